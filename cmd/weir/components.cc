@@ -1,0 +1,31 @@
+#include "cmd/weir/components.h"
+
+#include "exporters/debug/factory.h"
+#include "exporters/file/factory.h"
+#include "exporters/nop/factory.h"
+#include "exporters/otlp/factory.h"
+#include "exporters/otlphttp/factory.h"
+#include "extensions/health_check/factory.h"
+#include "processors/batch/factory.h"
+#include "receivers/otlp/factory.h"
+
+namespace weir {
+
+absl::StatusOr<std::unique_ptr<pipeline::Registry>> Components() {
+  auto registry = std::make_unique<pipeline::Registry>();
+  for (absl::Status s : {
+           registry->Add(std::make_unique<receivers::otlp::Factory>()),
+           registry->Add(std::make_unique<processors::batch::Factory>()),
+           registry->Add(std::make_unique<exporters::debug::Factory>()),
+           registry->Add(std::make_unique<exporters::file::Factory>()),
+           registry->Add(std::make_unique<exporters::nop::Factory>()),
+           registry->Add(std::make_unique<exporters::otlp::Factory>()),
+           registry->Add(std::make_unique<exporters::otlphttp::Factory>()),
+           registry->Add(std::make_unique<extensions::health_check::Factory>()),
+       }) {
+    if (!s.ok()) return s;
+  }
+  return registry;
+}
+
+}  // namespace weir

@@ -1,0 +1,228 @@
+// weir: the collector daemon. Parses flags, loads and validates the configuration, runs the
+// pipelines, and turns signals into a clean shutdown (SIGTERM, SIGINT) or a reload (SIGHUP).
+//
+// Exit codes: 0 clean shutdown; 1 invalid configuration or start-up failure, or a component
+// failed while running; 2 bad command line.
+
+#include "absl/strings/string_view.h"
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "cmd/weir/components.h"
+#include "config/loader.h"
+#include "pipeline/io_pool.h"
+#include "pipeline/logger.h"
+#include "pipeline/service.h"
+#include "pipeline/service_config.h"
+#include "pipeline/telemetry.h"
+
+namespace weir {
+namespace {
+
+constexpr char kVersion[] = "0.1.0";
+
+constexpr char kUsage[] = R"(usage:
+  weir [--config FILE]...            run the collector (built-in default config without --config)
+  weir validate --config FILE...     check a configuration and exit
+  weir components                    list the compiled-in components
+  weir --version                     print the version
+
+Several --config files merge in order; later files override earlier ones key by key.
+Signals: SIGTERM/SIGINT drain and exit; SIGHUP reloads the configuration files.
+)";
+
+struct Flags {
+  std::string command = "run";
+  std::vector<std::string> configs;
+};
+
+bool ParseFlags(int argc, char** argv, Flags* flags, std::string* error) {
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--config" || arg == "-c") {
+      if (i + 1 >= argc) {
+        *error = "--config needs a file";
+        return false;
+      }
+      flags->configs.push_back(argv[++i]);
+    } else if (absl::StartsWith(arg, "--config=")) {
+      flags->configs.push_back(arg.substr(9));
+    } else if (arg == "--version" || arg == "-v" || arg == "version") {
+      flags->command = "version";
+    } else if (arg == "--help" || arg == "-h" || arg == "help") {
+      flags->command = "help";
+    } else if (i == 1 && (arg == "validate" || arg == "components")) {
+      flags->command = arg;
+    } else {
+      *error = absl::StrCat("unknown argument \"", arg, "\"");
+      return false;
+    }
+  }
+  if (flags->command == "validate" && flags->configs.empty()) {
+    *error = "validate needs at least one --config FILE";
+    return false;
+  }
+  return true;
+}
+
+// Loads and validates the configuration. Prints every problem to stderr and returns nullptr
+// when there is any.
+std::unique_ptr<pipeline::ServiceConfig> LoadConfig(const Flags& flags,
+                                                    const pipeline::Registry& registry) {
+  config::Diagnostics diagnostics;
+  YAML::Node document =
+      flags.configs.empty()
+          ? config::LoadString(pipeline::kDefaultConfigYaml, "default config", &diagnostics)
+          : config::LoadFiles(flags.configs, &diagnostics);
+  std::unique_ptr<pipeline::ServiceConfig> cfg;
+  if (diagnostics.ok()) cfg = pipeline::DecodeServiceConfig(document, registry, &diagnostics);
+  if (!diagnostics.ok()) {
+    std::string out = absl::StrCat("invalid configuration (", diagnostics.problems().size(),
+                                   " problem", diagnostics.problems().size() == 1 ? "" : "s",
+                                   "):\n");
+    for (const auto& p : diagnostics.problems())
+      absl::StrAppend(&out, "  ", config::FormatProblem(p), "\n");
+    std::fputs(out.c_str(), stderr);
+    return nullptr;
+  }
+  return cfg;
+}
+
+int ListComponents(const pipeline::Registry& registry) {
+  using pipeline::Kind;
+  for (Kind kind : {Kind::kReceiver, Kind::kProcessor, Kind::kExporter, Kind::kExtension}) {
+    std::cout << pipeline::SectionName(kind) << ":\n";
+    for (const std::string& type : registry.Types(kind)) {
+      std::cout << "  - " << type;
+      const pipeline::Factory* f = registry.Find(kind, type);
+      for (absl::string_view alias : f->aliases()) std::cout << " (also " << alias << ")";
+      std::cout << "\n";
+    }
+  }
+  return 0;
+}
+
+std::atomic<bool> g_fatal{false};
+
+int Run(const Flags& flags, const pipeline::Registry& registry) {
+  // Signals are taken synchronously by this thread; every other thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  std::unique_ptr<pipeline::ServiceConfig> cfg = LoadConfig(flags, registry);
+  if (!cfg) return 1;
+  log::SetLevel(cfg->telemetry.log_level);
+  log::Info("main", "weir %s starting with %s", kVersion,
+            flags.configs.empty() ? std::string("the built-in default config")
+                                  : absl::StrCat(flags.configs.size(), " config file(s)"));
+
+  pipeline::Telemetry telemetry;
+  int io_threads = std::clamp<int>(static_cast<int>(std::thread::hardware_concurrency()), 1, 4);
+  pipeline::IoPool io(io_threads);
+  io.Start();
+  pipeline::SystemClock clock(io.context());
+  auto on_fatal = [](const absl::Status&) {
+    g_fatal = true;
+    ::kill(::getpid(), SIGTERM);
+  };
+
+  auto start = [&](std::unique_ptr<pipeline::ServiceConfig> c)
+      -> std::unique_ptr<pipeline::Service> {
+    auto service = std::make_unique<pipeline::Service>(std::move(c), telemetry, io.context(),
+                                                       clock, on_fatal);
+    absl::Status s = service->Build();
+    if (s.ok()) s = service->Start();
+    if (!s.ok()) {
+      log::Error("main", "cannot start: %s", s.message());
+      return nullptr;
+    }
+    return service;
+  };
+
+  std::unique_ptr<pipeline::Service> service = start(std::move(cfg));
+  if (!service) {
+    io.Stop();
+    return 1;
+  }
+
+  while (true) {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    if (sig != SIGHUP) {
+      log::Info("main", "received %s; shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+      break;
+    }
+    if (flags.configs.empty()) {
+      log::Info("main", "received SIGHUP; running the built-in config, nothing to reload");
+      continue;
+    }
+    log::Info("main", "received SIGHUP; reloading configuration");
+    std::unique_ptr<pipeline::ServiceConfig> next = LoadConfig(flags, registry);
+    if (!next) {
+      log::Error("main", "reload refused: the new configuration is invalid; keeping the old one");
+      continue;
+    }
+    log::SetLevel(next->telemetry.log_level);
+    absl::Duration timeout = service->config().shutdown_timeout;
+    service->Shutdown(absl::Now() + timeout);
+    service.reset();
+    service = start(std::move(next));
+    if (!service) {
+      io.Stop();
+      return 1;
+    }
+  }
+
+  absl::Duration timeout = service->config().shutdown_timeout;
+  service->Shutdown(absl::Now() + timeout);
+  service.reset();
+  io.Stop();
+  log::Info("main", "shutdown complete");
+  return g_fatal ? 1 : 0;
+}
+
+}  // namespace
+}  // namespace weir
+
+int main(int argc, char** argv) {
+  weir::Flags flags;
+  std::string error;
+  if (!weir::ParseFlags(argc, argv, &flags, &error)) {
+    std::fprintf(stderr, "weir: %s\n%s", error.c_str(), weir::kUsage);
+    return 2;
+  }
+  if (flags.command == "help") {
+    std::fputs(weir::kUsage, stdout);
+    return 0;
+  }
+  if (flags.command == "version") {
+    std::printf("weir %s\n", weir::kVersion);
+    return 0;
+  }
+  auto registry = weir::Components();
+  if (!registry.ok()) {
+    std::fprintf(stderr, "weir: %s\n", std::string(registry.status().message()).c_str());
+    return 1;
+  }
+  if (flags.command == "components") return weir::ListComponents(**registry);
+  if (flags.command == "validate") {
+    if (!weir::LoadConfig(flags, **registry)) return 1;
+    std::printf("configuration is valid\n");
+    return 0;
+  }
+  return weir::Run(flags, **registry);
+}

@@ -1,0 +1,88 @@
+#include "absl/strings/string_view.h"
+#include "config/blocks.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
+namespace weir::config {
+
+bool ParseHostPort(absl::string_view text, HostPort* out, std::string* error) {
+  size_t colon = text.rfind(':');
+  if (colon == absl::string_view::npos) {
+    *error = absl::StrCat("expected host:port, got \"", text, "\"");
+    return false;
+  }
+  absl::string_view host = text.substr(0, colon);
+  absl::string_view port = text.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  int p;
+  if (!absl::SimpleAtoi(port, &p) || p < 0 || p > 65535) {
+    *error = absl::StrCat("invalid port in \"", text, "\": expected a number from 0 to 65535");
+    return false;
+  }
+  out->host = std::string(host);
+  out->port = p;
+  return true;
+}
+
+bool ReadEndpoint(Node& node, absl::string_view key, std::string* endpoint) {
+  std::string value;
+  if (!node.Read(key, &value)) return false;
+  HostPort hp;
+  std::string error;
+  if (!ParseHostPort(value, &hp, &error)) {
+    node.ErrorAt(key, error);
+    return false;
+  }
+  *endpoint = value;
+  return true;
+}
+
+void TlsClientConfig::Decode(Node node) {
+  node.Read("insecure", &insecure);
+  node.Read("insecure_skip_verify", &insecure_skip_verify);
+  node.Read("ca_file", &ca_file);
+  node.Read("cert_file", &cert_file);
+  node.Read("key_file", &key_file);
+  node.Read("server_name_override", &server_name_override);
+  if (cert_file.empty() != key_file.empty()) {
+    node.ErrorAt(cert_file.empty() ? "cert_file" : "key_file",
+                 "cert_file and key_file must be set together");
+  }
+  for (auto [key, file] : {std::pair<const char*, std::string*>{"ca_file", &ca_file},
+                           {"cert_file", &cert_file},
+                           {"key_file", &key_file}}) {
+    std::string ignored;
+    if (!file->empty() && !ReadWholeFile(*file, &ignored)) {
+      node.ErrorAt(key, absl::StrCat("cannot read \"", *file, "\""));
+    }
+  }
+  node.RejectUnknownKeys();
+}
+
+void QueueConfig::Decode(Node node) {
+  node.Read("enabled", &enabled);
+  if (node.Read("num_consumers", &num_consumers) && num_consumers < 1) {
+    node.ErrorAt("num_consumers", "must be at least 1");
+  }
+  if (node.Read("queue_size", &queue_size) && queue_size < 1) {
+    node.ErrorAt("queue_size", "must be at least 1");
+  }
+  node.RejectUnknownKeys();
+}
+
+bool ReadWholeFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::stringstream s;
+  s << in.rdbuf();
+  *out = s.str();
+  return true;
+}
+
+}  // namespace weir::config

@@ -1,0 +1,53 @@
+// Reusable configuration blocks shared by several components: network endpoints, TLS client
+// settings, the exporter sending queue and timeouts. Each block decodes its own keys strictly.
+#pragma once
+
+#include "absl/strings/string_view.h"
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "absl/time/time.h"
+#include "config/node.h"
+
+namespace weir::config {
+
+// "host:port", "[v6]:port" or ":port" (all interfaces). Port 0 asks the OS for a free port.
+struct HostPort {
+  std::string host;  // empty means all interfaces
+  int port = 0;
+};
+
+// Parses an endpoint; returns false and sets *error when it is not host:port with a port in
+// [0, 65535].
+bool ParseHostPort(absl::string_view text, HostPort* out, std::string* error);
+
+// Reads `key` as a host:port endpoint and checks it. Returns true when a valid value was read.
+bool ReadEndpoint(Node& node, absl::string_view key, std::string* endpoint);
+
+// tls: client-side TLS settings (otelcol's configtls.ClientConfig subset).
+struct TlsClientConfig {
+  bool insecure = false;             // tls.insecure: no TLS at all (plaintext). Default false.
+  bool insecure_skip_verify = false;  // tls.insecure_skip_verify: do not verify the server.
+  std::string ca_file;               // tls.ca_file: PEM roots; empty uses the system roots.
+  std::string cert_file;             // tls.cert_file: client certificate (mTLS).
+  std::string key_file;              // tls.key_file: client private key (mTLS).
+  std::string server_name_override;  // tls.server_name_override
+
+  // Decodes the `tls` block from `node` (the block itself), reporting bad keys.
+  void Decode(Node node);
+};
+
+// sending_queue: the exporter's in-memory queue in front of its push function.
+struct QueueConfig {
+  bool enabled = true;     // sending_queue.enabled
+  int num_consumers = 10;  // sending_queue.num_consumers: parallel senders
+  int queue_size = 1000;   // sending_queue.queue_size: batches held before refusing
+
+  void Decode(Node node);
+};
+
+// Reads a file as a whole; returns false when it cannot be read.
+bool ReadWholeFile(const std::string& path, std::string* out);
+
+}  // namespace weir::config

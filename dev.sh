@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# weir's one entry point for setting up, building, running and testing.
+#
+#   ./dev.sh run [weir args...]   install what is missing, build, and run weir
+#                                 (no args: the built-in default config)
+#   ./dev.sh test                 install what is missing, build, and run the whole test suite
+#   ./dev.sh build                install what is missing and build
+#   ./dev.sh setup                install the Debian 12 packages weir needs
+#
+# Re-running is cheap: packages already installed are skipped and the build is incremental.
+# Environment: BUILD_DIR (default ./build), JOBS (default: number of cores).
+set -euo pipefail
+
+cd "$(dirname "$0")"
+BUILD_DIR=${BUILD_DIR:-build}
+JOBS=${JOBS:-$(nproc)}
+
+PACKAGES=(
+  g++ cmake ninja-build pkg-config
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libboost-dev libboost-system-dev libssl-dev zlib1g-dev
+  libyaml-cpp-dev prometheus-cpp-dev libabsl-dev rapidjson-dev
+  libgtest-dev libgmock-dev
+)
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+setup() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "dev.sh: installing ${missing[*]}" >&2
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      "${missing[@]}" >/dev/null
+  fi
+}
+
+build() {
+  setup
+  if [ ! -f "$BUILD_DIR/build.ninja" ]; then
+    cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@"
+  fi
+  cmake --build "$BUILD_DIR" -j "$JOBS"
+}
+
+cmd=${1:-run}
+shift || true
+case "$cmd" in
+  setup) setup ;;
+  build) build ;;
+  run)
+    build
+    exec "$BUILD_DIR/cmd/weir/weir" "$@"
+    ;;
+  test)
+    build
+    ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS" --timeout 300
+    ;;
+  *)
+    sed -n '2,12p' "$0" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,187 @@
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "exporters/file/config.h"
+#include "exporters/file/factory.h"
+#include "exporters/file/file_writer.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "gtest/gtest.h"
+#include "pipeline/otlp_json.h"
+#include "tests/testing/conformance.h"
+#include "tests/testing/span_generator.h"
+#include "tests/testing/weir_process.h"
+
+namespace weir::exporters::file {
+namespace {
+
+namespace fs = std::filesystem;
+using google::protobuf::util::MessageDifferencer;
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+config::Diagnostics Decode(const std::string& yaml, std::unique_ptr<Config>* out = nullptr) {
+  config::Diagnostics d;
+  auto cfg = DecodeConfig(config::Node(YAML::Load(yaml), "exporters.file", &d));
+  if (out) *out = std::move(cfg);
+  return d;
+}
+
+TEST(FileConfig, DefaultsAndTestdata) {
+  std::unique_ptr<Config> cfg;
+  ASSERT_TRUE(Decode("path: /tmp/x.json", &cfg).ok());
+  EXPECT_EQ(cfg->format, Format::kJson);
+  EXPECT_EQ(cfg->flush_interval, absl::Seconds(1));
+  EXPECT_FALSE(cfg->rotation.enabled);
+  EXPECT_FALSE(cfg->append);
+
+  YAML::Node doc = YAML::LoadFile(WEIR_SOURCE_DIR "/exporters/file/testdata/config.yaml");
+  config::Diagnostics d;
+  cfg = DecodeConfig(config::Node(doc["exporters"]["file/rotating"], "x", &d));
+  ASSERT_TRUE(d.ok()) << d.ToString();
+  EXPECT_EQ(cfg->path, "/var/lib/weir/traces.pb");
+  EXPECT_EQ(cfg->format, Format::kProto);
+  EXPECT_EQ(cfg->flush_interval, absl::Milliseconds(500));
+  EXPECT_TRUE(cfg->rotation.enabled);
+  EXPECT_EQ(cfg->rotation.max_megabytes, 10);
+  EXPECT_EQ(cfg->rotation.max_days, 3);
+  EXPECT_EQ(cfg->rotation.max_backups, 5);
+  EXPECT_TRUE(cfg->rotation.localtime);
+}
+
+TEST(FileConfig, EachRuleFails) {
+  struct Case {
+    const char* yaml;
+    const char* path;
+  } cases[] = {
+      {"format: json", "exporters.file.path"},
+      {"path: a\nformat: xml", "exporters.file.format"},
+      {"path: a\nflush_interval: 0s", "exporters.file.flush_interval"},
+      {"path: a\nrotation: {max_megabytes: 0}", "exporters.file.rotation.max_megabytes"},
+      {"path: a\nrotation: {max_backups: -1}", "exporters.file.rotation.max_backups"},
+      {"path: a\nrotation: {max_days: -1}", "exporters.file.rotation.max_days"},
+      {"path: a\nrotation: {max_megs: 1}", "exporters.file.rotation.max_megs"},
+      {"path: a\nappend: true\nrotation: {max_megabytes: 1}", "exporters.file.append"},
+      {"path: a\ncompression: zstd", "exporters.file.compression"},
+      {"path: a\npaht: b", "exporters.file.paht"},
+  };
+  for (const Case& c : cases) {
+    config::Diagnostics d = Decode(c.yaml);
+    ASSERT_EQ(d.problems().size(), 1u) << c.yaml << "\n" << d.ToString();
+    EXPECT_EQ(d.problems()[0].path, c.path) << c.yaml;
+  }
+}
+
+TEST(FileExporter, Conformance) {
+  std::string dir = testing::MakeTempDir("file-conformance");
+  testing::RunExporterConformance(Factory(), "path: " + dir + "/out.json");
+}
+
+class FileExporterTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<pipeline::TracesExporter> Make(const std::string& yaml) {
+    config::Diagnostics d;
+    config_ = Factory().DecodeConfig(config::Node(YAML::Load(yaml), "exporters.file", &d));
+    EXPECT_TRUE(d.ok()) << d.ToString();
+    auto e = Factory().CreateTraces(env_.SettingsFor("file"), *config_);
+    EXPECT_TRUE(e.ok());
+    EXPECT_TRUE((*e)->Start(host_).ok());
+    return std::move(*e);
+  }
+  testing::TestEnvironment env_;
+  testing::RecordingHost host_;
+  std::unique_ptr<pipeline::ComponentConfig> config_;
+  std::string dir_ = testing::MakeTempDir("file");
+};
+
+TEST_F(FileExporterTest, WritesOneJsonLinePerBatch) {
+  auto e = Make("path: " + dir_ + "/out.json");
+  otlp::ExportRequest a = testing::MakeRequest(1, 1, 2, 1), b = testing::MakeRequest(2, 2, 1, 2);
+  ASSERT_TRUE(e->ConsumeTraces(pipeline::TraceBatch::FromRequest(a)).ok());
+  ASSERT_TRUE(e->ConsumeTraces(pipeline::TraceBatch::FromRequest(b)).ok());
+  e->Shutdown(absl::Now() + absl::Seconds(2));
+  std::istringstream lines(ReadAll(dir_ + "/out.json"));
+  std::string line;
+  std::vector<otlp::ExportRequest> got;
+  while (std::getline(lines, line)) {
+    otlp::ExportRequest r;
+    ASSERT_TRUE(otlp::ParseRequestJson(line, &r).ok()) << line;
+    got.push_back(r);
+  }
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_TRUE(MessageDifferencer::Equals(got[0], a));
+  EXPECT_TRUE(MessageDifferencer::Equals(got[1], b));
+}
+
+TEST_F(FileExporterTest, WritesLengthPrefixedProto) {
+  auto e = Make("path: " + dir_ + "/out.pb\nformat: proto");
+  otlp::ExportRequest a = testing::MakeRequest(1, 1, 3);
+  ASSERT_TRUE(e->ConsumeTraces(pipeline::TraceBatch::FromRequest(a)).ok());
+  ASSERT_TRUE(e->ConsumeTraces(pipeline::TraceBatch::FromRequest(a)).ok());
+  e->Shutdown(absl::Now() + absl::Seconds(2));
+  std::string data = ReadAll(dir_ + "/out.pb");
+  size_t off = 0;
+  int records = 0;
+  while (off < data.size()) {
+    ASSERT_LE(off + 4, data.size());
+    uint32_t len = (uint8_t(data[off]) << 24) | (uint8_t(data[off + 1]) << 16) |
+                   (uint8_t(data[off + 2]) << 8) | uint8_t(data[off + 3]);
+    otlp::ExportRequest r;
+    ASSERT_TRUE(r.ParseFromString(data.substr(off + 4, len)));
+    EXPECT_TRUE(MessageDifferencer::Equals(r, a));
+    off += 4 + len;
+    ++records;
+  }
+  EXPECT_EQ(records, 2);
+}
+
+TEST_F(FileExporterTest, FlushesOnInterval) {
+  auto e = Make("path: " + dir_ + "/out.json\nflush_interval: 50ms");
+  ASSERT_TRUE(e->ConsumeTraces(testing::MakeBatch(1)).ok());
+  bool flushed = false;
+  for (int i = 0; i < 200 && !flushed; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    flushed = !ReadAll(dir_ + "/out.json").empty();
+  }
+  EXPECT_TRUE(flushed);
+  e->Shutdown(absl::Now() + absl::Seconds(2));
+}
+
+TEST(FileWriter, RotatesAndKeepsMaxBackups) {
+  std::string dir = testing::MakeTempDir("rotation");
+  Config cfg;
+  cfg.path = dir + "/traces.json";
+  cfg.rotation.enabled = true;
+  cfg.rotation.max_megabytes = 1;
+  cfg.rotation.max_backups = 2;
+  FileWriter writer(cfg);
+  ASSERT_TRUE(writer.Open().ok());
+  std::string record(400 * 1024, 'x');
+  record.back() = '\n';
+  for (int i = 0; i < 12; ++i) {
+    ASSERT_TRUE(writer.Write(record).ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));  // distinct backup names
+  }
+  writer.Close();
+  int backups = 0;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    std::string name = entry.path().filename().string();
+    if (name == "traces.json") continue;
+    EXPECT_THAT(name, ::testing::MatchesRegex(
+                          "traces-[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}-[0-9]{2}-[0-9]{2}\\.[0-9]{3}\\.json"));
+    EXPECT_LE(fs::file_size(entry.path()), 1024u * 1024u);
+    ++backups;
+  }
+  EXPECT_EQ(backups, 2);
+  EXPECT_LE(fs::file_size(cfg.path), 1024u * 1024u);
+  EXPECT_GT(fs::file_size(cfg.path), 0u);
+}
+
+}  // namespace
+}  // namespace weir::exporters::file

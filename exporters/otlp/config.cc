@@ -1,0 +1,150 @@
+#include "exporters/otlp/config.h"
+
+#include <cmath>
+#include <optional>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
+
+namespace weir::exporters::otlp {
+namespace {
+
+// Keys of otelcol's gRPC client settings that weir accepts and leaves to gRPC's defaults.
+constexpr const char* kIgnoredKeys[] = {"balancer_name", "keepalive", "write_buffer_size",
+                                        "read_buffer_size", "auth"};
+
+// Splits `endpoint` into the channel target and a forced TLS choice (from an http:// or
+// https:// prefix). Reports problems at `key`.
+void ParseEndpoint(config::Node& node, absl::string_view key, const std::string& endpoint,
+                   Config* cfg, std::optional<bool>* forced_tls) {
+  absl::string_view rest = endpoint;
+  absl::string_view host_port;
+  if (absl::ConsumePrefix(&rest, "http://")) {
+    *forced_tls = false;
+    host_port = rest;
+    cfg->target = std::string(rest);
+  } else if (absl::ConsumePrefix(&rest, "https://")) {
+    *forced_tls = true;
+    host_port = rest;
+    cfg->target = std::string(rest);
+  } else if (absl::ConsumePrefix(&rest, "dns:")) {
+    // dns:///host:port or dns://resolver/host:port: gRPC's DNS resolver parses it.
+    size_t slash = absl::ConsumePrefix(&rest, "//") ? rest.find('/') : absl::string_view::npos;
+    if (slash == absl::string_view::npos) {
+      node.ErrorAt(key, absl::StrCat("expected dns:///host:port, got \"", endpoint, "\""));
+      return;
+    }
+    host_port = rest.substr(slash + 1);
+    cfg->target = endpoint;
+  } else {
+    host_port = rest;
+    cfg->target = endpoint;
+  }
+  config::HostPort hp;
+  std::string error;
+  if (!config::ParseHostPort(host_port, &hp, &error)) {
+    node.ErrorAt(key, error);
+  } else if (hp.host.empty()) {
+    node.ErrorAt(key, absl::StrCat("missing host in \"", endpoint, "\""));
+  } else if (hp.port == 0) {
+    node.ErrorAt(key, absl::StrCat("port must be from 1 to 65535 in \"", endpoint, "\""));
+  }
+}
+
+// gRPC metadata keys are lowercase [0-9a-z-_.]; values of non-binary ("-bin") keys are
+// printable ASCII.
+void DecodeHeaders(config::Node& node, std::map<std::string, std::string>* out) {
+  std::map<std::string, std::string> raw;
+  if (!node.Read("headers", &raw)) return;
+  config::Node headers = node.Child("headers");
+  for (const auto& [name, value] : raw) {
+    std::string key = absl::AsciiStrToLower(name);
+    bool valid = !key.empty();
+    for (char c : key) {
+      if (!absl::ascii_isdigit(c) && !absl::ascii_islower(c) && c != '-' && c != '_' && c != '.') {
+        valid = false;
+      }
+    }
+    if (!valid) {
+      headers.ErrorAt(name, "invalid gRPC metadata key: use letters, digits, '-', '_' and '.'");
+      continue;
+    }
+    if (absl::StartsWith(key, "grpc-")) {
+      headers.ErrorAt(name, "keys starting with \"grpc-\" are reserved by gRPC");
+      continue;
+    }
+    if (!absl::EndsWith(key, "-bin")) {
+      for (char c : value) {
+        if (c < 0x20 || c > 0x7e) {
+          headers.ErrorAt(name, "value must be printable ASCII (or use a key ending in -bin)");
+          break;
+        }
+      }
+    }
+    if (out->count(key) > 0) {
+      headers.ErrorAt(name, absl::StrCat("duplicate of \"", key, "\" (keys are case-insensitive)"));
+      continue;
+    }
+    (*out)[key] = value;
+  }
+}
+
+}  // namespace
+
+void RetryConfig::Decode(config::Node node) {
+  node.Read("enabled", &enabled);
+  node.Read("initial_interval", &initial_interval);
+  node.Read("max_interval", &max_interval);
+  node.Read("max_elapsed_time", &max_elapsed_time);
+  if (node.Read("randomization_factor", &randomization_factor) &&
+      !(randomization_factor >= 0 && randomization_factor <= 1)) {
+    node.ErrorAt("randomization_factor", "must be within [0, 1]");
+  }
+  if (node.Read("multiplier", &multiplier) && (!std::isfinite(multiplier) || multiplier < 0)) {
+    node.ErrorAt("multiplier", "must be a non-negative number");
+  }
+  // otelcol's rules: a limited elapsed time must cover at least one interval.
+  if (max_elapsed_time > absl::ZeroDuration()) {
+    if (max_elapsed_time < initial_interval) {
+      node.ErrorAt("max_elapsed_time", "must not be less than initial_interval");
+    } else if (max_elapsed_time < max_interval) {
+      node.ErrorAt("max_elapsed_time", "must not be less than max_interval");
+    }
+  }
+  node.RejectUnknownKeys();
+}
+
+std::unique_ptr<Config> DecodeConfig(config::Node node) {
+  auto cfg = std::make_unique<Config>();
+  std::optional<bool> forced_tls;
+  if (node.ReadRequired("endpoint", &cfg->endpoint)) {
+    ParseEndpoint(node, "endpoint", cfg->endpoint, cfg.get(), &forced_tls);
+  }
+  cfg->tls.Decode(node.Child("tls"));
+  cfg->use_tls = forced_tls.value_or(!cfg->tls.insecure);
+
+  DecodeHeaders(node, &cfg->headers);
+
+  std::string compression;
+  if (node.Read("compression", &compression)) {
+    if (compression == "gzip") {
+      cfg->compression = Compression::kGzip;
+    } else if (compression == "none" || compression.empty()) {
+      cfg->compression = Compression::kNone;
+    } else {
+      node.ErrorAt("compression", absl::StrCat("unsupported compression \"", compression,
+                                               "\"; supported: gzip, none"));
+    }
+  }
+
+  helper::DecodeExporterOptions(node, &cfg->exporter);
+  cfg->retry_on_failure.Decode(node.Child("retry_on_failure"));
+  for (const char* key : kIgnoredKeys) node.Child(key);
+  node.RejectUnknownKeys();
+  return cfg;
+}
+
+}  // namespace weir::exporters::otlp

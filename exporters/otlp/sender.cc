@@ -1,0 +1,196 @@
+#include "exporters/otlp/sender.h"
+
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "config/blocks.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "grpcpp/security/tls_certificate_provider.h"
+#include "grpcpp/security/tls_certificate_verifier.h"
+#include "grpcpp/security/tls_credentials_options.h"
+#include "grpcpp/support/channel_arguments.h"
+#include "pipeline/otlp_types.h"
+
+namespace weir::exporters::otlp {
+namespace {
+
+constexpr char kComponent[] = "exporter/otlp";
+
+// gRPC completes a call by its deadline on its own; this is only a safety net against a call
+// that never reports back, after which the call is cancelled.
+constexpr absl::Duration kCompletionGrace = absl::Seconds(2);
+
+// gRPC's default reconnect backoff grows to 120s, during which every export fails fast with
+// UNAVAILABLE even if the destination is back. A gateway restart should cost seconds.
+constexpr int kMaxReconnectBackoffMs = 10'000;
+
+struct TlsFiles {
+  std::string ca;
+  std::string cert;
+  std::string key;
+};
+
+absl::StatusOr<TlsFiles> ReadTlsFiles(const config::TlsClientConfig& tls) {
+  TlsFiles files;
+  for (auto [path, out] : {std::pair<const std::string*, std::string*>{&tls.ca_file, &files.ca},
+                           {&tls.cert_file, &files.cert},
+                           {&tls.key_file, &files.key}}) {
+    if (!path->empty() && !config::ReadWholeFile(*path, out)) {
+      return absl::FailedPreconditionError(absl::StrCat("cannot read \"", *path, "\""));
+    }
+  }
+  return files;
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> MakeCredentials(const Config& config) {
+  if (!config.use_tls) return grpc::InsecureChannelCredentials();
+  absl::StatusOr<TlsFiles> files = ReadTlsFiles(config.tls);
+  if (!files.ok()) return files.status();
+  if (!config.tls.insecure_skip_verify) {
+    grpc::SslCredentialsOptions options;
+    options.pem_root_certs = files->ca;  // empty: gRPC's default roots
+    options.pem_private_key = files->key;
+    options.pem_cert_chain = files->cert;
+    std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::SslCredentials(options);
+    if (credentials == nullptr) {
+      return absl::FailedPreconditionError("cannot create TLS credentials");
+    }
+    return credentials;
+  }
+  // Skipping verification needs the TLS credentials API: no peer check, no host check.
+  namespace exp = grpc::experimental;
+  exp::TlsChannelCredentialsOptions options;
+  if (!files->cert.empty()) {
+    options.set_certificate_provider(std::make_shared<exp::StaticDataCertificateProvider>(
+        std::vector<exp::IdentityKeyCertPair>{{files->key, files->cert}}));
+    options.watch_identity_key_cert_pairs();
+  }
+  options.set_verify_server_certs(false);
+  options.set_check_call_host(false);
+  options.set_certificate_verifier(std::make_shared<exp::NoOpCertificateVerifier>());
+  std::shared_ptr<grpc::ChannelCredentials> credentials = exp::TlsCredentials(options);
+  if (credentials == nullptr) {
+    return absl::FailedPreconditionError("cannot create TLS credentials");
+  }
+  return credentials;
+}
+
+// gRPC and absl share the canonical code numbers, so the code carries over unchanged.
+absl::Status ToAbslStatus(const grpc::Status& status, const std::string& endpoint) {
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                      absl::StrCat(endpoint, ": ", status.error_message()));
+}
+
+}  // namespace
+
+GrpcSender::GrpcSender(std::string id, const Config& config)
+    : id_(std::move(id)), config_(config) {}
+
+GrpcSender::~GrpcSender() = default;
+
+absl::Status GrpcSender::Start() {
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials = MakeCredentials(config_);
+  if (!credentials.ok()) {
+    return absl::Status(credentials.status().code(),
+                        absl::StrCat(id_, ": ", credentials.status().message()));
+  }
+  grpc::ChannelArguments args;
+  args.SetUserAgentPrefix("weir");
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, kMaxReconnectBackoffMs);
+  if (config_.use_tls && !config_.tls.server_name_override.empty()) {
+    args.SetSslTargetNameOverride(config_.tls.server_name_override);
+  }
+  channel_ = grpc::CreateCustomChannel(config_.target, *credentials, args);
+  if (channel_ == nullptr) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(id_, ": cannot create a channel to ", config_.endpoint));
+  }
+  stub_ = std::make_unique<grpc::GenericStub>(channel_);
+  log::Info(kComponent, "%s: exporting to %s (%s%s)", id_, config_.endpoint,
+            config_.use_tls ? "TLS" : "plaintext",
+            config_.compression == Compression::kGzip ? ", gzip" : "");
+  return absl::OkStatus();
+}
+
+absl::Status GrpcSender::Send(const pipeline::TraceBatch& batch, absl::Time deadline) {
+  if (stub_ == nullptr) {
+    return absl::FailedPreconditionError(absl::StrCat(id_, " is not running"));
+  }
+  if (absl::Now() >= deadline) {
+    return absl::DeadlineExceededError(
+        absl::StrCat(config_.endpoint, ": deadline passed before sending"));
+  }
+
+  // The encoded batch moves into the slice, which frees it when gRPC is done with it.
+  auto* bytes = new std::string(batch.ToProtoBytes());
+  grpc::Slice slice(
+      bytes->data(), bytes->size(), [](void* p) { delete static_cast<std::string*>(p); }, bytes);
+  grpc::ByteBuffer request(&slice, 1);
+  grpc::ByteBuffer response;
+
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(deadline));
+  if (config_.compression == Compression::kGzip) {
+    context.set_compression_algorithm(GRPC_COMPRESS_GZIP);
+  }
+  for (const auto& [key, value] : config_.headers) context.AddMetadata(key, value);
+
+  absl::Notification done;
+  grpc::Status result;
+  stub_->UnaryCall(&context, weir::otlp::kExportMethod, grpc::StubOptions(), &request, &response,
+                   [&](grpc::Status status) {
+                     result = std::move(status);
+                     done.Notify();
+                   });
+  bool cancelled = false;
+  if (!done.WaitForNotificationWithDeadline(deadline + kCompletionGrace)) {
+    context.TryCancel();
+    cancelled = true;
+    // The callback always runs, and it refers to this frame.
+    done.WaitForNotification();
+  }
+
+  if (!result.ok()) {
+    if (cancelled && result.error_code() == grpc::StatusCode::CANCELLED) {
+      return absl::DeadlineExceededError(
+          absl::StrCat(config_.endpoint, ": no answer by the deadline"));
+    }
+    return ToAbslStatus(result, config_.endpoint);
+  }
+  LogPartialSuccess(response, batch.span_count());
+  return absl::OkStatus();
+}
+
+void GrpcSender::LogPartialSuccess(const grpc::ByteBuffer& response, size_t sent_spans) {
+  if (response.Length() == 0) return;
+  std::vector<grpc::Slice> slices;
+  if (!response.Dump(&slices).ok()) return;
+  std::string bytes;
+  for (const grpc::Slice& s : slices) {
+    bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  }
+  weir::otlp::ExportResponse parsed;
+  if (!parsed.ParseFromString(bytes)) {
+    partial_success_log_.Warn(kComponent, "%s: %s answered with a response that does not parse",
+                              id_, config_.endpoint);
+    return;
+  }
+  const auto& partial = parsed.partial_success();
+  if (partial.rejected_spans() > 0) {
+    partial_success_log_.Warn(kComponent, "%s: %s rejected %d of %d spans: %s", id_,
+                              config_.endpoint, partial.rejected_spans(), sent_spans,
+                              partial.error_message());
+  }
+}
+
+void GrpcSender::Shutdown() {
+  stub_.reset();
+  channel_.reset();
+}
+
+}  // namespace weir::exporters::otlp

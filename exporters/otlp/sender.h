@@ -1,0 +1,58 @@
+// GrpcSender: delivers batches to an OTLP/gRPC endpoint (TraceService/Export).
+//
+// It keeps one gRPC channel (plaintext or TLS, created in Start) and sends each batch as its
+// protobuf bytes through a generic stub, so a batch is encoded once and never copied into a
+// generated message. gRPC compression, the configured metadata and the per-send deadline apply
+// to every call. A response with partial_success.rejected_spans > 0 is logged (rate-limited)
+// and still counts as delivered, as in otelcol.
+//
+// Threading: Send may be called from many threads at once (the channel multiplexes calls);
+// Start and Shutdown are called once each, before the first and after the last Send.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "exporters/helper/sender.h"
+#include "exporters/otlp/config.h"
+#include "grpcpp/channel.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/support/byte_buffer.h"
+#include "pipeline/logger.h"
+
+namespace weir::exporters::otlp {
+
+class GrpcSender final : public helper::Sender {
+ public:
+  // `id` names the exporter in logs ("otlp/gateway"). Copies what it needs from `config`.
+  GrpcSender(std::string id, const Config& config);
+  ~GrpcSender() override;
+
+  // Creates the channel; it connects lazily, so an unreachable endpoint is not an error here.
+  // Returns FailedPrecondition when a TLS file can no longer be read.
+  absl::Status Start() override;
+
+  // Exports `batch` and waits for the answer until `deadline`. Returns OK when the server
+  // accepted the request (even partially). Otherwise the gRPC status code as an absl code with
+  // the message "<endpoint>: <grpc message>": Unavailable, ResourceExhausted, DeadlineExceeded,
+  // Aborted, Cancelled, OutOfRange and DataLoss may succeed later; InvalidArgument,
+  // Unimplemented, PermissionDenied, Unauthenticated and the rest will not.
+  // FailedPrecondition when called before Start or after Shutdown.
+  absl::Status Send(const pipeline::TraceBatch& batch, absl::Time deadline) override;
+
+  // Releases the channel.
+  void Shutdown() override;
+
+ private:
+  void LogPartialSuccess(const grpc::ByteBuffer& response, size_t sent_spans);
+
+  const std::string id_;
+  const Config config_;
+  std::shared_ptr<grpc::Channel> channel_;   // set in Start, reset in Shutdown
+  std::unique_ptr<grpc::GenericStub> stub_;  // set in Start, reset in Shutdown
+  log::RateLimited partial_success_log_;
+};
+
+}  // namespace weir::exporters::otlp

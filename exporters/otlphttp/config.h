@@ -1,0 +1,77 @@
+// Config of the `otlphttp` exporter (OTLP over HTTP/1.1), with the keys and defaults of
+// otelcol's otlphttpexporter. Decoding validates everything and derives the parsed traces URL,
+// so creating the exporter later cannot fail on config.
+//
+// Threading: a decoded Config is immutable and may be read from any thread.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/time/time.h"
+#include "config/blocks.h"
+#include "config/node.h"
+#include "exporters/helper/queued_exporter.h"
+#include "pipeline/component.h"
+
+namespace weir::exporters::otlphttp {
+
+// retry_on_failure: otelcol's backoff settings. Decoded and validated so otelcol configs load
+// unchanged; the retry itself is not implemented yet (a failed send is reported at once).
+struct RetryConfig {
+  bool enabled = true;                                   // retry_on_failure.enabled
+  absl::Duration initial_interval = absl::Seconds(5);    // retry_on_failure.initial_interval
+  double randomization_factor = 0.5;                     // ...randomization_factor, in [0, 1]
+  double multiplier = 1.5;                               // retry_on_failure.multiplier, >= 0
+  absl::Duration max_interval = absl::Seconds(30);       // retry_on_failure.max_interval
+  absl::Duration max_elapsed_time = absl::Seconds(300);  // ...max_elapsed_time; 0 = no limit
+
+  // Decodes the block itself (`node` is retry_on_failure), applying otelcol's validation rules.
+  void Decode(config::Node node);
+};
+
+enum class Compression { kNone, kGzip };
+enum class Encoding { kProto, kJson };
+
+// An http:// or https:// URL split into what the client needs.
+struct Url {
+  bool https = false;
+  std::string host;    // without brackets for IPv6 literals
+  int port = 0;        // explicit, or 80 / 443 by scheme
+  std::string target;  // path and query, at least "/"
+  std::string text;    // the URL as configured, for messages
+};
+
+// Parses `text`; returns false and sets *error unless it is http(s)://host[:port][/path][?q].
+bool ParseUrl(const std::string& text, Url* url, std::string* error);
+
+struct Config : pipeline::ComponentConfig {
+  // endpoint: base URL, e.g. "https://collector:4318"; spans go to endpoint + "/v1/traces".
+  // Default none; endpoint or traces_endpoint is required.
+  std::string endpoint;
+  // traces_endpoint: the full traces URL; overrides endpoint. Default none.
+  std::string traces_endpoint;
+  // tls: client TLS settings, used for https URLs (tls.insecure has no effect: the URL's
+  // scheme decides).
+  config::TlsClientConfig tls;
+  // headers: extra HTTP headers sent with every request. Default none.
+  std::map<std::string, std::string> headers;
+  // compression: "gzip" (default), or "none" / "" for no compression.
+  Compression compression = Compression::kGzip;
+  // encoding: "proto" (default, application/x-protobuf) or "json" (application/json).
+  Encoding encoding = Encoding::kProto;
+  // timeout (default 30s) and sending_queue (enabled, 10 consumers, 1000 batches).
+  helper::ExporterOptions exporter;
+  // retry_on_failure: decoded only; see RetryConfig.
+  RetryConfig retry_on_failure;
+
+  // Derived at decode time: where spans are POSTed.
+  Url traces_url;
+};
+
+// Decodes and validates `node` (the exporter's section). Every problem goes to
+// node.diagnostics() with its path; the result is only meaningful when there is none.
+std::unique_ptr<Config> DecodeConfig(config::Node node);
+
+}  // namespace weir::exporters::otlphttp

@@ -1,0 +1,460 @@
+#include "exporters/otlphttp/sender.h"
+
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <exception>
+#include <future>
+#include <optional>
+#include <thread>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
+#include "boost/asio/io_context.hpp"
+#include "boost/asio/ip/address.hpp"
+#include "boost/asio/ip/tcp.hpp"
+#include "boost/asio/ssl.hpp"
+#include "boost/beast/core.hpp"
+#include "boost/beast/http.hpp"
+#include "boost/beast/ssl.hpp"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/wire_format_lite.h"
+#include "pipeline/compression.h"
+#include "pipeline/otlp_json.h"
+#include "pipeline/otlp_types.h"
+
+namespace weir::exporters::otlphttp {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+namespace ssl = boost::asio::ssl;
+using tcp = boost::asio::ip::tcp;
+
+namespace {
+
+constexpr char kComponent[] = "exporter/otlphttp";
+constexpr char kUserAgent[] = "weir";
+// Answers to OTLP exports are small; this only bounds what a misbehaving server can make us
+// buffer.
+constexpr size_t kMaxResponseBytes = 4 << 20;
+// How much of an error body goes into the returned status.
+constexpr size_t kMaxBodyInMessage = 200;
+// Idle connections kept for reuse, and how long one may sit idle (otelcol's default
+// idle_conn_timeout) before the server is likely to have dropped it.
+constexpr size_t kMaxIdleConnections = 64;
+constexpr absl::Duration kMaxIdleTime = absl::Seconds(90);
+// Bounds an unbounded deadline so that clock arithmetic cannot overflow.
+constexpr absl::Duration kMaxSendTime = absl::Hours(24);
+
+std::chrono::steady_clock::time_point SteadyDeadline(absl::Time deadline) {
+  return std::chrono::steady_clock::now() +
+         std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+             absl::ToChronoNanoseconds(std::max(deadline - absl::Now(), absl::ZeroDuration())));
+}
+
+absl::string_view View(beast::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+bool IsIpLiteral(const std::string& host) {
+  boost::system::error_code ec;
+  asio::ip::make_address(host, ec);
+  return !ec;
+}
+
+struct Resolved {
+  std::vector<tcp::endpoint> endpoints;
+  std::string error;
+};
+
+// Resolves host:port by the deadline. getaddrinfo cannot be cancelled, so a name runs on a
+// detached thread that is simply abandoned when the deadline passes first.
+absl::StatusOr<std::vector<tcp::endpoint>> Resolve(const std::string& host, int port,
+                                                   absl::Time deadline, bool* timed_out) {
+  boost::system::error_code ec;
+  asio::ip::address address = asio::ip::make_address(host, ec);
+  if (!ec) return std::vector<tcp::endpoint>{tcp::endpoint(address, static_cast<uint16_t>(port))};
+
+  auto promise = std::make_shared<std::promise<Resolved>>();
+  std::future<Resolved> future = promise->get_future();
+  try {
+    std::thread([promise, host, port] {
+      Resolved result;
+      try {
+        asio::io_context io(1);
+        tcp::resolver resolver(io);
+        boost::system::error_code error;
+        auto results = resolver.resolve(host, std::to_string(port), error);
+        if (error) {
+          result.error = error.message();
+        } else {
+          for (const auto& entry : results) result.endpoints.push_back(entry.endpoint());
+        }
+      } catch (const std::exception& e) {
+        result.error = e.what();
+      }
+      promise->set_value(std::move(result));
+    }).detach();
+  } catch (const std::exception& e) {
+    return absl::UnavailableError(absl::StrCat("cannot start resolving: ", e.what()));
+  }
+  if (future.wait_until(absl::ToChronoTime(deadline)) != std::future_status::ready) {
+    *timed_out = true;
+    return absl::DeadlineExceededError("timed out");
+  }
+  Resolved result = future.get();
+  if (!result.error.empty()) return absl::UnavailableError(result.error);
+  if (result.endpoints.empty()) return absl::UnavailableError("no addresses");
+  return std::move(result.endpoints);
+}
+
+// google.rpc.Status.message (field 2) from a protobuf-encoded Status, if it is one.
+std::optional<std::string> RpcStatusMessage(absl::string_view bytes) {
+  using google::protobuf::internal::WireFormatLite;
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(bytes.data()),
+                                            static_cast<int>(bytes.size()));
+  std::optional<std::string> message;
+  while (uint32_t tag = in.ReadTag()) {
+    if (tag == WireFormatLite::MakeTag(2, WireFormatLite::WIRETYPE_LENGTH_DELIMITED)) {
+      uint32_t length;
+      std::string value;
+      if (!in.ReadVarint32(&length) || !in.ReadString(&value, static_cast<int>(length))) {
+        return std::nullopt;
+      }
+      message = std::move(value);
+    } else if (!WireFormatLite::SkipField(&in, tag)) {
+      return std::nullopt;
+    }
+  }
+  if (!in.ConsumedEntireMessage()) return std::nullopt;
+  return message;
+}
+
+// Up to kMaxBodyInMessage bytes of an error body, readable in a log line.
+std::string DescribeBody(absl::string_view content_type, absl::string_view body) {
+  std::optional<std::string> message;
+  if (absl::StrContains(content_type, "protobuf")) message = RpcStatusMessage(body);
+  if (message) body = *message;
+  std::string text(absl::StripAsciiWhitespace(body.substr(0, kMaxBodyInMessage)));
+  for (char& c : text) {
+    if (c == '\r' || c == '\n' || c == '\t') c = ' ';
+  }
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return absl::CHexEscape(text);
+  }
+  return text;
+}
+
+bool IsBrokenConnection(const beast::error_code& ec) {
+  return ec == http::error::end_of_stream || ec == asio::error::eof ||
+         ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+         ec == asio::ssl::error::stream_truncated;
+}
+
+}  // namespace
+
+struct HttpSender::Connection {
+  explicit Connection(ssl::context* tls_context) : io(1) {
+    if (tls_context != nullptr) {
+      tls.emplace(io, *tls_context);
+    } else {
+      plain.emplace(io);
+    }
+  }
+
+  beast::tcp_stream& tcp() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
+
+  // Starts one asynchronous operation with `start(handler)` and runs this connection's
+  // io_context until it completes. The stream's expiry closes the socket at the deadline, so
+  // this returns by then.
+  template <typename StartFn>
+  beast::error_code Run(StartFn&& start) {
+    beast::error_code result = asio::error::would_block;
+    start([&result](beast::error_code ec, auto&&...) { result = ec; });
+    io.restart();
+    io.run();
+    return result;
+  }
+
+  // Runs `fn` with whichever stream this connection uses.
+  template <typename Fn>
+  auto WithStream(Fn&& fn) {
+    if (tls) return fn(*tls);
+    return fn(*plain);
+  }
+
+  // False when the server has closed the connection (or sent something unasked) while idle.
+  bool LooksReusable() {
+    if (buffer.size() > 0 || !tcp().socket().is_open()) return false;
+    char byte;
+    ssize_t n = ::recv(tcp().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+  }
+
+  // Declared first so it is destroyed last, after the streams that use it.
+  asio::io_context io;
+  std::optional<beast::tcp_stream> plain;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> tls;
+  beast::flat_buffer buffer;
+  absl::Time idle_since = absl::InfinitePast();
+};
+
+HttpSender::HttpSender(std::string id, const Config& config)
+    : id_(std::move(id)), config_(config) {}
+
+HttpSender::~HttpSender() = default;
+
+absl::Status HttpSender::Start() {
+  try {
+    if (config_.traces_url.https) {
+      auto context = std::make_unique<ssl::context>(ssl::context::tls_client);
+      boost::system::error_code ec;
+      // TLS 1.2 or later, as otelcol's default min_version.
+      context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                               ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                               ssl::context::no_tlsv1_1,
+                           ec);
+      const config::TlsClientConfig& tls = config_.tls;
+      if (tls.insecure_skip_verify) {
+        context->set_verify_mode(ssl::verify_none, ec);
+      } else {
+        context->set_verify_mode(ssl::verify_peer, ec);
+        if (!tls.ca_file.empty()) {
+          context->load_verify_file(tls.ca_file, ec);
+          if (ec) {
+            return absl::FailedPreconditionError(absl::StrCat(id_, ": cannot load tls.ca_file \"",
+                                                              tls.ca_file, "\": ", ec.message()));
+          }
+        } else {
+          context->set_default_verify_paths(ec);
+        }
+      }
+      if (!tls.cert_file.empty()) {
+        context->use_certificate_chain_file(tls.cert_file, ec);
+        if (ec) {
+          return absl::FailedPreconditionError(absl::StrCat(id_, ": cannot load tls.cert_file \"",
+                                                            tls.cert_file, "\": ", ec.message()));
+        }
+        context->use_private_key_file(tls.key_file, ssl::context::pem, ec);
+        if (ec) {
+          return absl::FailedPreconditionError(absl::StrCat(id_, ": cannot load tls.key_file \"",
+                                                            tls.key_file, "\": ", ec.message()));
+        }
+      }
+      tls_context_ = std::move(context);
+    }
+  } catch (const std::exception& e) {
+    return absl::FailedPreconditionError(absl::StrCat(id_, ": cannot set up TLS: ", e.what()));
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    running_ = true;
+  }
+  log::Info(kComponent, "%s: exporting to %s (%s%s)", id_, config_.traces_url.text,
+            config_.encoding == Encoding::kJson ? "json" : "proto",
+            config_.compression == Compression::kGzip ? ", gzip" : "");
+  return absl::OkStatus();
+}
+
+absl::Status HttpSender::NetworkError(absl::string_view step, absl::string_view detail,
+                                      bool timed_out) const {
+  std::string message = absl::StrCat("POST ", config_.traces_url.text, ": ", step, ": ", detail);
+  return timed_out ? absl::DeadlineExceededError(message) : absl::UnavailableError(message);
+}
+
+absl::StatusOr<std::unique_ptr<HttpSender::Connection>> HttpSender::Connect(absl::Time deadline) {
+  const Url& url = config_.traces_url;
+  bool timed_out = false;
+  absl::StatusOr<std::vector<tcp::endpoint>> endpoints =
+      Resolve(url.host, url.port, deadline, &timed_out);
+  if (!endpoints.ok()) {
+    return NetworkError(absl::StrCat("resolving ", url.host), endpoints.status().message(),
+                        timed_out);
+  }
+  auto connection = std::make_unique<Connection>(tls_context_.get());
+  Connection& c = *connection;
+  c.tcp().expires_at(SteadyDeadline(deadline));
+  beast::error_code ec =
+      c.Run([&](auto handler) { c.tcp().async_connect(*endpoints, std::move(handler)); });
+  if (ec) {
+    return NetworkError("connecting", ec.message(),
+                        ec == beast::error::timeout || absl::Now() >= deadline);
+  }
+  c.tcp().socket().set_option(tcp::no_delay(true), ec);
+  if (c.tls) {
+    const std::string& name =
+        config_.tls.server_name_override.empty() ? url.host : config_.tls.server_name_override;
+    // SNI carries host names only, never addresses.
+    if (!IsIpLiteral(name)) SSL_set_tlsext_host_name(c.tls->native_handle(), name.c_str());
+    if (!config_.tls.insecure_skip_verify) {
+      c.tls->set_verify_callback(ssl::host_name_verification(name), ec);
+    }
+    ec = c.Run([&](auto handler) {
+      c.tls->async_handshake(ssl::stream_base::client, std::move(handler));
+    });
+    if (ec) {
+      return NetworkError("TLS handshake", ec.message(),
+                          ec == beast::error::timeout || absl::Now() >= deadline);
+    }
+  }
+  return connection;
+}
+
+std::unique_ptr<HttpSender::Connection> HttpSender::TakeIdle() {
+  std::lock_guard<std::mutex> lock(mu_);
+  while (!idle_.empty()) {
+    std::unique_ptr<Connection> c = std::move(idle_.back());
+    idle_.pop_back();
+    if (absl::Now() - c->idle_since < kMaxIdleTime && c->LooksReusable()) return c;
+  }
+  return nullptr;
+}
+
+void HttpSender::ReturnIdle(std::unique_ptr<Connection> connection) {
+  connection->idle_since = absl::Now();
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!running_) return;
+  if (idle_.size() >= kMaxIdleConnections) idle_.erase(idle_.begin());
+  idle_.push_back(std::move(connection));
+}
+
+std::string HttpSender::EncodeBody(const pipeline::TraceBatch& batch) const {
+  std::string payload;
+  if (config_.encoding == Encoding::kJson) {
+    weir::otlp::AppendRequestJson(batch.ToRequest(), &payload);
+  } else {
+    batch.AppendProtoTo(&payload);
+  }
+  if (config_.compression == Compression::kGzip) return pipeline::Gzip(payload);
+  return payload;
+}
+
+absl::Status HttpSender::Send(const pipeline::TraceBatch& batch, absl::Time deadline) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!running_) return absl::FailedPreconditionError(absl::StrCat(id_, " is not running"));
+  }
+  if (absl::Now() >= deadline) {
+    return NetworkError("sending", "deadline passed before sending", true);
+  }
+  deadline = std::min(deadline, absl::Now() + kMaxSendTime);
+  try {
+    const Url& url = config_.traces_url;
+    http::request<http::string_body> request{http::verb::post, url.target, 11};
+    bool default_port = url.port == (url.https ? 443 : 80);
+    std::string host =
+        url.host.find(':') != std::string::npos ? absl::StrCat("[", url.host, "]") : url.host;
+    request.set(http::field::host, default_port ? host : absl::StrCat(host, ":", url.port));
+    request.set(http::field::user_agent, kUserAgent);
+    request.set(http::field::content_type, config_.encoding == Encoding::kJson
+                                               ? "application/json"
+                                               : "application/x-protobuf");
+    if (config_.compression == Compression::kGzip) {
+      request.set(http::field::content_encoding, "gzip");
+    }
+    for (const auto& [name, value] : config_.headers) request.set(name, value);
+    request.keep_alive(true);
+    request.body() = EncodeBody(batch);
+    request.prepare_payload();
+
+    while (true) {
+      std::unique_ptr<Connection> connection = TakeIdle();
+      const bool reused = connection != nullptr;
+      if (!reused) {
+        absl::StatusOr<std::unique_ptr<Connection>> made = Connect(deadline);
+        if (!made.ok()) return made.status();
+        connection = std::move(*made);
+      }
+      Connection& c = *connection;
+      c.tcp().expires_at(SteadyDeadline(deadline));
+
+      beast::error_code ec = c.WithStream([&](auto& stream) {
+        return c.Run([&](auto handler) { http::async_write(stream, request, std::move(handler)); });
+      });
+      absl::string_view step = "sending";
+      http::response_parser<http::string_body> parser;
+      parser.body_limit(kMaxResponseBytes);
+      if (!ec) {
+        step = "reading the response";
+        ec = c.WithStream([&](auto& stream) {
+          return c.Run([&](auto handler) {
+            http::async_read(stream, c.buffer, parser, std::move(handler));
+          });
+        });
+      }
+      bool timed_out = ec == beast::error::timeout || absl::Now() >= deadline;
+      bool too_large = ec == http::error::body_limit && parser.is_header_done();
+      if (ec && !too_large) {
+        // A pooled connection the server closed while it sat idle fails before any answer:
+        // the request never reached the server's handler, so it goes out again on another
+        // connection.
+        if (reused && !timed_out && !parser.got_some() && IsBrokenConnection(ec)) continue;
+        return NetworkError(step, ec.message(), timed_out);
+      }
+
+      http::response<http::string_body>& response = parser.get();
+      if (!too_large && response.keep_alive()) ReturnIdle(std::move(connection));
+      std::string content_type(View(response[http::field::content_type]));
+      std::string body = std::move(response.body());
+      if (absl::EqualsIgnoreCase(View(response[http::field::content_encoding]), "gzip")) {
+        absl::StatusOr<std::string> inflated = pipeline::Gunzip(body, kMaxResponseBytes);
+        if (inflated.ok()) body = std::move(*inflated);
+      }
+      return Interpret(response.result_int(), content_type, body, batch.span_count());
+    }
+  } catch (const std::exception& e) {
+    return absl::UnavailableError(
+        absl::StrCat("POST ", config_.traces_url.text, ": unexpected failure: ", e.what()));
+  }
+}
+
+absl::Status HttpSender::Interpret(unsigned status, absl::string_view content_type,
+                                   const std::string& body, size_t span_count) {
+  if (status >= 200 && status < 300) {
+    if (body.empty()) return absl::OkStatus();
+    // OTLP answers in the request's encoding; a server that says otherwise is believed.
+    bool json = absl::StrContains(content_type, "json") ||
+                (config_.encoding == Encoding::kJson && !absl::StrContains(content_type, "proto"));
+    weir::otlp::ExportResponse response;
+    bool parsed = json ? weir::otlp::ParseResponseJson(body, &response).ok()
+                       : response.ParseFromArray(body.data(), static_cast<int>(body.size()));
+    if (!parsed) {
+      partial_success_log_.Warn(kComponent, "%s: %s answered %d with a body that does not parse",
+                                id_, config_.traces_url.text, status);
+    } else if (response.partial_success().rejected_spans() > 0) {
+      partial_success_log_.Warn(kComponent, "%s: %s rejected %d of %d spans: %s", id_,
+                                config_.traces_url.text,
+                                response.partial_success().rejected_spans(), span_count,
+                                response.partial_success().error_message());
+    }
+    return absl::OkStatus();
+  }
+  std::string message =
+      absl::StrCat(config_.traces_url.text, ": HTTP ", status, " ",
+                   View(http::obsolete_reason(static_cast<http::status>(status))));
+  if (std::string detail = DescribeBody(content_type, body); !detail.empty()) {
+    absl::StrAppend(&message, ": ", detail);
+  }
+  if (status == 429) return absl::ResourceExhaustedError(message);
+  if (status >= 500 && status < 600) return absl::UnavailableError(message);
+  // Other 4xx: the data or the request is wrong and sending it again will not help. 1xx and
+  // 3xx (redirects are not followed) are configuration problems, equally permanent.
+  return absl::InvalidArgumentError(message);
+}
+
+void HttpSender::Shutdown() {
+  std::vector<std::unique_ptr<Connection>> closing;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    running_ = false;
+    closing.swap(idle_);
+  }
+}
+
+}  // namespace weir::exporters::otlphttp

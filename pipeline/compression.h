@@ -1,0 +1,20 @@
+// gzip for request and response bodies (zlib).
+#pragma once
+
+#include "absl/strings/string_view.h"
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+
+namespace weir::pipeline {
+
+// Decompresses gzip (or zlib) data. Returns InvalidArgument for corrupt data and
+// ResourceExhausted when the output would exceed `max_output_bytes` (a zip bomb guard).
+absl::StatusOr<std::string> Gunzip(absl::string_view compressed, size_t max_output_bytes);
+
+// Compresses to the gzip format at the default level.
+std::string Gzip(absl::string_view data);
+
+}  // namespace weir::pipeline

@@ -1,0 +1,38 @@
+// The `batch` processor: gathers spans from many small requests into fewer, larger batches.
+//
+// A batch is sent when it reaches send_batch_size spans (size trigger) or `timeout` after its
+// first span arrived (timeout trigger), split so no batch exceeds send_batch_max_size. Shutdown
+// sends whatever is pending. Intake never waits on the next consumer's I/O: the next consumer
+// (an exporter queue) returns quickly by contract.
+//
+// Threading: ConsumeTraces from any thread; state is behind one mutex, and batches are sent
+// outside it. Timer callbacks hold only a weak reference to the state.
+#pragma once
+
+#include <memory>
+
+#include "pipeline/clock.h"
+#include "pipeline/component.h"
+#include "pipeline/telemetry.h"
+#include "processors/batch/config.h"
+
+namespace weir::processors::batch {
+
+class Processor final : public pipeline::TracesProcessor {
+ public:
+  Processor(const pipeline::Settings& settings, const Config& config,
+            pipeline::TracesConsumer& next);
+  ~Processor() override;
+
+  absl::Status Start(pipeline::Host& host) override;
+  void Shutdown(absl::Time deadline) override;
+  // Returns OK once the spans are held for batching; Unavailable after Shutdown.
+  absl::Status ConsumeTraces(pipeline::TraceBatch batch) override;
+
+  struct State;
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace weir::processors::batch

@@ -1,0 +1,35 @@
+// Config of the `otlp` receiver, as otelcol's otlpreceiver defines it (the supported subset).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "config/node.h"
+#include "pipeline/component.h"
+
+namespace weir::receivers::otlp {
+
+struct GrpcConfig {
+  std::string endpoint = "localhost:4317";  // protocols.grpc.endpoint
+  int max_recv_msg_size_mib = 4;            // protocols.grpc.max_recv_msg_size_mib
+  int max_concurrent_streams = 0;           // protocols.grpc.max_concurrent_streams; 0 = gRPC default
+};
+
+struct HttpConfig {
+  std::string endpoint = "localhost:4318";       // protocols.http.endpoint
+  std::string traces_url_path = "/v1/traces";    // protocols.http.traces_url_path
+  int64_t max_request_body_size = 20 << 20;      // protocols.http.max_request_body_size (bytes)
+};
+
+struct Config : pipeline::ComponentConfig {
+  // A protocol is enabled when its key is present under `protocols` (or, with no config at all,
+  // both are, on their defaults).
+  std::optional<GrpcConfig> grpc;
+  std::optional<HttpConfig> http;
+};
+
+// Decodes and validates; problems go to node.diagnostics().
+std::unique_ptr<Config> DecodeConfig(config::Node node);
+
+}  // namespace weir::receivers::otlp

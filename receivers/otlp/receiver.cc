@@ -1,0 +1,301 @@
+#include "absl/strings/string_view.h"
+#include "receivers/otlp/receiver.h"
+
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "grpcpp/grpcpp.h"
+#include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
+#include "pipeline/compression.h"
+#include "pipeline/otlp_json.h"
+#include "pipeline/rpc_status.h"
+#include "receivers/otlp/span_checks.h"
+
+namespace weir::receivers::otlp {
+
+namespace http = boost::beast::http;
+using pipeline::HttpRequest;
+using pipeline::HttpResponse;
+using pipeline::TraceBatch;
+
+namespace {
+
+constexpr char kComponent[] = "receiver/otlp";
+
+// How long clients are told to wait before retrying a refused export.
+constexpr absl::Duration kRetryAfter = absl::Seconds(1);
+
+// The result of handing one decoded request to the pipeline.
+struct Outcome {
+  absl::Status status;       // OK, or the pipeline's refusal
+  size_t rejected = 0;       // spans dropped as invalid (partial success)
+  std::string reject_reason;
+};
+
+Outcome Deliver(TraceBatch batch, pipeline::TracesConsumer& next,
+                pipeline::ReceiverMetrics& metrics) {
+  Outcome out;
+  out.rejected = RemoveInvalidSpans(batch, &out.reject_reason);
+  if (out.rejected > 0) metrics.Refused(out.rejected);
+  size_t spans = batch.span_count();
+  if (spans == 0) return out;
+  out.status = next.ConsumeTraces(std::move(batch));
+  if (out.status.ok()) metrics.Accepted(spans);
+  else metrics.Refused(spans);
+  return out;
+}
+
+weir::otlp::ExportResponse MakeResponse(const Outcome& o) {
+  weir::otlp::ExportResponse response;
+  if (o.rejected > 0) {
+    response.mutable_partial_success()->set_rejected_spans(static_cast<int64_t>(o.rejected));
+    response.mutable_partial_success()->set_error_message(o.reject_reason);
+  }
+  return response;
+}
+
+}  // namespace
+
+// gRPC TraceService/Export on raw bytes, so the request is decoded once, by TraceBatch.
+class GrpcService final
+    : public opentelemetry::proto::collector::trace::v1::TraceService::WithRawCallbackMethod_Export<
+          opentelemetry::proto::collector::trace::v1::TraceService::Service> {
+ public:
+  GrpcService(pipeline::TracesConsumer& next, pipeline::ReceiverMetrics& metrics,
+              log::RateLimited& bad_log)
+      : next_(next), metrics_(metrics), bad_log_(bad_log) {}
+
+  grpc::ServerUnaryReactor* Export(grpc::CallbackServerContext* context,
+                                   const grpc::ByteBuffer* request,
+                                   grpc::ByteBuffer* response) override {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    std::vector<grpc::Slice> slices;
+    if (!request->Dump(&slices).ok()) {
+      reactor->Finish(grpc::Status(grpc::StatusCode::INTERNAL, "cannot read request"));
+      return reactor;
+    }
+    std::vector<absl::string_view> views;
+    views.reserve(slices.size());
+    for (const grpc::Slice& s : slices)
+      views.emplace_back(reinterpret_cast<const char*>(s.begin()), s.size());
+    absl::StatusOr<TraceBatch> batch = TraceBatch::FromProtoSlices(views);
+    if (!batch.ok()) {
+      bad_log_.Warn(kComponent, "grpc: refused a malformed request from %s: %s", context->peer(),
+                    batch.status().message());
+      reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                   std::string(batch.status().message())));
+      return reactor;
+    }
+    Outcome outcome = Deliver(std::move(*batch), next_, metrics_);
+    if (!outcome.status.ok()) {
+      reactor->Finish(ToGrpcStatus(outcome.status));
+      return reactor;
+    }
+    std::string bytes = MakeResponse(outcome).SerializeAsString();
+    grpc::Slice slice(bytes);
+    *response = grpc::ByteBuffer(&slice, 1);
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+
+ private:
+  static grpc::Status ToGrpcStatus(const absl::Status& s) {
+    std::string message(s.message());
+    if (absl::IsInvalidArgument(s)) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, message);
+    }
+    if (absl::IsResourceExhausted(s)) {
+      // RetryInfo marks RESOURCE_EXHAUSTED as retryable for OTLP clients.
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, message,
+                          pipeline::EncodeRpcStatusProto(pipeline::kRpcResourceExhausted, message,
+                                                         kRetryAfter));
+    }
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, message,
+                        pipeline::EncodeRpcStatusProto(pipeline::kRpcUnavailable, message,
+                                                       kRetryAfter));
+  }
+
+  pipeline::TracesConsumer& next_;
+  pipeline::ReceiverMetrics& metrics_;
+  log::RateLimited& bad_log_;
+};
+
+Receiver::Receiver(const pipeline::Settings& settings, const Config& config,
+                   pipeline::TracesConsumer& next)
+    : id_(settings.id.ToString()),
+      config_(config),
+      next_(next),
+      grpc_metrics_(*settings.telemetry, id_, "grpc"),
+      http_metrics_(*settings.telemetry, id_, "http"),
+      io_(*settings.io) {}
+
+Receiver::~Receiver() { Shutdown(absl::Now() + absl::Seconds(1)); }
+
+absl::Status Receiver::Start(pipeline::Host& host) {
+  if (config_.grpc) {
+    grpc_service_ = std::make_unique<GrpcService>(next_, grpc_metrics_, bad_request_log_);
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort(config_.grpc->endpoint, grpc::InsecureServerCredentials(), &port);
+    builder.SetMaxReceiveMessageSize(config_.grpc->max_recv_msg_size_mib * 1024 * 1024);
+    if (config_.grpc->max_concurrent_streams > 0) {
+      builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                                 config_.grpc->max_concurrent_streams);
+    }
+    builder.RegisterService(grpc_service_.get());
+    grpc_server_ = builder.BuildAndStart();
+    if (!grpc_server_ || port == 0) {
+      grpc_server_.reset();
+      return absl::UnavailableError(
+          absl::StrCat("grpc: cannot listen on ", config_.grpc->endpoint));
+    }
+    std::string host_part = config_.grpc->endpoint.substr(0, config_.grpc->endpoint.rfind(':'));
+    if (host_part.empty() || host_part == "localhost") host_part = "127.0.0.1";
+    grpc_address_ = absl::StrCat(host_part, ":", port);
+    log::Info(kComponent, "%s: OTLP/gRPC listening on %s", id_, grpc_address_);
+  }
+  if (config_.http) {
+    pipeline::HttpServerOptions options;
+    options.endpoint = config_.http->endpoint;
+    options.max_body_bytes = static_cast<size_t>(config_.http->max_request_body_size);
+    options.name = id_ + " http";
+    http_server_ = std::make_unique<pipeline::HttpServer>(
+        io_, options, [this](HttpRequest& request) { return HandleHttp(request); });
+    if (absl::Status s = http_server_->Start(); !s.ok()) {
+      Shutdown(absl::Now());
+      return s;
+    }
+    log::Info(kComponent, "%s: OTLP/HTTP listening on %s (path %s)", id_,
+              http_server_->bound_address(), config_.http->traces_url_path);
+  }
+  return absl::OkStatus();
+}
+
+std::string Receiver::http_address() const {
+  return http_server_ ? http_server_->bound_address() : "";
+}
+
+void Receiver::Shutdown(absl::Time deadline) {
+  if (stopped_) return;
+  stopped_ = true;
+  if (http_server_) http_server_->Shutdown(deadline);
+  if (grpc_server_) {
+    // Waits for in-flight exports, so every acknowledged span is already downstream.
+    grpc_server_->Shutdown(absl::ToChronoTime(deadline));
+    grpc_server_->Wait();
+  }
+}
+
+namespace {
+
+enum class Encoding { kProto, kJson };
+
+HttpResponse StatusResponse(const HttpRequest& request, http::status http_status, Encoding enc,
+                            int code, absl::string_view message) {
+  if (enc == Encoding::kJson) {
+    return pipeline::MakeHttpResponse(request, http_status, "application/json",
+                                      pipeline::EncodeRpcStatusJson(code, message));
+  }
+  return pipeline::MakeHttpResponse(request, http_status, "application/x-protobuf",
+                                    pipeline::EncodeRpcStatusProto(code, message));
+}
+
+std::string MediaType(absl::string_view content_type) {
+  absl::string_view media = content_type.substr(0, content_type.find(';'));
+  return absl::AsciiStrToLower(absl::StripAsciiWhitespace(media));
+}
+
+}  // namespace
+
+HttpResponse Receiver::HandleHttp(HttpRequest& request) {
+  absl::string_view target(request.target().data(), request.target().size());
+  absl::string_view path = target.substr(0, target.find('?'));
+  if (path != config_.http->traces_url_path) {
+    return pipeline::MakeHttpResponse(request, http::status::not_found, "text/plain",
+                                      absl::StrCat("404 page not found; OTLP traces go to POST ",
+                                                   config_.http->traces_url_path, "\n"));
+  }
+  if (request.method() != http::verb::post) {
+    auto r = pipeline::MakeHttpResponse(request, http::status::method_not_allowed, "text/plain",
+                                        "405 method not allowed, supported: [POST]\n");
+    r.set(http::field::allow, "POST");
+    return r;
+  }
+  std::string media = MediaType(absl::string_view(request[http::field::content_type].data(),
+                                                 request[http::field::content_type].size()));
+  Encoding enc;
+  if (media == "application/x-protobuf" || media == "application/protobuf") {
+    enc = Encoding::kProto;
+  } else if (media == "application/json") {
+    enc = Encoding::kJson;
+  } else {
+    bad_request_log_.Warn(kComponent, "http: unsupported content type \"%s\"", media);
+    return pipeline::MakeHttpResponse(
+        request, http::status::unsupported_media_type, "text/plain",
+        absl::StrCat("415 unsupported media type \"", media,
+                     "\", supported: [application/json, application/x-protobuf]\n"));
+  }
+
+  std::string& body = request.body();
+  std::string inflated;
+  std::string encoding = absl::AsciiStrToLower(std::string(request[http::field::content_encoding]));
+  if (encoding == "gzip" || encoding == "deflate") {
+    auto out = pipeline::Gunzip(body, static_cast<size_t>(config_.http->max_request_body_size));
+    if (!out.ok()) {
+      bool too_big = absl::IsResourceExhausted(out.status());
+      bad_request_log_.Warn(kComponent, "http: bad compressed body: %s", out.status().message());
+      return StatusResponse(request,
+                            too_big ? http::status::payload_too_large : http::status::bad_request,
+                            enc, pipeline::kRpcInvalidArgument, out.status().message());
+    }
+    inflated = std::move(*out);
+  } else if (!encoding.empty() && encoding != "identity") {
+    return StatusResponse(request, http::status::bad_request, enc, pipeline::kRpcInvalidArgument,
+                          absl::StrCat("unsupported Content-Encoding \"", encoding,
+                                       "\", supported: gzip, deflate, identity"));
+  }
+  const bool compressed = encoding == "gzip" || encoding == "deflate";
+  const std::string& payload = compressed ? inflated : body;
+
+  absl::StatusOr<TraceBatch> batch;
+  if (enc == Encoding::kProto) {
+    batch = TraceBatch::FromProtoBytes(payload);
+  } else {
+    auto arena = std::make_unique<google::protobuf::Arena>();
+    auto* decoded = google::protobuf::Arena::CreateMessage<weir::otlp::ExportRequest>(arena.get());
+    absl::Status s = weir::otlp::ParseRequestJson(payload, decoded);
+    if (s.ok()) batch = TraceBatch::Adopt(std::move(arena), decoded);
+    else batch = s;
+  }
+  if (!batch.ok()) {
+    bad_request_log_.Warn(kComponent, "http: refused a malformed request: %s",
+                          batch.status().message());
+    return StatusResponse(request, http::status::bad_request, enc, pipeline::kRpcInvalidArgument,
+                          batch.status().message());
+  }
+
+  Outcome outcome = Deliver(std::move(*batch), next_, http_metrics_);
+  if (!outcome.status.ok()) {
+    const absl::Status& s = outcome.status;
+    if (absl::IsInvalidArgument(s)) {
+      return StatusResponse(request, http::status::bad_request, enc, pipeline::kRpcInvalidArgument,
+                            s.message());
+    }
+    bool exhausted = absl::IsResourceExhausted(s);
+    auto r = StatusResponse(
+        request, exhausted ? http::status::too_many_requests : http::status::service_unavailable,
+        enc, exhausted ? pipeline::kRpcResourceExhausted : pipeline::kRpcUnavailable, s.message());
+    r.set(http::field::retry_after, std::to_string(absl::ToInt64Seconds(kRetryAfter)));
+    return r;
+  }
+  weir::otlp::ExportResponse response = MakeResponse(outcome);
+  if (enc == Encoding::kJson) {
+    return pipeline::MakeHttpResponse(request, http::status::ok, "application/json",
+                                      weir::otlp::ResponseToJson(response));
+  }
+  return pipeline::MakeHttpResponse(request, http::status::ok, "application/x-protobuf",
+                                    response.SerializeAsString());
+}
+
+}  // namespace weir::receivers::otlp

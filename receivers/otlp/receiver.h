@@ -1,0 +1,59 @@
+// The `otlp` receiver: OTLP over gRPC (TraceService/Export, callback API, raw bytes) and over
+// HTTP (POST /v1/traces, protobuf or JSON, optionally gzip), on one config.
+//
+// Each request is decoded and checked, invalid spans are dropped and reported through
+// partial_success, and the rest goes to the next consumer. A refusal from the pipeline turns into
+// a retryable answer (gRPC UNAVAILABLE / RESOURCE_EXHAUSTED, HTTP 503 / 429 with Retry-After);
+// malformed data into INVALID_ARGUMENT / 400. One bad request never affects another.
+//
+// Threading: requests are handled concurrently on gRPC's and the I/O pool's threads.
+#pragma once
+
+#include <memory>
+
+#include "pipeline/component.h"
+#include "pipeline/http_server.h"
+#include "pipeline/logger.h"
+#include "pipeline/telemetry.h"
+#include "receivers/otlp/config.h"
+
+namespace grpc {
+class Server;
+}
+
+namespace weir::receivers::otlp {
+
+class GrpcService;
+
+class Receiver final : public pipeline::Component {
+ public:
+  Receiver(const pipeline::Settings& settings, const Config& config,
+           pipeline::TracesConsumer& next);
+  ~Receiver() override;
+
+  absl::Status Start(pipeline::Host& host) override;
+  void Shutdown(absl::Time deadline) override;
+
+  // Bound addresses ("127.0.0.1:43127"), valid after a successful Start; "" when disabled.
+  std::string grpc_address() const { return grpc_address_; }
+  std::string http_address() const;
+
+  // Handles one HTTP request (public for tests).
+  pipeline::HttpResponse HandleHttp(pipeline::HttpRequest& request);
+
+ private:
+  std::string id_;
+  Config config_;
+  pipeline::TracesConsumer& next_;
+  pipeline::ReceiverMetrics grpc_metrics_;
+  pipeline::ReceiverMetrics http_metrics_;
+  log::RateLimited bad_request_log_;
+  std::unique_ptr<GrpcService> grpc_service_;
+  std::unique_ptr<grpc::Server> grpc_server_;
+  std::unique_ptr<pipeline::HttpServer> http_server_;
+  boost::asio::io_context& io_;
+  std::string grpc_address_;
+  bool stopped_ = false;
+};
+
+}  // namespace weir::receivers::otlp

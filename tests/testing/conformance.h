@@ -1,0 +1,45 @@
+// The component conformance suite: every factory runs it in one line, e.g.
+//   TEST(FileExporter, Conformance) { RunExporterConformance(Factory(), "path: /tmp/x.json"); }
+// It checks: the default config decodes (without crashing; some keys are required); `yaml` decodes cleanly; create; start;
+// consume (for processors and exporters); shutdown; shutdown again; and, on a second instance,
+// shutdown without start.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "pipeline/factory.h"
+#include "pipeline/io_pool.h"
+#include "pipeline/telemetry.h"
+#include "tests/testing/fake_clock.h"
+
+namespace weir::testing {
+
+// A telemetry registry, a running I/O pool and a fake clock for component tests.
+struct TestEnvironment {
+  TestEnvironment();
+  ~TestEnvironment();
+  pipeline::Settings SettingsFor(const std::string& id);
+
+  pipeline::Telemetry telemetry;
+  pipeline::IoPool io{2};
+  FakeClock clock;
+};
+
+// Decodes `yaml` with `factory`; fails the current test (with every problem) when invalid.
+std::unique_ptr<pipeline::ComponentConfig> DecodeOrFail(const pipeline::Factory& factory,
+                                                        const std::string& yaml);
+
+// A Host that records fatal errors.
+class RecordingHost : public pipeline::Host {
+ public:
+  void ReportFatalError(const absl::Status& status) override { last_error = status; }
+  absl::Status last_error;
+};
+
+void RunReceiverConformance(const pipeline::ReceiverFactory& factory, const std::string& yaml);
+void RunProcessorConformance(const pipeline::ProcessorFactory& factory, const std::string& yaml);
+void RunExporterConformance(const pipeline::ExporterFactory& factory, const std::string& yaml);
+void RunExtensionConformance(const pipeline::ExtensionFactory& factory, const std::string& yaml);
+
+}  // namespace weir::testing

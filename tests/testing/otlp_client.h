@@ -1,0 +1,45 @@
+// Minimal OTLP clients for tests: a blocking HTTP/1.1 POST and a blocking gRPC Export.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "grpcpp/support/status.h"
+#include "pipeline/otlp_types.h"
+
+namespace weir::testing {
+
+struct HttpResult {
+  int status = 0;  // 0 when the request could not be sent
+  std::map<std::string, std::string> headers;  // lowercase names
+  std::string body;
+  std::string error;
+};
+
+// Sends one request on a new connection to host:port and reads the response.
+HttpResult HttpRequest(const std::string& address, const std::string& method,
+                       const std::string& target,
+                       const std::map<std::string, std::string>& headers, const std::string& body);
+
+inline HttpResult HttpPost(const std::string& address, const std::string& target,
+                           const std::string& content_type, const std::string& body,
+                           std::map<std::string, std::string> headers = {}) {
+  headers["Content-Type"] = content_type;
+  return HttpRequest(address, "POST", target, headers, body);
+}
+
+inline HttpResult HttpGet(const std::string& address, const std::string& target) {
+  return HttpRequest(address, "GET", target, {}, "");
+}
+
+// Calls TraceService/Export on host:port (plaintext).
+grpc::Status GrpcExport(const std::string& address, const otlp::ExportRequest& request,
+                        otlp::ExportResponse* response, bool gzip = false);
+
+// Writes raw bytes to host:port, then closes: for requests a client abandons midway.
+void SendRawAndClose(const std::string& address, const std::string& bytes);
+
+// A TCP port on 127.0.0.1 that was free a moment ago.
+int FreePort();
+
+}  // namespace weir::testing
