@@ -1,11 +1,12 @@
-#include "absl/strings/string_view.h"
 #include "config/blocks.h"
 
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 
 namespace weir::config {
 
@@ -72,6 +73,29 @@ void QueueConfig::Decode(Node node) {
   }
   if (node.Read("queue_size", &queue_size) && queue_size < 1) {
     node.ErrorAt("queue_size", "must be at least 1");
+  }
+  node.RejectUnknownKeys();
+}
+
+void RetryConfig::Decode(Node node) {
+  node.Read("enabled", &enabled);
+  node.Read("initial_interval", &initial_interval);
+  node.Read("max_interval", &max_interval);
+  node.Read("max_elapsed_time", &max_elapsed_time);
+  if (node.Read("randomization_factor", &randomization_factor) &&
+      !(randomization_factor >= 0 && randomization_factor <= 1)) {
+    node.ErrorAt("randomization_factor", "must be within [0, 1]");
+  }
+  if (node.Read("multiplier", &multiplier) && (!std::isfinite(multiplier) || multiplier < 0)) {
+    node.ErrorAt("multiplier", "must be a non-negative number");
+  }
+  // otelcol's rules: a limited elapsed time must cover at least one interval.
+  if (max_elapsed_time > absl::ZeroDuration()) {
+    if (max_elapsed_time < initial_interval) {
+      node.ErrorAt("max_elapsed_time", "must not be less than initial_interval");
+    } else if (max_elapsed_time < max_interval) {
+      node.ErrorAt("max_elapsed_time", "must not be less than max_interval");
+    }
   }
   node.RejectUnknownKeys();
 }

@@ -2,11 +2,11 @@
 // settings, the exporter sending queue and timeouts. Each block decodes its own keys strictly.
 #pragma once
 
-#include "absl/strings/string_view.h"
 #include <cstdint>
 #include <map>
 #include <string>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "config/node.h"
 
@@ -27,12 +27,12 @@ bool ReadEndpoint(Node& node, absl::string_view key, std::string* endpoint);
 
 // tls: client-side TLS settings (otelcol's configtls.ClientConfig subset).
 struct TlsClientConfig {
-  bool insecure = false;             // tls.insecure: no TLS at all (plaintext). Default false.
+  bool insecure = false;              // tls.insecure: no TLS at all (plaintext). Default false.
   bool insecure_skip_verify = false;  // tls.insecure_skip_verify: do not verify the server.
-  std::string ca_file;               // tls.ca_file: PEM roots; empty uses the system roots.
-  std::string cert_file;             // tls.cert_file: client certificate (mTLS).
-  std::string key_file;              // tls.key_file: client private key (mTLS).
-  std::string server_name_override;  // tls.server_name_override
+  std::string ca_file;                // tls.ca_file: PEM roots; empty uses the system roots.
+  std::string cert_file;              // tls.cert_file: client certificate (mTLS).
+  std::string key_file;               // tls.key_file: client private key (mTLS).
+  std::string server_name_override;   // tls.server_name_override
 
   // Decodes the `tls` block from `node` (the block itself), reporting bad keys.
   void Decode(Node node);
@@ -44,6 +44,22 @@ struct QueueConfig {
   int num_consumers = 10;  // sending_queue.num_consumers: parallel senders
   int queue_size = 1000;   // sending_queue.queue_size: batches held before refusing
 
+  void Decode(Node node);
+};
+
+// retry_on_failure: how an exporter retries a send that failed with a retryable error
+// (otelcol's exponential backoff). Each wait is the current interval ± randomization_factor,
+// the interval grows by `multiplier` up to max_interval, and the batch is dropped once
+// max_elapsed_time has passed since the first attempt.
+struct RetryConfig {
+  bool enabled = true;                                   // retry_on_failure.enabled
+  absl::Duration initial_interval = absl::Seconds(5);    // retry_on_failure.initial_interval
+  double randomization_factor = 0.5;                     // ...randomization_factor, in [0, 1]
+  double multiplier = 1.5;                               // retry_on_failure.multiplier, >= 0
+  absl::Duration max_interval = absl::Seconds(30);       // retry_on_failure.max_interval
+  absl::Duration max_elapsed_time = absl::Seconds(300);  // ...max_elapsed_time; 0 = no limit
+
+  // Decodes the block itself (`node` is retry_on_failure), applying otelcol's validation rules.
   void Decode(Node node);
 };
 

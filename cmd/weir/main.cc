@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "google/protobuf/stubs/logging.h"
 #include "absl/strings/str_cat.h"
 #include "cmd/weir/components.h"
 #include "config/loader.h"
@@ -113,6 +114,20 @@ int ListComponents(const pipeline::Registry& registry) {
 
 std::atomic<bool> g_fatal{false};
 
+// protobuf logs through its own handler (e.g. on a string field with invalid UTF-8); route it
+// into weir's log at a bounded rate so bad input cannot flood stderr.
+void RouteProtobufLogs() {
+  google::protobuf::SetLogHandler([](google::protobuf::LogLevel level, const char* filename,
+                                     int line, const std::string& message) {
+    static log::RateLimited limiter;
+    if (level >= google::protobuf::LOGLEVEL_ERROR) {
+      limiter.Warn("protobuf", "%s", message);
+    } else {
+      log::Debug("protobuf", "%s", message);
+    }
+  });
+}
+
 int Run(const Flags& flags, const pipeline::Registry& registry) {
   // Signals are taken synchronously by this thread; every other thread inherits the mask.
   sigset_t signals;
@@ -122,6 +137,7 @@ int Run(const Flags& flags, const pipeline::Registry& registry) {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
+  RouteProtobufLogs();
 
   std::unique_ptr<pipeline::ServiceConfig> cfg = LoadConfig(flags, registry);
   if (!cfg) return 1;

@@ -2,15 +2,27 @@
 
 #include <algorithm>
 
+#include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 
 namespace weir::exporters::helper {
+namespace {
+
+// One generator per consumer thread: absl::BitGen is not thread-safe.
+absl::BitGen& Rng() {
+  thread_local absl::BitGen gen;
+  return gen;
+}
+
+}  // namespace
 
 void DecodeExporterOptions(config::Node& node, ExporterOptions* options) {
   if (node.Read("timeout", &options->timeout) && options->timeout <= absl::ZeroDuration()) {
     node.ErrorAt("timeout", "must be greater than 0");
   }
   options->queue.Decode(node.Child("sending_queue"));
+  options->retry = config::RetryConfig{};
+  options->retry.Decode(node.Child("retry_on_failure"));
 }
 
 QueuedExporter::QueuedExporter(const pipeline::Settings& settings, ExporterOptions options,
@@ -33,19 +45,54 @@ absl::Status QueuedExporter::Start(pipeline::Host& host) {
     accepting_ = true;
   }
   if (options_.queue.enabled) {
-    for (int i = 0; i < options_.queue.num_consumers; ++i) workers_.emplace_back([this] { Work(); });
+    for (int i = 0; i < options_.queue.num_consumers; ++i)
+      workers_.emplace_back([this] { Work(); });
   }
   return absl::OkStatus();
 }
 
-absl::Status QueuedExporter::SendNow(const pipeline::TraceBatch& batch, absl::Time limit) {
-  absl::Status s = sender_->Send(batch, std::min(absl::Now() + options_.timeout, limit));
+absl::Time QueuedExporter::StopDeadline() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return draining_ ? drain_deadline_ : absl::InfiniteFuture();
+}
+
+bool QueuedExporter::WaitForRetry(absl::Time until) {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (true) {
+    absl::Time now = absl::Now();
+    if (draining_ && now >= drain_deadline_) return false;
+    if (now >= until) return true;
+    absl::Time wake = draining_ ? std::min(until, drain_deadline_) : until;
+    cv_.wait_until(lock, absl::ToChronoTime(wake));
+  }
+}
+
+absl::Status QueuedExporter::Deliver(const pipeline::TraceBatch& batch) {
+  const config::RetryConfig& retry = options_.retry;
+  absl::Time first_attempt = absl::Now();
+  absl::Duration interval = retry.initial_interval;
+  absl::Status s;
+  int attempts = 0;
+  while (true) {
+    ++attempts;
+    s = sender_->Send(batch, std::min(absl::Now() + options_.timeout, StopDeadline()));
+    if (s.ok() || !retry.enabled || !pipeline::IsRetryable(s)) break;
+    // Jitter spreads the retries of many exporters: wait interval × [1 - f, 1 + f].
+    double spread = retry.randomization_factor * (2 * absl::Uniform(Rng(), 0.0, 1.0) - 1);
+    absl::Time next = absl::Now() + interval * (1 + spread);
+    if (retry.max_elapsed_time > absl::ZeroDuration() &&
+        next - first_attempt > retry.max_elapsed_time) {
+      break;
+    }
+    if (!WaitForRetry(next)) break;
+    interval = std::min(interval * retry.multiplier, retry.max_interval);
+  }
   if (s.ok()) {
     metrics_.Sent(batch.span_count());
   } else {
     metrics_.SendFailed(batch.span_count());
-    failure_log_.Warn("exporter", "%s: dropped %d spans: %s", id_, batch.span_count(),
-                      s.ToString());
+    failure_log_.Warn("exporter", "%s: dropped %d spans after %d attempt(s): %s", id_,
+                      batch.span_count(), attempts, s.ToString());
   }
   return s;
 }
@@ -56,7 +103,7 @@ absl::Status QueuedExporter::ConsumeTraces(pipeline::TraceBatch batch) {
       std::lock_guard<std::mutex> lock(mu_);
       if (!accepting_) return absl::UnavailableError(absl::StrCat(id_, " is not running"));
     }
-    return SendNow(batch, absl::InfiniteFuture());
+    return Deliver(batch);
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -75,7 +122,6 @@ absl::Status QueuedExporter::ConsumeTraces(pipeline::TraceBatch batch) {
 void QueuedExporter::Work() {
   while (true) {
     pipeline::TraceBatch batch;
-    absl::Time limit;
     {
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait(lock, [&] { return !queue_.empty() || draining_; });
@@ -84,10 +130,8 @@ void QueuedExporter::Work() {
       batch = std::move(queue_.front());
       queue_.pop_front();
       metrics_.QueueSize(queue_.size());
-      // While draining for shutdown, no send may outlast the shutdown deadline.
-      limit = draining_ ? drain_deadline_ : absl::InfiniteFuture();
     }
-    (void)SendNow(batch, limit);
+    (void)Deliver(batch);
   }
 }
 

@@ -1,7 +1,9 @@
 // QueuedExporter: turns a Sender into a TracesExporter with otelcol's exporterhelper behaviour:
 // an optional bounded in-memory queue drained by `num_consumers` threads (so a slow
-// destination never stalls the pipeline or other exporters), a per-send timeout, and the
-// standard exporter metrics (sent, send_failed, enqueue_failed, queue_size, queue_capacity).
+// destination never stalls the pipeline or other exporters), a per-send timeout, retries of
+// retryable failures with exponential backoff and jitter, and the standard exporter metrics
+// (sent, send_failed, enqueue_failed, queue_size, queue_capacity). A batch counts as failed
+// only once its retries are exhausted or the error is permanent.
 //
 // With the queue disabled, ConsumeTraces sends synchronously on the caller's thread.
 //
@@ -18,19 +20,23 @@
 #include <vector>
 
 #include "config/blocks.h"
+#include "exporters/helper/sender.h"
 #include "pipeline/component.h"
 #include "pipeline/logger.h"
 #include "pipeline/telemetry.h"
-#include "exporters/helper/sender.h"
 
 namespace weir::exporters::helper {
 
 struct ExporterOptions {
-  config::QueueConfig queue;                     // sending_queue
-  absl::Duration timeout = absl::Seconds(5);     // timeout: per send attempt
+  config::QueueConfig queue;                  // sending_queue
+  absl::Duration timeout = absl::Seconds(5);  // timeout: per send attempt
+  // retry_on_failure; off unless the exporter decodes it (DecodeExporterOptions turns on
+  // otelcol's default backoff).
+  config::RetryConfig retry{.enabled = false};
 };
 
-// Decodes the helper's keys (`timeout`, `sending_queue`) from an exporter's config node.
+// Decodes the helper's keys (`timeout`, `sending_queue`, `retry_on_failure`) from an
+// exporter's config node.
 void DecodeExporterOptions(config::Node& node, ExporterOptions* options);
 
 class QueuedExporter final : public pipeline::TracesExporter {
@@ -46,8 +52,13 @@ class QueuedExporter final : public pipeline::TracesExporter {
   absl::Status ConsumeTraces(pipeline::TraceBatch batch) override;
 
  private:
-  // Sends with the configured timeout, cut short at `limit`; counts and logs the outcome.
-  absl::Status SendNow(const pipeline::TraceBatch& batch, absl::Time limit);
+  // Sends (retrying as configured) with the per-send timeout; no attempt or wait outlasts the
+  // shutdown deadline. Counts and logs the outcome.
+  absl::Status Deliver(const pipeline::TraceBatch& batch);
+  // Sleeps until `until`; returns false early when the shutdown deadline has passed.
+  bool WaitForRetry(absl::Time until);
+  // The shutdown deadline once draining, else InfiniteFuture.
+  absl::Time StopDeadline();
   void Work();
 
   std::string id_;

@@ -118,6 +118,95 @@ TEST_F(QueuedExporterTest, FailedSendsAreCounted) {
               HasSubstr("otelcol_exporter_send_failed_spans{exporter=\"otlp/x\"} 3"));
 }
 
+// Fails its first `failures` sends with `error`, then succeeds.
+class FlakySender final : public Sender {
+ public:
+  FlakySender(int failures, absl::Status error) : failures_(failures), error_(error) {}
+  absl::Status Send(const pipeline::TraceBatch& batch, absl::Time) override {
+    if (attempts.fetch_add(1) < failures_) return error_;
+    return absl::OkStatus();
+  }
+  std::atomic<int> attempts{0};
+
+ private:
+  int failures_;
+  absl::Status error_;
+};
+
+class RetryTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<QueuedExporter> Make(int failures, absl::Status error, bool queue,
+                                       config::RetryConfig retry) {
+    ExporterOptions options;
+    options.queue.enabled = queue;
+    options.retry = retry;
+    auto sender = std::make_unique<FlakySender>(failures, error);
+    sender_ = sender.get();
+    auto e = std::make_unique<QueuedExporter>(env_.SettingsFor("otlp/r"), options, std::move(sender));
+    EXPECT_TRUE(e->Start(host_).ok());
+    return e;
+  }
+  static config::RetryConfig Fast() {
+    config::RetryConfig r;
+    r.initial_interval = absl::Milliseconds(5);
+    r.max_interval = absl::Milliseconds(20);
+    r.max_elapsed_time = absl::Seconds(10);
+    return r;
+  }
+  testing::TestEnvironment env_;
+  testing::RecordingHost host_;
+  FlakySender* sender_ = nullptr;
+};
+
+TEST_F(RetryTest, RetryableErrorsAreRetriedUntilSent) {
+  auto e = Make(3, absl::UnavailableError("down"), false, Fast());
+  EXPECT_TRUE(e->ConsumeTraces(testing::MakeBatch(4)).ok());
+  EXPECT_EQ(sender_->attempts.load(), 4);
+  std::string metrics = env_.telemetry.Scrape();
+  EXPECT_THAT(metrics, HasSubstr("otelcol_exporter_sent_spans{exporter=\"otlp/r\"} 4"));
+  EXPECT_THAT(metrics, HasSubstr("otelcol_exporter_send_failed_spans{exporter=\"otlp/r\"} 0"));
+}
+
+TEST_F(RetryTest, PermanentErrorsAreNotRetried) {
+  auto e = Make(100, absl::InvalidArgumentError("bad"), false, Fast());
+  EXPECT_TRUE(absl::IsInvalidArgument(e->ConsumeTraces(testing::MakeBatch(2))));
+  EXPECT_EQ(sender_->attempts.load(), 1);
+}
+
+TEST_F(RetryTest, DisabledRetryFailsAtOnce) {
+  config::RetryConfig off = Fast();
+  off.enabled = false;
+  auto e = Make(100, absl::UnavailableError("down"), false, off);
+  EXPECT_TRUE(absl::IsUnavailable(e->ConsumeTraces(testing::MakeBatch(2))));
+  EXPECT_EQ(sender_->attempts.load(), 1);
+}
+
+TEST_F(RetryTest, GivesUpAfterMaxElapsedTime) {
+  config::RetryConfig r = Fast();
+  r.max_elapsed_time = absl::Milliseconds(60);
+  auto e = Make(1000, absl::UnavailableError("down"), false, r);
+  EXPECT_TRUE(absl::IsUnavailable(e->ConsumeTraces(testing::MakeBatch(3))));
+  EXPECT_GT(sender_->attempts.load(), 2);
+  EXPECT_THAT(env_.telemetry.Scrape(),
+              HasSubstr("otelcol_exporter_send_failed_spans{exporter=\"otlp/r\"} 3"));
+}
+
+TEST_F(RetryTest, ShutdownCutsRetriesShortAndCountsTheLoss) {
+  config::RetryConfig r = Fast();
+  r.initial_interval = absl::Seconds(30);
+  r.max_interval = absl::Seconds(30);
+  r.max_elapsed_time = absl::ZeroDuration();
+  auto e = Make(1000, absl::UnavailableError("down"), true, r);
+  ASSERT_TRUE(e->ConsumeTraces(testing::MakeBatch(5)).ok());
+  for (int i = 0; i < 500 && sender_->attempts.load() == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  absl::Time start = absl::Now();
+  e->Shutdown(absl::Now() + absl::Milliseconds(100));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+  EXPECT_THAT(env_.telemetry.Scrape(),
+              HasSubstr("otelcol_exporter_send_failed_spans{exporter=\"otlp/r\"} 5"));
+}
+
 TEST(ExporterOptions, DecodesAndValidates) {
   config::Diagnostics d;
   config::Node node(YAML::Load("timeout: 0s\nsending_queue: {enabled: false, queue_size: 5, "
@@ -130,6 +219,8 @@ TEST(ExporterOptions, DecodesAndValidates) {
   EXPECT_FALSE(o.queue.enabled);
   EXPECT_EQ(o.queue.queue_size, 5);
   EXPECT_EQ(o.queue.num_consumers, 2);
+  EXPECT_TRUE(o.retry.enabled);  // otelcol's default once an exporter decodes its options
+  EXPECT_EQ(o.retry.initial_interval, absl::Seconds(5));
 }
 
 }  // namespace

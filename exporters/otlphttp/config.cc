@@ -144,29 +144,6 @@ bool ParseUrl(const std::string& text, Url* url, std::string* error) {
   return true;
 }
 
-void RetryConfig::Decode(config::Node node) {
-  node.Read("enabled", &enabled);
-  node.Read("initial_interval", &initial_interval);
-  node.Read("max_interval", &max_interval);
-  node.Read("max_elapsed_time", &max_elapsed_time);
-  if (node.Read("randomization_factor", &randomization_factor) &&
-      !(randomization_factor >= 0 && randomization_factor <= 1)) {
-    node.ErrorAt("randomization_factor", "must be within [0, 1]");
-  }
-  if (node.Read("multiplier", &multiplier) && (!std::isfinite(multiplier) || multiplier < 0)) {
-    node.ErrorAt("multiplier", "must be a non-negative number");
-  }
-  // otelcol's rules: a limited elapsed time must cover at least one interval.
-  if (max_elapsed_time > absl::ZeroDuration()) {
-    if (max_elapsed_time < initial_interval) {
-      node.ErrorAt("max_elapsed_time", "must not be less than initial_interval");
-    } else if (max_elapsed_time < max_interval) {
-      node.ErrorAt("max_elapsed_time", "must not be less than max_interval");
-    }
-  }
-  node.RejectUnknownKeys();
-}
-
 std::unique_ptr<Config> DecodeConfig(config::Node node) {
   auto cfg = std::make_unique<Config>();
   Url base;
@@ -212,7 +189,6 @@ std::unique_ptr<Config> DecodeConfig(config::Node node) {
 
   cfg->exporter.timeout = absl::Seconds(30);
   helper::DecodeExporterOptions(node, &cfg->exporter);
-  cfg->retry_on_failure.Decode(node.Child("retry_on_failure"));
   for (const char* key : kIgnoredKeys) node.Child(key);
   node.RejectUnknownKeys();
   return cfg;

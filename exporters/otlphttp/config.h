@@ -17,20 +17,6 @@
 
 namespace weir::exporters::otlphttp {
 
-// retry_on_failure: otelcol's backoff settings. Decoded and validated so otelcol configs load
-// unchanged; the retry itself is not implemented yet (a failed send is reported at once).
-struct RetryConfig {
-  bool enabled = true;                                   // retry_on_failure.enabled
-  absl::Duration initial_interval = absl::Seconds(5);    // retry_on_failure.initial_interval
-  double randomization_factor = 0.5;                     // ...randomization_factor, in [0, 1]
-  double multiplier = 1.5;                               // retry_on_failure.multiplier, >= 0
-  absl::Duration max_interval = absl::Seconds(30);       // retry_on_failure.max_interval
-  absl::Duration max_elapsed_time = absl::Seconds(300);  // ...max_elapsed_time; 0 = no limit
-
-  // Decodes the block itself (`node` is retry_on_failure), applying otelcol's validation rules.
-  void Decode(config::Node node);
-};
-
 enum class Compression { kNone, kGzip };
 enum class Encoding { kProto, kJson };
 
@@ -63,8 +49,6 @@ struct Config : pipeline::ComponentConfig {
   Encoding encoding = Encoding::kProto;
   // timeout (default 30s) and sending_queue (enabled, 10 consumers, 1000 batches).
   helper::ExporterOptions exporter;
-  // retry_on_failure: decoded only; see RetryConfig.
-  RetryConfig retry_on_failure;
 
   // Derived at decode time: where spans are POSTed.
   Url traces_url;
