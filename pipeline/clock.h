@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 
@@ -22,5 +23,12 @@ class Clock {
   // may outlive its owner must hold a weak reference and check it.
   virtual void RunAfter(Duration delay, std::function<void()> fn) = 0;
 };
+
+// Steady-clock nanoseconds, for stamping when data was received (TraceBatch::received_at_ns).
+inline int64_t SteadyNowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 }  // namespace weir::pipeline

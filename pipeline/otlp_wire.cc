@@ -318,6 +318,8 @@ bool Scanner::ScanMessage(const uint8_t* p, const uint8_t* end, Msg msg, int dep
     p = value_end;
     if (info.kind == Kind::kString) {
       if (!ValidUtf8(value, value_end)) return Fail("string field contains invalid UTF-8");
+      if (span != nullptr && field == 5)
+        span->name = Range{Offset(value), static_cast<uint32_t>(len)};
       continue;
     }
     if (info.kind == Kind::kBytes) {
@@ -325,6 +327,7 @@ bool Scanner::ScanMessage(const uint8_t* p, const uint8_t* end, Msg msg, int dep
         Range r{Offset(value), static_cast<uint32_t>(len)};
         if (field == 1) span->trace_id = r;
         if (field == 2) span->span_id = r;
+        if (field == 4) span->parent_span_id = r;
       }
       continue;
     }

@@ -32,6 +32,8 @@ struct SpanEntry {
   Range bytes;     // the Span message body (without its tag and length)
   Range trace_id;  // field values; size 0 when absent
   Range span_id;
+  Range parent_span_id;
+  Range name;
   uint64_t start_time_unix_nano = 0;
   uint64_t end_time_unix_nano = 0;
   uint32_t status_code = 0;

@@ -48,7 +48,8 @@ void ReadProcessStats(double* cpu_seconds, double* rss_bytes) {
 }  // namespace
 
 Telemetry::Telemetry()
-    : registry_(std::make_shared<prometheus::Registry>()), start_(std::chrono::steady_clock::now()) {
+    : registry_(std::make_shared<prometheus::Registry>()),
+      start_(std::chrono::steady_clock::now()) {
   uptime_ = GaugeIn(*registry_, "otelcol_process_uptime", "Uptime of the process in seconds", {});
   cpu_seconds_ = GaugeIn(*registry_, "otelcol_process_cpu_seconds",
                          "Total CPU user and system time in seconds", {});
@@ -83,10 +84,27 @@ ExporterMetrics::ExporterMetrics(Telemetry& telemetry, const std::string& export
                            "Number of spans in failed attempts to send to destination.", labels);
   enqueue_failed_ = CounterIn(r, "otelcol_exporter_enqueue_failed_spans",
                               "Number of spans failed to be added to the sending queue.", labels);
-  queue_size_ = GaugeIn(r, "otelcol_exporter_queue_size", "Current size of the retry queue (in batches)",
-                        labels);
+  queue_size_ = GaugeIn(r, "otelcol_exporter_queue_size",
+                        "Current size of the retry queue (in batches)", labels);
   queue_capacity_ = GaugeIn(r, "otelcol_exporter_queue_capacity",
                             "Fixed capacity of the retry queue (in batches)", labels);
+  static const prometheus::Histogram::BucketBoundaries kLatencyBuckets = {
+      0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+      0.025,   0.05,     0.1,     0.25,   0.5,     1,      2.5,   5,      10};
+  handoff_latency_ =
+      &prometheus::BuildHistogram()
+           .Name("weir_exporter_handoff_latency_seconds")
+           .Help("Time from receipt of the oldest span in a batch to its hand-off to the exporter")
+           .Register(r)
+           .Add(labels, kLatencyBuckets);
+}
+
+void ExporterMetrics::HandedOff(int64_t received_at_ns) {
+  if (received_at_ns == 0) return;
+  int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                    std::chrono::steady_clock::now().time_since_epoch())
+                    .count();
+  handoff_latency_->Observe(static_cast<double>(now - received_at_ns) / 1e9);
 }
 
 }  // namespace weir::pipeline

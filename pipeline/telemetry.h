@@ -47,7 +47,9 @@ class ReceiverMetrics {
 };
 
 // otelcol_exporter_sent_spans, _send_failed_spans, _enqueue_failed_spans, _queue_size and
-// _queue_capacity {exporter}.
+// _queue_capacity {exporter}; and weir's own weir_exporter_handoff_latency_seconds {exporter}:
+// receipt of the oldest span in a batch → the batch reaching the exporter (decode, processors
+// and time spent waiting in a batch processor included).
 class ExporterMetrics {
  public:
   ExporterMetrics(Telemetry& telemetry, const std::string& exporter);
@@ -56,6 +58,9 @@ class ExporterMetrics {
   void EnqueueFailed(size_t spans) { enqueue_failed_->Increment(static_cast<double>(spans)); }
   void QueueSize(size_t n) { queue_size_->Set(static_cast<double>(n)); }
   void QueueCapacity(size_t n) { queue_capacity_->Set(static_cast<double>(n)); }
+  // Observes the time from a batch's receipt (steady ns; 0 = unknown) to its hand-off to the
+  // exporter.
+  void HandedOff(int64_t received_at_ns);
 
  private:
   prometheus::Counter* sent_;
@@ -63,6 +68,7 @@ class ExporterMetrics {
   prometheus::Counter* enqueue_failed_;
   prometheus::Gauge* queue_size_;
   prometheus::Gauge* queue_capacity_;
+  prometheus::Histogram* handoff_latency_;
 };
 
 }  // namespace weir::pipeline

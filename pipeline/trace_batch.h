@@ -1,30 +1,50 @@
 // TraceBatch: the one unit of spans that flows between pipeline stages.
 //
-// A batch is a sequence of chunks; each chunk is one OTLP export request owned by its own
-// protobuf arena. Appending batches moves chunks (no span is copied), and encoding a batch as
-// protobuf writes the chunks back to back, which is itself a valid ExportTraceServiceRequest
-// because OTLP's top-level field is repeated. Read access goes through const views
-// (ForEachSpan, ForEachResourceSpans); mutation goes through the explicit Mutate call, so a
-// representation that keeps the received wire bytes and decodes lazily can sit behind the same
-// interface.
+// A batch is a sequence of chunks, each one OTLP export request in one of two forms:
+//   - wire: the request's protobuf bytes as received, with a light index (where each resource,
+//     scope and span lies; ids, times and status per span) built by a validating scan. Nothing
+//     is decoded into objects; encoding splices the bytes back out unchanged.
+//   - decoded: a protobuf message on its own arena (requests built in code, parsed from JSON,
+//     or changed by a processor).
+// Appending batches moves chunks, and encoding writes the chunks back to back, which is itself
+// a valid ExportTraceServiceRequest because OTLP's top-level field is repeated. So the common
+// path (receive → batch → OTLP export) copies no span and decodes nothing.
+//
+// Access:
+//   - ForEachSpanSummary: ids, name, times and status of every span, from the index (cheap).
+//   - ForEachResourceSpans / ForEachSpan: full protobuf views; a wire chunk is decoded on first
+//     use and the decoded form is kept for later reads.
+//   - Mutate: the explicit way to change spans; it turns the chunks into decoded form.
 //
 // Threading: a TraceBatch is a value type owned by one thread at a time; it is move-only.
-// Clone() makes an independent deep copy for fan-out branches.
+// Clone() makes an independent copy for fan-out branches (wire bytes are shared, immutable).
 #pragma once
 
-#include "absl/strings/string_view.h"
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "google/protobuf/arena.h"
 #include "pipeline/otlp_types.h"
+#include "pipeline/otlp_wire.h"
 
 namespace weir::pipeline {
+
+// What the index knows of one span. Views are valid while the batch is alive and unchanged.
+struct SpanSummary {
+  absl::string_view trace_id;
+  absl::string_view span_id;
+  absl::string_view parent_span_id;
+  absl::string_view name;
+  uint64_t start_time_unix_nano = 0;
+  uint64_t end_time_unix_nano = 0;
+  uint32_t status_code = 0;
+};
 
 class TraceBatch {
  public:
@@ -36,12 +56,12 @@ class TraceBatch {
   TraceBatch(const TraceBatch&) = delete;
   TraceBatch& operator=(const TraceBatch&) = delete;
 
-  // Decodes one OTLP ExportTraceServiceRequest in protobuf encoding.
-  // Returns InvalidArgument naming the problem when the bytes are not a valid request.
+  // Takes a protobuf-encoded ExportTraceServiceRequest without copying it, validates and
+  // indexes it. Returns InvalidArgument naming the problem when protobuf would refuse it.
+  static absl::StatusOr<TraceBatch> FromProtoBytes(std::string&& bytes);
+  // Same, copying the bytes (for callers that do not own a std::string).
   static absl::StatusOr<TraceBatch> FromProtoBytes(absl::string_view bytes);
-
-  // Same as FromProtoBytes, reading a buffer made of several slices (e.g. a gRPC ByteBuffer)
-  // without first joining them.
+  // Same, from a buffer made of several slices (e.g. a gRPC ByteBuffer); joins them once.
   static absl::StatusOr<TraceBatch> FromProtoSlices(absl::Span<const absl::string_view> slices);
 
   // Builds a batch from a decoded request; copies it onto the batch's arena.
@@ -54,6 +74,15 @@ class TraceBatch {
   // Number of spans in the batch. O(1).
   size_t span_count() const { return span_count_; }
   bool empty() const { return span_count_ == 0; }
+  // Number of ResourceSpans entries (from the index; decodes nothing).
+  size_t ResourceCount() const;
+  // Number of chunks (requests) the batch is made of.
+  size_t chunk_count() const { return chunks_.size(); }
+
+  // Steady-clock time (ns since an arbitrary epoch) the oldest data in the batch was received;
+  // 0 when unknown. Receivers stamp it; appending keeps the oldest.
+  int64_t received_at_ns() const { return received_at_ns_; }
+  void set_received_at_ns(int64_t ns) { received_at_ns_ = ns; }
 
   // Encoded protobuf size of the whole batch, in bytes.
   size_t ByteSize() const;
@@ -66,21 +95,35 @@ class TraceBatch {
   void Append(TraceBatch&& other);
 
   // Removes and returns the first `max_spans` spans (all if there are fewer). Whole chunks move;
-  // only the chunk that straddles the limit is split, and only its spans past the cut are
-  // copied. REQUIRES: max_spans > 0.
+  // only the chunk that straddles the limit is decoded and split. REQUIRES: max_spans > 0.
   TraceBatch SplitFront(size_t max_spans);
 
-  // A deep copy.
+  // An independent copy. Wire chunks share their immutable bytes; decoded chunks are copied.
   TraceBatch Clone() const;
 
-  // Read access: calls fn(const otlp::ResourceSpans&) for every resource in order.
+  // Cheap read access: calls fn(const SpanSummary&) for every span in order.
+  template <typename Fn>
+  void ForEachSpanSummary(Fn&& fn) const {
+    for (const Chunk& c : chunks_) {
+      if (c.IsWire()) {
+        for (const otlp::wire::SpanEntry& e : c.index.spans) fn(Summarize(c.bytes, e));
+      } else {
+        for (const auto& rs : c.request->resource_spans())
+          for (const auto& ss : rs.scope_spans())
+            for (const auto& span : ss.spans()) fn(Summarize(span));
+      }
+    }
+  }
+
+  // Full read access: calls fn(const otlp::ResourceSpans&) for every resource in order.
+  // Decodes wire chunks on first use (kept for later reads).
   template <typename Fn>
   void ForEachResourceSpans(Fn&& fn) const {
     for (const Chunk& c : chunks_)
-      for (const auto& rs : c.request->resource_spans()) fn(rs);
+      for (const auto& rs : Decoded(c).resource_spans()) fn(rs);
   }
 
-  // Read access: calls fn(resource_spans, scope_spans, span) for every span in order.
+  // Full read access: calls fn(resource_spans, scope_spans, span) for every span in order.
   template <typename Fn>
   void ForEachSpan(Fn&& fn) const {
     ForEachResourceSpans([&](const otlp::ResourceSpans& rs) {
@@ -89,30 +132,46 @@ class TraceBatch {
     });
   }
 
-  // Mutation: calls fn(otlp::ExportRequest*) for each chunk, then recounts spans.
+  // Mutation: calls fn(otlp::ExportRequest*) for each chunk (decoding wire chunks first; they
+  // are re-encoded when the batch is), then recounts spans.
   template <typename Fn>
   void Mutate(Fn&& fn) {
-    for (Chunk& c : chunks_) fn(c.request);
+    for (Chunk& c : chunks_) {
+      MakeDecoded(c);
+      fn(c.request);
+    }
     Recount();
   }
 
-  // Merges all chunks into one request (copies span data) and returns it. For tests and for
-  // encoders that need one message.
+  // Merges all chunks into one request (copies span data) and returns it.
   otlp::ExportRequest ToRequest() const;
 
  private:
   struct Chunk {
-    std::unique_ptr<google::protobuf::Arena> arena;
-    otlp::ExportRequest* request = nullptr;  // owned by arena
+    // Wire form: `bytes` points into `owner`; `request` caches a decoded copy once read.
+    std::shared_ptr<const std::string> owner;
+    absl::string_view bytes;
+    otlp::wire::Index index;
+    // Decoded form (or the wire form's cache): the request on its own arena.
+    mutable std::unique_ptr<google::protobuf::Arena> arena;
+    mutable otlp::ExportRequest* request = nullptr;
     size_t span_count = 0;
+
+    bool IsWire() const { return owner != nullptr; }
   };
 
+  static absl::StatusOr<TraceBatch> FromOwnedBytes(std::shared_ptr<const std::string> owner);
   static size_t CountSpans(const otlp::ExportRequest& request);
+  static SpanSummary Summarize(absl::string_view bytes, const otlp::wire::SpanEntry& e);
+  static SpanSummary Summarize(const otlp::Span& span);
+  static const otlp::ExportRequest& Decoded(const Chunk& chunk);
+  static void MakeDecoded(Chunk& chunk);
   void AddChunk(Chunk chunk);
   void Recount();
 
   std::vector<Chunk> chunks_;
   size_t span_count_ = 0;
+  int64_t received_at_ns_ = 0;
 };
 
 }  // namespace weir::pipeline

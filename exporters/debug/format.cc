@@ -62,9 +62,7 @@ std::string FormatAnyValue(const otlp::AnyValue& v) {
 }
 
 std::string FormatBatch(const pipeline::TraceBatch& batch, Verbosity verbosity) {
-  size_t resources = 0;
-  batch.ForEachResourceSpans([&](const otlp::ResourceSpans&) { ++resources; });
-  std::string out = absl::StrCat("Traces: resource spans: ", resources,
+  std::string out = absl::StrCat("Traces: resource spans: ", batch.ResourceCount(),
                                  ", spans: ", batch.span_count(), "\n");
   if (verbosity == Verbosity::kBasic) return out;
 

@@ -98,6 +98,7 @@ absl::Status QueuedExporter::Deliver(const pipeline::TraceBatch& batch) {
 }
 
 absl::Status QueuedExporter::ConsumeTraces(pipeline::TraceBatch batch) {
+  metrics_.HandedOff(batch.received_at_ns());
   if (!options_.queue.enabled) {
     {
       std::lock_guard<std::mutex> lock(mu_);

@@ -1,12 +1,13 @@
-#include "absl/strings/string_view.h"
 #include "receivers/otlp/receiver.h"
 
 #include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "grpcpp/grpcpp.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
+#include "pipeline/clock.h"
 #include "pipeline/compression.h"
 #include "pipeline/otlp_json.h"
 #include "pipeline/rpc_status.h"
@@ -28,21 +29,24 @@ constexpr absl::Duration kRetryAfter = absl::Seconds(1);
 
 // The result of handing one decoded request to the pipeline.
 struct Outcome {
-  absl::Status status;       // OK, or the pipeline's refusal
-  size_t rejected = 0;       // spans dropped as invalid (partial success)
+  absl::Status status;  // OK, or the pipeline's refusal
+  size_t rejected = 0;  // spans dropped as invalid (partial success)
   std::string reject_reason;
 };
 
 Outcome Deliver(TraceBatch batch, pipeline::TracesConsumer& next,
-                pipeline::ReceiverMetrics& metrics) {
+                pipeline::ReceiverMetrics& metrics, int64_t received_at_ns) {
   Outcome out;
+  batch.set_received_at_ns(received_at_ns);
   out.rejected = RemoveInvalidSpans(batch, &out.reject_reason);
   if (out.rejected > 0) metrics.Refused(out.rejected);
   size_t spans = batch.span_count();
   if (spans == 0) return out;
   out.status = next.ConsumeTraces(std::move(batch));
-  if (out.status.ok()) metrics.Accepted(spans);
-  else metrics.Refused(spans);
+  if (out.status.ok())
+    metrics.Accepted(spans);
+  else
+    metrics.Refused(spans);
   return out;
 }
 
@@ -69,6 +73,7 @@ class GrpcService final
   grpc::ServerUnaryReactor* Export(grpc::CallbackServerContext* context,
                                    const grpc::ByteBuffer* request,
                                    grpc::ByteBuffer* response) override {
+    int64_t received_at_ns = pipeline::SteadyNowNs();
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
     std::vector<grpc::Slice> slices;
     if (!request->Dump(&slices).ok()) {
@@ -83,11 +88,11 @@ class GrpcService final
     if (!batch.ok()) {
       bad_log_.Warn(kComponent, "grpc: refused a malformed request from %s: %s", context->peer(),
                     batch.status().message());
-      reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                                   std::string(batch.status().message())));
+      reactor->Finish(
+          grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(batch.status().message())));
       return reactor;
     }
-    Outcome outcome = Deliver(std::move(*batch), next_, metrics_);
+    Outcome outcome = Deliver(std::move(*batch), next_, metrics_, received_at_ns);
     if (!outcome.status.ok()) {
       reactor->Finish(ToGrpcStatus(outcome.status));
       return reactor;
@@ -107,13 +112,13 @@ class GrpcService final
     }
     if (absl::IsResourceExhausted(s)) {
       // RetryInfo marks RESOURCE_EXHAUSTED as retryable for OTLP clients.
-      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, message,
-                          pipeline::EncodeRpcStatusProto(pipeline::kRpcResourceExhausted, message,
-                                                         kRetryAfter));
+      return grpc::Status(
+          grpc::StatusCode::RESOURCE_EXHAUSTED, message,
+          pipeline::EncodeRpcStatusProto(pipeline::kRpcResourceExhausted, message, kRetryAfter));
     }
-    return grpc::Status(grpc::StatusCode::UNAVAILABLE, message,
-                        pipeline::EncodeRpcStatusProto(pipeline::kRpcUnavailable, message,
-                                                       kRetryAfter));
+    return grpc::Status(
+        grpc::StatusCode::UNAVAILABLE, message,
+        pipeline::EncodeRpcStatusProto(pipeline::kRpcUnavailable, message, kRetryAfter));
   }
 
   pipeline::TracesConsumer& next_;
@@ -209,6 +214,7 @@ std::string MediaType(absl::string_view content_type) {
 }  // namespace
 
 HttpResponse Receiver::HandleHttp(HttpRequest& request) {
+  int64_t received_at_ns = pipeline::SteadyNowNs();
   absl::string_view target(request.target().data(), request.target().size());
   absl::string_view path = target.substr(0, target.find('?'));
   if (path != config_.http->traces_url_path) {
@@ -223,7 +229,7 @@ HttpResponse Receiver::HandleHttp(HttpRequest& request) {
     return r;
   }
   std::string media = MediaType(absl::string_view(request[http::field::content_type].data(),
-                                                 request[http::field::content_type].size()));
+                                                  request[http::field::content_type].size()));
   Encoding enc;
   if (media == "application/x-protobuf" || media == "application/protobuf") {
     enc = Encoding::kProto;
@@ -256,17 +262,19 @@ HttpResponse Receiver::HandleHttp(HttpRequest& request) {
                                        "\", supported: gzip, deflate, identity"));
   }
   const bool compressed = encoding == "gzip" || encoding == "deflate";
-  const std::string& payload = compressed ? inflated : body;
+  std::string& payload = compressed ? inflated : body;
 
   absl::StatusOr<TraceBatch> batch;
   if (enc == Encoding::kProto) {
-    batch = TraceBatch::FromProtoBytes(payload);
+    batch = TraceBatch::FromProtoBytes(std::move(payload));
   } else {
     auto arena = std::make_unique<google::protobuf::Arena>();
     auto* decoded = google::protobuf::Arena::CreateMessage<weir::otlp::ExportRequest>(arena.get());
     absl::Status s = weir::otlp::ParseRequestJson(payload, decoded);
-    if (s.ok()) batch = TraceBatch::Adopt(std::move(arena), decoded);
-    else batch = s;
+    if (s.ok())
+      batch = TraceBatch::Adopt(std::move(arena), decoded);
+    else
+      batch = s;
   }
   if (!batch.ok()) {
     bad_request_log_.Warn(kComponent, "http: refused a malformed request: %s",
@@ -275,7 +283,7 @@ HttpResponse Receiver::HandleHttp(HttpRequest& request) {
                           batch.status().message());
   }
 
-  Outcome outcome = Deliver(std::move(*batch), next_, http_metrics_);
+  Outcome outcome = Deliver(std::move(*batch), next_, http_metrics_, received_at_ns);
   if (!outcome.status.ok()) {
     const absl::Status& s = outcome.status;
     if (absl::IsInvalidArgument(s)) {
