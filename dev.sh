@@ -21,6 +21,7 @@ PACKAGES=(
   libboost-dev libboost-system-dev libssl-dev zlib1g-dev
   libyaml-cpp-dev prometheus-cpp-dev libabsl-dev rapidjson-dev
   libgtest-dev libgmock-dev
+  python3 util-linux
 )
 
 as_root() {

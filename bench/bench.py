@@ -1,0 +1,347 @@
+#!/usr/bin/env python3
+"""weir benchmark harness.
+
+Each scenario starts weir-sink (the exporter-side endpoint), weir itself and weir-loadgen on
+loopback, pins weir to one core and the load to the other (taskset), warms up, measures for a
+fixed time, and reports for the weir process alone: spans/s delivered to the sink, spans per
+weir CPU-second (from /proc/PID/stat), peak and steady RSS, weir's hand-off latency histogram
+and the load generator's request latency.
+
+    bench/bench.py SCENARIO [--seconds N] [--warmup N] [--save]
+    bench/bench.py list
+
+--save writes bench/results/<scenario>.json; bench/report.py prints the table of saved results.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.environ.get("BUILD_DIR", os.path.join(ROOT, "build"))
+WEIR = os.path.join(BUILD, "cmd/weir/weir")
+LOADGEN = os.path.join(BUILD, "cmd/weir-loadgen/weir-loadgen")
+SINK = os.path.join(BUILD, "cmd/weir-sink/weir-sink")
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+# Scenario: load generator flags, receiver protocol, exporter type, exporter options.
+SCENARIOS = {
+    "w1": dict(
+        doc="Trace10kSPS shape: ~150-byte spans, 2 int attributes, 100 spans/request, "
+        "OTLP/gRPC -> batch -> OTLP/gRPC at 10k spans/s",
+        loadgen=["--protocol", "grpc", "--shape", "small", "--spans-per-request", "100",
+                 "--rate", "10000", "--connections", "1"],
+        receiver="grpc", exporter="otlp"),
+    "w2-grpc": dict(
+        doc="~500-byte spans, 10 attributes, 9 resource attributes, 100 spans/request, "
+        "saturating, OTLP/gRPC -> batch -> OTLP/gRPC",
+        loadgen=["--protocol", "grpc", "--shape", "realistic", "--spans-per-request", "100",
+                 "--rate", "0", "--connections", "4", "--inflight", "2"],
+        receiver="grpc", exporter="otlp"),
+    "w2-http": dict(
+        doc="W2 over OTLP/HTTP protobuf -> batch -> OTLP/gRPC",
+        loadgen=["--protocol", "http", "--encoding", "proto", "--shape", "realistic",
+                 "--spans-per-request", "100", "--rate", "0", "--connections", "8"],
+        receiver="http", exporter="otlp"),
+    "w2-json": dict(
+        doc="W2 over OTLP/HTTP JSON -> batch -> OTLP/gRPC",
+        loadgen=["--protocol", "http", "--encoding", "json", "--shape", "realistic",
+                 "--spans-per-request", "100", "--rate", "0", "--connections", "8"],
+        receiver="http", exporter="otlp"),
+    "w2-gzip": dict(
+        doc="W2 over OTLP/gRPC with gzip in and out -> batch -> OTLP/gRPC",
+        loadgen=["--protocol", "grpc", "--gzip", "--shape", "realistic",
+                 "--spans-per-request", "100", "--rate", "0", "--connections", "4",
+                 "--inflight", "2"],
+        receiver="grpc", exporter="otlp", exporter_compression="gzip"),
+    "w2-nop": dict(
+        doc="W2 over OTLP/gRPC -> nop (receive cost alone)",
+        loadgen=["--protocol", "grpc", "--shape", "realistic", "--spans-per-request", "100",
+                 "--rate", "0", "--connections", "4", "--inflight", "2"],
+        receiver="grpc", exporter="nop"),
+    "latency": dict(
+        doc="W2 OTLP/gRPC at a fixed rate (--rate, default 100k spans/s), batch by size only "
+        "(timeout excluded), for the added-latency percentiles",
+        loadgen=["--protocol", "grpc", "--shape", "realistic", "--spans-per-request", "100",
+                 "--rate", "100000", "--connections", "4", "--inflight", "2"],
+        receiver="grpc", exporter="otlp", batch_timeout="0s"),
+    "idle": dict(doc="RSS of an idle weir after start-up", idle=True),
+    "smoke": dict(
+        doc="A few seconds of every moving part, no pinning requirements: keeps the harness "
+        "working (part of the test suite)",
+        loadgen=["--protocol", "grpc", "--shape", "realistic", "--spans-per-request", "50",
+                 "--rate", "20000", "--connections", "1"],
+        receiver="grpc", exporter="otlp"),
+}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pinned(core, argv):
+    if shutil.which("taskset") and os.cpu_count() and os.cpu_count() > core:
+        return ["taskset", "-c", str(core)] + argv
+    return argv
+
+
+def wait_for(path, pattern, timeout=20):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with open(path) as f:
+            m = re.search(pattern, f.read())
+        if m:
+            return m
+        time.sleep(0.02)
+    raise RuntimeError(f"timed out waiting for {pattern!r} in {path}:\n" + open(path).read())
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime
+
+
+def rss_bytes(pid):
+    out = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(("VmRSS:", "VmHWM:")):
+                key, value = line.split(":")
+                out[key] = int(value.split()[0]) * 1024
+    return out.get("VmRSS", 0), out.get("VmHWM", 0)
+
+
+def http_get(url):
+    with urllib.request.urlopen(url, timeout=10) as r:
+        return r.read().decode()
+
+
+def histogram(metrics_text, name):
+    """Cumulative bucket counts {le: count} of a Prometheus histogram, summed over labels."""
+    buckets = {}
+    for line in metrics_text.splitlines():
+        m = re.match(name + r'_bucket\{.*le="([^"]+)".*\} (\S+)', line)
+        if m:
+            le = float("inf") if m.group(1) == "+Inf" else float(m.group(1))
+            buckets[le] = buckets.get(le, 0) + float(m.group(2))
+    return buckets
+
+
+def percentile_from_buckets(before, after, q):
+    les = sorted(after)
+    counts = [after[le] - before.get(le, 0) for le in les]
+    total = counts[-1] if counts else 0
+    if total <= 0:
+        return None
+    target = q * total
+    for le, c in zip(les, counts):
+        if c >= target:
+            return le
+    return les[-1]
+
+
+def weir_config(scenario, sink_grpc, grpc_port, http_port):
+    exporter = scenario["exporter"]
+    if exporter == "nop":
+        exporters = "  nop:\n"
+        exporter_id = "nop"
+    else:
+        exporters = (f"  otlp:\n    endpoint: {sink_grpc}\n    tls:\n      insecure: true\n"
+                     f"    compression: {scenario.get('exporter_compression', 'none')}\n"
+                     "    sending_queue:\n      queue_size: 1000\n      num_consumers: 4\n")
+        exporter_id = "otlp"
+    return f"""receivers:
+  otlp:
+    protocols:
+      grpc:
+        endpoint: 127.0.0.1:{grpc_port}
+        max_recv_msg_size_mib: 64
+      http:
+        endpoint: 127.0.0.1:{http_port}
+        max_request_body_size: 67108864
+processors:
+  batch:
+    send_batch_size: 8192
+    send_batch_max_size: 16384
+    timeout: {scenario.get('batch_timeout', '200ms')}
+exporters:
+{exporters}service:
+  telemetry:
+    logs:
+      level: info
+    metrics:
+      address: 127.0.0.1:0
+  pipelines:
+    traces:
+      receivers: [otlp]
+      processors: [batch]
+      exporters: [{exporter_id}]
+"""
+
+
+class Procs:
+    def __init__(self):
+        self.procs = []
+
+    def start(self, argv, log_path, stdout=None):
+        p = subprocess.Popen(argv, stdout=stdout or subprocess.DEVNULL,
+                             stderr=open(log_path, "w"), stdin=subprocess.DEVNULL)
+        self.procs.append(p)
+        return p
+
+    def stop_all(self):
+        for p in reversed(self.procs):
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+                try:
+                    p.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait()
+
+
+def run_loadgen(endpoint, flags, seconds, log_path):
+    argv = pinned(1, [LOADGEN, "--endpoint", endpoint, "--duration", f"{seconds}s", "--json"] + flags)
+    out = subprocess.run(argv, stdout=subprocess.PIPE, stderr=open(log_path, "a"), timeout=seconds + 120)
+    text = out.stdout.decode().strip().splitlines()
+    return json.loads(text[-1]) if text else {}
+
+
+def run(name, seconds, warmup, rate=None):
+    scenario = SCENARIOS[name]
+    work = tempfile.mkdtemp(prefix=f"weir-bench-{name}-")
+    procs = Procs()
+    try:
+        grpc_port, http_port = free_port(), free_port()
+        sink_grpc = "127.0.0.1:1"
+        if not scenario.get("idle"):
+            procs.start(pinned(1, [SINK]), f"{work}/sink.log")
+            sink_grpc = wait_for(f"{work}/sink.log", r"grpc listening on (\S+)").group(1)
+            sink_http = wait_for(f"{work}/sink.log", r"http listening on (\S+)").group(1)
+            scenario_cfg = scenario
+        else:
+            scenario_cfg = dict(exporter="nop")
+        with open(f"{work}/weir.yaml", "w") as f:
+            f.write(weir_config(scenario_cfg, sink_grpc, grpc_port, http_port))
+        weir = procs.start(pinned(0, [WEIR, "--config", f"{work}/weir.yaml"]), f"{work}/weir.log")
+        metrics_addr = wait_for(f"{work}/weir.log", r"metrics listening on (\S+)").group(1)
+        wait_for(f"{work}/weir.log", r"everything is ready")
+        result = {"scenario": name, "doc": scenario["doc"], "date": time.strftime("%Y-%m-%d"),
+                  "commit": git_commit(), "machine": machine(), "seconds": seconds}
+        if scenario.get("idle"):
+            time.sleep(max(2, warmup))
+            rss, hwm = rss_bytes(weir.pid)
+            result.update(idle_rss_mb=round(rss / 2**20, 1), peak_rss_mb=round(hwm / 2**20, 1))
+            return result
+
+        endpoint = f"127.0.0.1:{grpc_port if scenario['receiver'] == 'grpc' else http_port}"
+        flags = list(scenario["loadgen"])
+        if rate is not None and "--rate" in flags:
+            flags[flags.index("--rate") + 1] = str(rate)
+        if warmup > 0:
+            run_loadgen(endpoint, flags, warmup, f"{work}/loadgen.log")
+        time.sleep(0.5)  # let the warm-up's last batch drain
+        stats0 = json.loads(http_get(f"http://{sink_http}/stats"))
+        metrics0 = http_get(f"http://{metrics_addr}/metrics")
+        cpu0, t0 = cpu_seconds(weir.pid), time.time()
+        load = run_loadgen(endpoint, flags, seconds, f"{work}/loadgen.log")
+        cpu1, t1 = cpu_seconds(weir.pid), time.time()
+        rss, hwm = rss_bytes(weir.pid)
+        time.sleep(0.5)
+        stats1 = json.loads(http_get(f"http://{sink_http}/stats"))
+        metrics1 = http_get(f"http://{metrics_addr}/metrics")
+        elapsed = t1 - t0
+        cpu = cpu1 - cpu0
+        delivered = stats1["spans"] - stats0["spans"]
+        if scenario["exporter"] == "nop":
+            delivered = load.get("acked_spans", 0)
+        h0 = histogram(metrics0, "weir_exporter_handoff_latency_seconds")
+        h1 = histogram(metrics1, "weir_exporter_handoff_latency_seconds")
+        lat = {f"p{q}": percentile_from_buckets(h0, h1, q / 100) for q in (50, 99, 99.9)}
+        result.update(
+            spans_per_second=round(delivered / elapsed),
+            cpu_percent_of_one_core=round(100 * cpu / elapsed, 1),
+            spans_per_cpu_second=round(delivered / cpu) if cpu > 0 else None,
+            steady_rss_mb=round(rss / 2**20, 1),
+            peak_rss_mb=round(hwm / 2**20, 1),
+            handoff_latency_le_seconds=lat,
+            loadgen=load,
+            delivered_spans=delivered,
+        )
+        return result
+    finally:
+        procs.stop_all()
+        if os.environ.get("WEIR_BENCH_KEEP"):
+            print(f"kept {work}", file=sys.stderr)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def git_commit():
+    try:
+        return subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout.decode().strip()
+    except OSError:
+        return "unknown"
+
+
+def machine():
+    model = "unknown cpu"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return f"{model}, {os.cpu_count()} cores"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("scenario")
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--warmup", type=float, default=5)
+    parser.add_argument("--rate", type=int, help="override the scenario's span rate")
+    parser.add_argument("--save", action="store_true", help="write bench/results/<scenario>.json")
+    args = parser.parse_args()
+    if args.scenario == "list":
+        for name, s in SCENARIOS.items():
+            print(f"{name:10} {s['doc']}")
+        return 0
+    if args.scenario not in SCENARIOS:
+        print(f"unknown scenario {args.scenario!r}; try: list", file=sys.stderr)
+        return 2
+    for binary in (WEIR, LOADGEN, SINK):
+        if not os.path.exists(binary):
+            print(f"missing {binary}: run ./dev.sh build first", file=sys.stderr)
+            return 2
+    result = run(args.scenario, args.seconds, args.warmup, args.rate)
+    print(json.dumps(result, indent=2))
+    if args.save:
+        os.makedirs(os.path.join(ROOT, "bench/results"), exist_ok=True)
+        with open(os.path.join(ROOT, "bench/results", f"{args.scenario}.json"), "w") as f:
+            json.dump(result, f, indent=2)
+            f.write("\n")
+    if not result.get("idle_rss_mb") and not result.get("delivered_spans"):
+        print("no spans were delivered", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,65 @@
+// Payloads: export requests encoded as the bytes weir-loadgen puts on the wire.
+//
+// PayloadSource hands out the payload of each request. Normally it encodes --distinct requests
+// once at start-up (protobuf or OTLP/JSON, gzip applied once) and cycles through them, so
+// sending costs no encoding at all. In record mode (--record) every request is generated and
+// encoded fresh, with ids unique per request, and carries its OTLP/JSON line for the record.
+//
+// Threading: thread-compatible. weir-loadgen calls it from the one I/O thread only.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cmd/weir-loadgen/flags.h"
+#include "cmd/weir-loadgen/workload.h"
+
+namespace weir::loadgen {
+
+struct Payload {
+  std::string body;         // wire bytes: protobuf or JSON, gzip-compressed when enabled
+  uint32_t spans = 0;       // spans in the request
+  size_t encoded_size = 0;  // bytes before compression
+  std::string record_line;  // OTLP/JSON + "\n" in record mode; empty otherwise
+};
+
+struct PayloadOptions {
+  Encoding encoding = Encoding::kProto;
+  bool gzip = false;
+  int spans_per_request = 100;
+  int distinct = 64;
+  bool fresh = false;  // record mode: generate every request, keep its OTLP/JSON line
+};
+
+PayloadOptions PayloadOptionsFrom(const LoadgenOptions& options);
+
+class PayloadSource {
+ public:
+  PayloadSource(WorkloadGenerator generator, PayloadOptions options);
+
+  // Encodes the distinct requests (unless fresh). Call once, before Next.
+  void Prepare();
+
+  // The payload of the next request, holding `spans` spans: options.spans_per_request, or
+  // fewer for the last request of a --count run (generated on demand). The pointer stays valid
+  // for as long as the caller keeps it.
+  std::shared_ptr<const Payload> Next(int spans);
+
+  // Averages over the prepared payloads (or the first generated one when fresh), for the
+  // start-up banner.
+  double EncodedBytesPerSpan() const;
+  double WireBytesPerRequest() const;
+
+ private:
+  std::shared_ptr<const Payload> Make(int spans);
+
+  WorkloadGenerator generator_;
+  PayloadOptions options_;
+  std::vector<std::shared_ptr<const Payload>> cycle_;
+  size_t next_in_cycle_ = 0;
+  uint64_t next_request_number_ = 0;
+};
+
+}  // namespace weir::loadgen

@@ -1,0 +1,82 @@
+// The weir-sink endpoint: an OTLP trace destination for benchmarks that acknowledges every
+// well-formed export, counts spans, requests and bytes, and discards the data.
+//
+//   - SinkCounters: the running totals, read (and optionally reset) by GET /stats and at exit.
+//   - SinkGrpcService: TraceService/Export on raw bytes; spans are counted with the wire
+//     scanner (otlp::wire::CountSpans), never decoded into objects.
+//   - HandleSinkHttp: POST /v1/traces (protobuf or JSON, optionally gzip) and GET /stats.
+//
+// Threading: SinkCounters is lock-free and safe from any thread. The gRPC service runs on
+// gRPC's threads and HandleSinkHttp on I/O threads, concurrently; both only touch counters.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "grpcpp/grpcpp.h"
+#include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
+#include "pipeline/http_server.h"
+
+namespace weir::sink {
+
+// The path OTLP/HTTP exporters post traces to.
+inline constexpr char kTracesPath[] = "/v1/traces";
+
+// Largest accepted request body after gzip decompression.
+inline constexpr size_t kMaxInflatedBytes = 256u << 20;
+
+struct SinkStats {
+  uint64_t spans = 0;     // spans in well-formed requests
+  uint64_t requests = 0;  // export requests received, well-formed or not
+  uint64_t bytes = 0;     // request bodies as received (HTTP: before gunzip; gRPC: the message)
+  uint64_t errors = 0;    // requests refused as malformed or unsupported
+};
+
+// {"spans":N,"requests":M,"bytes":B,"errors":E}
+std::string StatsToJson(const SinkStats& stats);
+
+class SinkCounters {
+ public:
+  // Counts one export request of `bytes` body bytes holding `spans` spans.
+  void Accepted(uint64_t spans, uint64_t bytes);
+  // Counts one refused export request of `bytes` body bytes.
+  void Refused(uint64_t bytes);
+
+  // Returns the totals; with `reset`, each counter restarts from zero as it is read (a request
+  // counted concurrently lands either in this reading or in the next, never in neither).
+  SinkStats Read(bool reset);
+
+ private:
+  std::atomic<uint64_t> spans_{0};
+  std::atomic<uint64_t> requests_{0};
+  std::atomic<uint64_t> bytes_{0};
+  std::atomic<uint64_t> errors_{0};
+};
+
+// TraceService/Export over raw bytes: OK with an empty ExportTraceServiceResponse for a
+// well-formed request, INVALID_ARGUMENT (counted as an error) for a malformed one.
+class SinkGrpcService final
+    : public opentelemetry::proto::collector::trace::v1::TraceService::WithRawCallbackMethod_Export<
+          opentelemetry::proto::collector::trace::v1::TraceService::Service> {
+ public:
+  explicit SinkGrpcService(SinkCounters& counters) : counters_(counters) {}
+
+  grpc::ServerUnaryReactor* Export(grpc::CallbackServerContext* context,
+                                   const grpc::ByteBuffer* request,
+                                   grpc::ByteBuffer* response) override;
+
+ private:
+  SinkCounters& counters_;
+};
+
+// Answers one HTTP request:
+//   POST /v1/traces  application/x-protobuf or application/json, Content-Encoding gzip/deflate
+//                    or none: 200 with an empty response in the request's encoding; 400 for a
+//                    malformed body, 415 for another content type (both counted as errors).
+//   GET /stats       200 {"spans":N,"requests":M,"bytes":B,"errors":E}; with ?reset=1 the
+//                    counters restart from zero after the reading.
+//   anything else    404 / 405.
+pipeline::HttpResponse HandleSinkHttp(pipeline::HttpRequest& request, SinkCounters& counters);
+
+}  // namespace weir::sink
