@@ -19,7 +19,7 @@ PACKAGES=(
   g++ cmake ninja-build pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libboost-dev libboost-system-dev libssl-dev zlib1g-dev
-  libyaml-cpp-dev prometheus-cpp-dev libabsl-dev rapidjson-dev
+  libyaml-cpp-dev prometheus-cpp-dev libabsl-dev rapidjson-dev libdeflate-dev
   libgtest-dev libgmock-dev
   python3 util-linux
 )

@@ -59,7 +59,7 @@ SCENARIOS = {
                  "--spans-per-request", "100", "--rate", "0", "--connections", "8"],
         receiver="http", exporter="otlp"),
     "w2-gzip": dict(
-        doc="W2 over OTLP/gRPC with gzip in and out -> batch -> OTLP/gRPC",
+        doc="W2 over OTLP/gRPC with gzip in and out (exporter gzip level 1) -> batch -> OTLP/gRPC",
         loadgen=["--protocol", "grpc", "--gzip", "--shape", "realistic",
                  "--spans-per-request", "100", "--rate", "0", "--connections", "4",
                  "--inflight", "2"],
@@ -161,6 +161,7 @@ def weir_config(scenario, sink_grpc, grpc_port, http_port):
     else:
         exporters = (f"  otlp:\n    endpoint: {sink_grpc}\n    tls:\n      insecure: true\n"
                      f"    compression: {scenario.get('exporter_compression', 'none')}\n"
+                     "    compression_params:\n      level: 1\n"
                      "    sending_queue:\n      queue_size: 1000\n      num_consumers: 4\n")
         exporter_id = "otlp"
     return f"""receivers:

@@ -100,6 +100,25 @@ void RetryConfig::Decode(Node node) {
   node.RejectUnknownKeys();
 }
 
+void ReadCompression(Node& node, bool* gzip, int* level) {
+  std::string compression;
+  if (node.Read("compression", &compression)) {
+    if (compression == "gzip") {
+      *gzip = true;
+    } else if (compression == "none" || compression.empty()) {
+      *gzip = false;
+    } else {
+      node.ErrorAt("compression", absl::StrCat("unsupported compression \"", compression,
+                                               "\"; supported: gzip, none"));
+    }
+  }
+  Node params = node.Child("compression_params");
+  if (params.Read("level", level) && (*level < -1 || *level > 9)) {
+    params.ErrorAt("level", "expected a gzip level from 1 to 9, or -1 for the default");
+  }
+  params.RejectUnknownKeys();
+}
+
 bool ReadWholeFile(const std::string& path, std::string* out) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return false;

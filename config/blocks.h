@@ -63,6 +63,11 @@ struct RetryConfig {
   void Decode(Node node);
 };
 
+// compression and compression_params.level: an exporter's request compression. Reads both keys
+// from the exporter's node. *gzip: "gzip" → true, "none" or "" → false (unchanged when absent).
+// *level: zlib level 1 (fastest) to 9 (smallest), or -1 for zlib's default (6), as otelcol.
+void ReadCompression(Node& node, bool* gzip, int* level);
+
 // Reads a file as a whole; returns false when it cannot be read.
 bool ReadWholeFile(const std::string& path, std::string* out);
 

@@ -1,4 +1,5 @@
-// gzip for request and response bodies (zlib).
+// gzip for request and response bodies: zlib inflates (streaming, with an output limit),
+// libdeflate deflates.
 #pragma once
 
 #include "absl/strings/string_view.h"
@@ -14,7 +15,8 @@ namespace weir::pipeline {
 // ResourceExhausted when the output would exceed `max_output_bytes` (a zip bomb guard).
 absl::StatusOr<std::string> Gunzip(absl::string_view compressed, size_t max_output_bytes);
 
-// Compresses to the gzip format at the default level.
-std::string Gzip(absl::string_view data);
+// Compresses to the gzip format at level `level` (1 fastest .. 9 smallest; -1 the default, 6),
+// with libdeflate.
+std::string Gzip(absl::string_view data, int level = -1);
 
 }  // namespace weir::pipeline

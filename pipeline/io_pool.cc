@@ -1,8 +1,21 @@
 #include "pipeline/io_pool.h"
 
+#include <sched.h>
+
 #include "boost/asio/steady_timer.hpp"
 
 namespace weir::pipeline {
+
+int UsableCpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+    int n = CPU_COUNT(&set);
+    if (n > 0) return n;
+  }
+  unsigned hw = std::thread::hardware_concurrency();
+  return hw > 0 ? static_cast<int>(hw) : 1;
+}
 
 IoPool::IoPool(int threads) : thread_count_(threads < 1 ? 1 : threads) {}
 

@@ -15,6 +15,10 @@
 
 namespace weir::pipeline {
 
+// The number of CPUs this process may run on (its affinity mask), at least 1. Thread pools are
+// sized from this, so a collector pinned to one core does not run threads that only contend.
+int UsableCpus();
+
 class IoPool {
  public:
   explicit IoPool(int threads);

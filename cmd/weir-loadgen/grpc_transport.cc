@@ -16,25 +16,8 @@
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/channel_arguments.h"
+#include "pipeline/grpc_compressed_buffer.h"
 #include "pipeline/otlp_types.h"
-
-namespace grpc::internal {
-
-// grpc::ByteBuffer keeps its C-core buffer private and names this class as a friend (for
-// gRPC's own tests); it is the one way to hand the C++ API a buffer made by the C core, here
-// one whose bytes are already gzip-compressed (grpc_raw_compressed_byte_buffer_create). gRPC
-// marks such a message compressed on the wire without compressing it again.
-class GrpcByteBufferPeer {
- public:
-  explicit GrpcByteBufferPeer(ByteBuffer* buffer) : buffer_(buffer) {}
-  // Takes ownership of `raw`.
-  void Adopt(grpc_byte_buffer* raw) { buffer_->set_buffer(raw); }
-
- private:
-  ByteBuffer* buffer_;
-};
-
-}  // namespace grpc::internal
 
 namespace weir::loadgen {
 namespace {
@@ -123,9 +106,7 @@ void GrpcTransport::Send(int lane, std::shared_ptr<const Payload> payload, SendC
   if (options_.gzip) {
     // Sets grpc-encoding: gzip on the call; the message below is already compressed.
     call->context.set_compression_algorithm(GRPC_COMPRESS_GZIP);
-    grpc_slice slice = grpc_slice_from_static_buffer(body.data(), body.size());
-    grpc::internal::GrpcByteBufferPeer(&call->request)
-        .Adopt(grpc_raw_compressed_byte_buffer_create(&slice, 1, GRPC_COMPRESS_GZIP));
+    call->request = pipeline::GzipCompressedByteBufferView(body);
   } else {
     // The payload outlives the call, so gRPC may reference its bytes without copying them.
     grpc::Slice slice(body.data(), body.size(), grpc::Slice::STATIC_SLICE);

@@ -147,7 +147,7 @@ int Run(const Flags& flags, const pipeline::Registry& registry) {
                                   : absl::StrCat(flags.configs.size(), " config file(s)"));
 
   pipeline::Telemetry telemetry;
-  int io_threads = std::clamp<int>(static_cast<int>(std::thread::hardware_concurrency()), 1, 4);
+  int io_threads = std::clamp(pipeline::UsableCpus(), 1, 4);
   pipeline::IoPool io(io_threads);
   io.Start();
   pipeline::SystemClock clock(io.context());

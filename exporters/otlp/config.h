@@ -32,6 +32,9 @@ struct Config : pipeline::ComponentConfig {
   std::map<std::string, std::string> headers;
   // compression: "gzip" (default), or "none" / "" for no compression.
   Compression compression = Compression::kGzip;
+  // compression_params.level: gzip level 1 (fastest) to 9 (smallest); -1 (default) is zlib's
+  // default, 6, as in otelcol.
+  int compression_level = -1;
   // timeout (default 5s) and sending_queue (enabled, 10 consumers, 1000 batches).
   helper::ExporterOptions exporter;
 

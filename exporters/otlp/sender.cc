@@ -14,6 +14,8 @@
 #include "grpcpp/security/tls_certificate_verifier.h"
 #include "grpcpp/security/tls_credentials_options.h"
 #include "grpcpp/support/channel_arguments.h"
+#include "pipeline/compression.h"
+#include "pipeline/grpc_compressed_buffer.h"
 #include "pipeline/otlp_types.h"
 
 namespace weir::exporters::otlp {
@@ -126,18 +128,22 @@ absl::Status GrpcSender::Send(const pipeline::TraceBatch& batch, absl::Time dead
         absl::StrCat(config_.endpoint, ": deadline passed before sending"));
   }
 
-  // The encoded batch moves into the slice, which frees it when gRPC is done with it.
-  auto* bytes = new std::string(batch.ToProtoBytes());
-  grpc::Slice slice(
-      bytes->data(), bytes->size(), [](void* p) { delete static_cast<std::string*>(p); }, bytes);
-  grpc::ByteBuffer request(&slice, 1);
-  grpc::ByteBuffer response;
-
+  grpc::ByteBuffer request;
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(deadline));
   if (config_.compression == Compression::kGzip) {
+    // Compressed here at the configured level; gRPC would always use zlib's default.
     context.set_compression_algorithm(GRPC_COMPRESS_GZIP);
+    request = pipeline::GzipCompressedByteBuffer(
+        pipeline::Gzip(batch.ToProtoBytes(), config_.compression_level));
+  } else {
+    // The encoded batch moves into the slice, which frees it when gRPC is done with it.
+    auto* bytes = new std::string(batch.ToProtoBytes());
+    grpc::Slice slice(
+        bytes->data(), bytes->size(), [](void* p) { delete static_cast<std::string*>(p); }, bytes);
+    request = grpc::ByteBuffer(&slice, 1);
   }
+  grpc::ByteBuffer response;
   for (const auto& [key, value] : config_.headers) context.AddMetadata(key, value);
 
   absl::Notification done;

@@ -164,17 +164,9 @@ std::unique_ptr<Config> DecodeConfig(config::Node node) {
   cfg->tls.Decode(node.Child("tls"));
   DecodeHeaders(node, &cfg->headers);
 
-  std::string compression;
-  if (node.Read("compression", &compression)) {
-    if (compression == "gzip") {
-      cfg->compression = Compression::kGzip;
-    } else if (compression == "none" || compression.empty()) {
-      cfg->compression = Compression::kNone;
-    } else {
-      node.ErrorAt("compression", absl::StrCat("unsupported compression \"", compression,
-                                               "\"; supported: gzip, none"));
-    }
-  }
+  bool gzip = cfg->compression == Compression::kGzip;
+  config::ReadCompression(node, &gzip, &cfg->compression_level);
+  cfg->compression = gzip ? Compression::kGzip : Compression::kNone;
   std::string encoding;
   if (node.Read("encoding", &encoding)) {
     if (encoding == "proto") {

@@ -331,7 +331,9 @@ std::string HttpSender::EncodeBody(const pipeline::TraceBatch& batch) const {
   } else {
     batch.AppendProtoTo(&payload);
   }
-  if (config_.compression == Compression::kGzip) return pipeline::Gzip(payload);
+  if (config_.compression == Compression::kGzip) {
+    return pipeline::Gzip(payload, config_.compression_level);
+  }
   return payload;
 }
 
