@@ -39,16 +39,16 @@ enum class Kind : uint8_t { kUnknown, kScalar, kString, kBytes, kMessage };
 
 struct FieldInfo {
   Kind kind = Kind::kUnknown;
-  uint32_t wire_type = 0;
+  uint8_t wire_type = 0;
   Msg message = Msg::kNone;
 };
 
 constexpr FieldInfo Str() { return {Kind::kString, kLengthDelimited, Msg::kNone}; }
 constexpr FieldInfo Bytes() { return {Kind::kBytes, kLengthDelimited, Msg::kNone}; }
 constexpr FieldInfo Sub(Msg m) { return {Kind::kMessage, kLengthDelimited, m}; }
-constexpr FieldInfo Scalar(uint32_t wt) { return {Kind::kScalar, wt, Msg::kNone}; }
+constexpr FieldInfo Scalar(uint8_t wt) { return {Kind::kScalar, wt, Msg::kNone}; }
 
-FieldInfo Lookup(Msg msg, uint32_t field) {
+constexpr FieldInfo LookupField(Msg msg, uint32_t field) {
   switch (msg) {
     case Msg::kRequest:
       if (field == 1) return Sub(Msg::kResourceSpans);
@@ -196,7 +196,11 @@ class Scanner {
   Scanner(absl::string_view bytes, Index* index)
       : base_(reinterpret_cast<const uint8_t*>(bytes.data())), index_(index) {}
 
-  bool ScanMessage(const uint8_t* p, const uint8_t* end, Msg msg, int depth);
+  // Scans a message of a type known at compile time, so field lookups fold into jump tables.
+  template <Msg kMsg>
+  bool ScanMessage(const uint8_t* p, const uint8_t* end, int depth);
+  // Dispatches to the ScanMessage of `msg`.
+  bool ScanNested(const uint8_t* p, const uint8_t* end, Msg msg, int depth);
   const std::string& error() const { return error_; }
   uint64_t spans() const { return spans_; }
 
@@ -208,6 +212,16 @@ class Scanner {
   uint32_t Offset(const uint8_t* p) const { return static_cast<uint32_t>(p - base_); }
 
   static bool ReadVarint(const uint8_t*& p, const uint8_t* end, uint64_t* out) {
+    // Most tags and lengths fit in one or two bytes.
+    if (p < end && *p < 0x80) {
+      *out = *p++;
+      return true;
+    }
+    if (end - p >= 2 && p[1] < 0x80) {
+      *out = (p[0] & 0x7Fu) | (static_cast<uint64_t>(p[1]) << 7);
+      p += 2;
+      return true;
+    }
     uint64_t v = 0;
     for (int shift = 0; shift < 70; shift += 7) {
       if (p >= end) return false;
@@ -276,7 +290,29 @@ bool Scanner::SkipGroup(const uint8_t*& p, const uint8_t* end, uint32_t field, i
   return Fail("unterminated group");
 }
 
-bool Scanner::ScanMessage(const uint8_t* p, const uint8_t* end, Msg msg, int depth) {
+bool Scanner::ScanNested(const uint8_t* p, const uint8_t* end, Msg msg, int depth) {
+  switch (msg) {
+    case Msg::kRequest: return ScanMessage<Msg::kRequest>(p, end, depth);
+    case Msg::kResourceSpans: return ScanMessage<Msg::kResourceSpans>(p, end, depth);
+    case Msg::kResource: return ScanMessage<Msg::kResource>(p, end, depth);
+    case Msg::kScopeSpans: return ScanMessage<Msg::kScopeSpans>(p, end, depth);
+    case Msg::kScope: return ScanMessage<Msg::kScope>(p, end, depth);
+    case Msg::kSpan: return ScanMessage<Msg::kSpan>(p, end, depth);
+    case Msg::kEvent: return ScanMessage<Msg::kEvent>(p, end, depth);
+    case Msg::kLink: return ScanMessage<Msg::kLink>(p, end, depth);
+    case Msg::kStatus: return ScanMessage<Msg::kStatus>(p, end, depth);
+    case Msg::kKeyValue: return ScanMessage<Msg::kKeyValue>(p, end, depth);
+    case Msg::kAnyValue: return ScanMessage<Msg::kAnyValue>(p, end, depth);
+    case Msg::kArrayValue: return ScanMessage<Msg::kArrayValue>(p, end, depth);
+    case Msg::kKeyValueList: return ScanMessage<Msg::kKeyValueList>(p, end, depth);
+    case Msg::kNone: break;
+  }
+  return true;
+}
+
+template <Msg kMsg>
+bool Scanner::ScanMessage(const uint8_t* p, const uint8_t* end, int depth) {
+  constexpr Msg msg = kMsg;
   SpanEntry* span = nullptr;
   if (msg == Msg::kSpan) {
     ++spans_;
@@ -291,7 +327,7 @@ bool Scanner::ScanMessage(const uint8_t* p, const uint8_t* end, Msg msg, int dep
     uint32_t field = static_cast<uint32_t>(tag >> 3), wt = static_cast<uint32_t>(tag & 7);
     if (field == 0) return Fail("field number 0");
     if (wt == kEndGroup) return Fail("unexpected end-group tag");
-    FieldInfo info = Lookup(msg, field);
+    const FieldInfo info = LookupField(msg, field);
     if (info.kind == Kind::kUnknown || info.wire_type != wt) {
       if (!SkipField(p, end, wt, field, depth)) return false;
       continue;
@@ -348,7 +384,7 @@ bool Scanner::ScanMessage(const uint8_t* p, const uint8_t* end, Msg msg, int dep
       }
     }
     size_t span_slot = span != nullptr ? static_cast<size_t>(span - index_->spans.data()) : 0;
-    if (!ScanMessage(value, value_end, info.message, depth + 1)) return false;
+    if (!ScanNested(value, value_end, info.message, depth + 1)) return false;
     if (index_ != nullptr) {
       if (info.message == Msg::kResourceSpans) {
         ResourceEntry& r = index_->resources[resource_index];
@@ -385,7 +421,7 @@ absl::Status ScanRequest(absl::string_view bytes, Index* index) {
   if (bytes.size() > 0x7FFFFFFFu) return absl::InvalidArgumentError("request larger than 2 GiB");
   Scanner scanner(bytes, index);
   const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
-  if (!scanner.ScanMessage(p, p + bytes.size(), Msg::kRequest, 0)) {
+  if (!scanner.ScanMessage<Msg::kRequest>(p, p + bytes.size(), 0)) {
     index->Clear();
     return absl::InvalidArgumentError(
         absl::StrCat("request body is not a valid protobuf-encoded ExportTraceServiceRequest: ",
@@ -398,7 +434,7 @@ absl::Status CountSpans(absl::string_view bytes, uint64_t* spans) {
   if (bytes.size() > 0x7FFFFFFFu) return absl::InvalidArgumentError("request larger than 2 GiB");
   Scanner scanner(bytes, nullptr);
   const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
-  if (!scanner.ScanMessage(p, p + bytes.size(), Msg::kRequest, 0)) {
+  if (!scanner.ScanMessage<Msg::kRequest>(p, p + bytes.size(), 0)) {
     return absl::InvalidArgumentError(
         absl::StrCat("request body is not a valid protobuf-encoded ExportTraceServiceRequest: ",
                      scanner.error()));

@@ -1,5 +1,6 @@
 #include "receivers/otlp/receiver.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -268,7 +269,11 @@ HttpResponse Receiver::HandleHttp(HttpRequest& request) {
   if (enc == Encoding::kProto) {
     batch = TraceBatch::FromProtoBytes(std::move(payload));
   } else {
-    auto arena = std::make_unique<google::protobuf::Arena>();
+    // One first block about the size of the decoded request saves the arena many small ones.
+    google::protobuf::ArenaOptions arena_options;
+    arena_options.start_block_size = std::max<size_t>(4096, payload.size());
+    arena_options.max_block_size = std::max<size_t>(arena_options.start_block_size, 1 << 20);
+    auto arena = std::make_unique<google::protobuf::Arena>(arena_options);
     auto* decoded = google::protobuf::Arena::CreateMessage<weir::otlp::ExportRequest>(arena.get());
     absl::Status s = weir::otlp::ParseRequestJson(payload, decoded);
     if (s.ok())
