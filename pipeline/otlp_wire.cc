@@ -152,7 +152,7 @@ constexpr FieldInfo LookupField(Msg msg, uint32_t field) {
 }
 
 // Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
-bool ValidUtf8(const uint8_t* p, const uint8_t* end) {
+bool ValidUtf8Slow(const uint8_t* p, const uint8_t* end) {
   while (p < end) {
     // Fast path over ASCII, eight bytes at a time.
     while (end - p >= 8) {
@@ -187,6 +187,21 @@ bool ValidUtf8(const uint8_t* p, const uint8_t* end) {
     for (int i = 2; i <= n; ++i)
       if ((p[i] & 0xC0) != 0x80) return false;
     p += n + 1;
+  }
+  return true;
+}
+
+// The common case, inlined: attribute keys and values are short and ASCII.
+inline bool ValidUtf8(const uint8_t* p, const uint8_t* end) {
+  while (end - p >= 8) {
+    uint64_t chunk;
+    std::memcpy(&chunk, p, 8);
+    if (chunk & 0x8080808080808080ULL) return ValidUtf8Slow(p, end);
+    p += 8;
+  }
+  while (p < end) {
+    if (*p & 0x80) return ValidUtf8Slow(p, end);
+    ++p;
   }
   return true;
 }
