@@ -41,8 +41,9 @@ TEST(ParseGoDuration, AcceptsGoSyntax) {
 
 TEST(Node, ReadsTypedValuesAndReportsPathsAndLines) {
   Diagnostics d;
-  YAML::Node doc = YAML::Load("a:\n  count: 3\n  name: x\n  on: true\n  wait: 2s\n"
-                              "  list: [p, q]\n  headers: {k: v}\n  bad_int: 1.5\n  typo: 1\n");
+  YAML::Node doc = YAML::Load(
+      "a:\n  count: 3\n  name: x\n  on: true\n  wait: 2s\n"
+      "  list: [p, q]\n  headers: {k: v}\n  bad_int: 1.5\n  typo: 1\n");
   Node root(doc, "", &d);
   Node a = root.Child("a");
   int count = 0;

@@ -1,4 +1,3 @@
-#include "absl/strings/string_view.h"
 #include "config/node.h"
 
 #include <cstdlib>
@@ -7,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 
 namespace weir::config {
 namespace {
@@ -15,10 +15,14 @@ bool IsNameChar(char c) { return absl::ascii_isalnum(c) || c == '_'; }
 
 std::string KindName(const YAML::Node& node) {
   switch (node.Type()) {
-    case YAML::NodeType::Map: return "a mapping";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Scalar: return absl::StrCat("\"", node.Scalar(), "\"");
-    default: return "nothing";
+    case YAML::NodeType::Map:
+      return "a mapping";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Scalar:
+      return absl::StrCat("\"", node.Scalar(), "\"");
+    default:
+      return "nothing";
   }
 }
 
@@ -181,8 +185,10 @@ bool Node::Read(absl::string_view key, bool* out) {
   std::string text;
   if (!Scalar(key, &text)) return false;
   std::string lower = absl::AsciiStrToLower(text);
-  if (lower == "true") *out = true;
-  else if (lower == "false") *out = false;
+  if (lower == "true")
+    *out = true;
+  else if (lower == "false")
+    *out = false;
   else {
     ErrorAt(key, absl::StrCat("expected true or false, got \"", text, "\""));
     return false;
@@ -250,8 +256,10 @@ bool Node::Read(absl::string_view key, std::vector<std::string>* out) {
   Node list(v, KeyPath(key), diagnostics_);
   for (const Node& element : list.Elements()) {
     std::string s;
-    if (element.AsString(&s)) items.push_back(std::move(s));
-    else ok = false;
+    if (element.AsString(&s))
+      items.push_back(std::move(s));
+    else
+      ok = false;
   }
   if (ok) *out = std::move(items);
   return ok;
@@ -268,9 +276,12 @@ bool Node::Read(absl::string_view key, std::map<std::string, std::string>* out) 
   bool ok = true;
   for (auto& [k, value] : child.Entries()) {
     std::string s;
-    if (value.IsSet() && value.AsString(&s)) items[k] = std::move(s);
-    else if (!value.IsSet()) items[k] = "";
-    else ok = false;
+    if (value.IsSet() && value.AsString(&s))
+      items[k] = std::move(s);
+    else if (!value.IsSet())
+      items[k] = "";
+    else
+      ok = false;
   }
   if (ok) *out = std::move(items);
   return ok;

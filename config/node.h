@@ -9,7 +9,6 @@
 // Threading: not thread-safe; copies of a Node share their record of known keys.
 #pragma once
 
-#include "absl/strings/string_view.h"
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -19,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "config/diagnostics.h"
 #include "yaml-cpp/yaml.h"

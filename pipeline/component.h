@@ -10,11 +10,11 @@
 //     (ConsumeTraces) may be called from any thread between Start and Shutdown.
 #pragma once
 
-#include "absl/strings/string_view.h"
 #include <string>
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "pipeline/consumer.h"
 
@@ -66,10 +66,10 @@ class Extension : public Component {
 // What the service hands a component when it creates it.
 struct Settings {
   ComponentId id;
-  Telemetry* telemetry = nullptr;             // never null
-  boost::asio::io_context* io = nullptr;      // shared I/O pool; never null
-  Clock* clock = nullptr;                     // never null
-  std::string pipeline;                       // processors only: the pipeline id
+  Telemetry* telemetry = nullptr;         // never null
+  boost::asio::io_context* io = nullptr;  // shared I/O pool; never null
+  Clock* clock = nullptr;                 // never null
+  std::string pipeline;                   // processors only: the pipeline id
 };
 
 // The base of every component's decoded config. Factories downcast to their own type.

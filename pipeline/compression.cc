@@ -1,10 +1,10 @@
-#include "absl/strings/string_view.h"
 #include "pipeline/compression.h"
 
 #include <libdeflate.h>
 #include <zlib.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 
 namespace weir::pipeline {
 
@@ -32,8 +32,8 @@ absl::StatusOr<std::string> Gunzip(absl::string_view compressed, size_t max_outp
   size_t produced = zs.total_out;
   inflateEnd(&zs);
   if (produced > max_output_bytes) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "decompressed body exceeds the limit of ", max_output_bytes, " bytes"));
+    return absl::ResourceExhaustedError(
+        absl::StrCat("decompressed body exceeds the limit of ", max_output_bytes, " bytes"));
   }
   if (rc != Z_STREAM_END) {
     return absl::InvalidArgumentError("body is not valid gzip data");

@@ -2,12 +2,12 @@
 // libdeflate deflates.
 #pragma once
 
-#include "absl/strings/string_view.h"
 #include <cstddef>
 #include <string>
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace weir::pipeline {
 

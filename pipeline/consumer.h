@@ -23,8 +23,8 @@ class TracesConsumer {
 // True when a refusal from ConsumeTraces may succeed if the sender retries.
 inline bool IsRetryable(const absl::Status& status) {
   return absl::IsUnavailable(status) || absl::IsResourceExhausted(status) ||
-         absl::IsDeadlineExceeded(status) || absl::IsAborted(status) ||
-         absl::IsCancelled(status) || absl::IsOutOfRange(status) || absl::IsDataLoss(status);
+         absl::IsDeadlineExceeded(status) || absl::IsAborted(status) || absl::IsCancelled(status) ||
+         absl::IsOutOfRange(status) || absl::IsDataLoss(status);
 }
 
 }  // namespace weir::pipeline

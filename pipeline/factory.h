@@ -4,13 +4,13 @@
 // Threading: factories are immutable and used from the control thread.
 #pragma once
 
-#include "absl/strings/string_view.h"
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "config/node.h"
 #include "pipeline/component.h"
 
@@ -34,8 +34,9 @@ class Factory {
 
 class ReceiverFactory : public Factory {
  public:
-  virtual absl::StatusOr<std::unique_ptr<Component>> CreateTraces(
-      const Settings& settings, const ComponentConfig& config, TracesConsumer& next) const = 0;
+  virtual absl::StatusOr<std::unique_ptr<Component>> CreateTraces(const Settings& settings,
+                                                                  const ComponentConfig& config,
+                                                                  TracesConsumer& next) const = 0;
 };
 
 class ProcessorFactory : public Factory {

@@ -87,10 +87,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(64 * 1024);
     parser_->body_limit(server_->options.max_body_bytes);
     stream_.expires_after(absl::ToChronoSeconds(server_->options.idle_timeout));
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = shared_from_this()](beast::error_code ec, size_t) {
-                              self->OnHeader(ec);
-                            });
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
@@ -115,10 +114,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadBody() {
     auto length = parser_->content_length();
     if (!length.has_value() || parser_->chunked()) {
-      http::async_read(stream_, buffer_, *parser_,
-                       [self = shared_from_this()](beast::error_code ec, size_t) {
-                         self->OnRequest(ec);
-                       });
+      http::async_read(
+          stream_, buffer_, *parser_,
+          [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRequest(ec); });
       return;
     }
     // A body of known length is read straight into its final string in one operation: the
@@ -126,15 +124,12 @@ class Session : public std::enable_shared_from_this<Session> {
     body_.clear();
     body_.resize(*length);
     size_t buffered = std::min<size_t>(buffer_.size(), *length);
-    boost::asio::buffer_copy(boost::asio::buffer(body_.data(), buffered), buffer_.data(),
-                             buffered);
+    boost::asio::buffer_copy(boost::asio::buffer(body_.data(), buffered), buffer_.data(), buffered);
     buffer_.consume(buffered);
     if (buffered == *length) return OnBody({});
-    boost::asio::async_read(stream_,
-                            boost::asio::buffer(body_.data() + buffered, *length - buffered),
-                            [self = shared_from_this()](beast::error_code ec, size_t) {
-                              self->OnBody(ec);
-                            });
+    boost::asio::async_read(
+        stream_, boost::asio::buffer(body_.data() + buffered, *length - buffered),
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
   }
 
   void OnBody(beast::error_code ec) {

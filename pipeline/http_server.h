@@ -29,10 +29,10 @@ using HttpResponse = boost::beast::http::response<boost::beast::http::string_bod
 using HttpHandler = std::function<HttpResponse(HttpRequest& request)>;
 
 struct HttpServerOptions {
-  std::string endpoint;                   // host:port; port 0 picks a free port
-  size_t max_body_bytes = 20 << 20;       // larger bodies get 413
+  std::string endpoint;                             // host:port; port 0 picks a free port
+  size_t max_body_bytes = 20 << 20;                 // larger bodies get 413
   absl::Duration idle_timeout = absl::Seconds(60);  // closes connections idle this long
-  std::string name;                       // for logs, e.g. "otlp/http"
+  std::string name;                                 // for logs, e.g. "otlp/http"
 };
 
 class HttpServer {

@@ -1,4 +1,3 @@
-#include "absl/strings/string_view.h"
 #include "pipeline/logger.h"
 
 #include <unistd.h>
@@ -6,6 +5,7 @@
 #include <ctime>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 
 namespace weir::log {
 namespace {
@@ -14,10 +14,14 @@ std::atomic<int> g_level{static_cast<int>(Level::kInfo)};
 
 absl::string_view LevelName(Level level) {
   switch (level) {
-    case Level::kDebug: return "debug";
-    case Level::kInfo: return "info";
-    case Level::kWarn: return "warn";
-    case Level::kError: return "error";
+    case Level::kDebug:
+      return "debug";
+    case Level::kInfo:
+      return "info";
+    case Level::kWarn:
+      return "warn";
+    case Level::kError:
+      return "error";
   }
   return "info";
 }
@@ -27,11 +31,16 @@ absl::string_view LevelName(Level level) {
 void SetLevel(Level level) { g_level.store(static_cast<int>(level)); }
 
 bool ParseLevel(absl::string_view text, Level* level) {
-  if (text == "debug") *level = Level::kDebug;
-  else if (text == "info") *level = Level::kInfo;
-  else if (text == "warn") *level = Level::kWarn;
-  else if (text == "error") *level = Level::kError;
-  else return false;
+  if (text == "debug")
+    *level = Level::kDebug;
+  else if (text == "info")
+    *level = Level::kInfo;
+  else if (text == "warn")
+    *level = Level::kWarn;
+  else if (text == "error")
+    *level = Level::kError;
+  else
+    return false;
   return true;
 }
 

@@ -4,7 +4,6 @@
 // from different threads never interleave.
 #pragma once
 
-#include "absl/strings/string_view.h"
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -14,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/string_view.h"
 
 namespace weir::log {
 
@@ -28,11 +28,13 @@ bool Enabled(Level level);
 void Write(Level level, absl::string_view component, absl::string_view message);
 
 template <typename... Args>
-void Info(absl::string_view component, const absl::FormatSpec<Args...>& format, const Args&... args) {
+void Info(absl::string_view component, const absl::FormatSpec<Args...>& format,
+          const Args&... args) {
   if (Enabled(Level::kInfo)) Write(Level::kInfo, component, absl::StrFormat(format, args...));
 }
 template <typename... Args>
-void Warn(absl::string_view component, const absl::FormatSpec<Args...>& format, const Args&... args) {
+void Warn(absl::string_view component, const absl::FormatSpec<Args...>& format,
+          const Args&... args) {
   if (Enabled(Level::kWarn)) Write(Level::kWarn, component, absl::StrFormat(format, args...));
 }
 template <typename... Args>

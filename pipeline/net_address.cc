@@ -1,7 +1,7 @@
-#include "absl/strings/string_view.h"
 #include "pipeline/net_address.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "config/blocks.h"
 
 namespace weir::pipeline {

@@ -1,11 +1,11 @@
 // Turning "host:port" config values into socket endpoints and back.
 #pragma once
 
-#include "absl/strings/string_view.h"
 #include <string>
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "boost/asio/ip/tcp.hpp"
 
 namespace weir::pipeline {

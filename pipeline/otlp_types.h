@@ -24,6 +24,7 @@ using ArrayValue = opentelemetry::proto::common::v1::ArrayValue;
 using KeyValueList = opentelemetry::proto::common::v1::KeyValueList;
 
 // The gRPC method path of TraceService/Export.
-inline constexpr char kExportMethod[] = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
+inline constexpr char kExportMethod[] =
+    "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
 
 }  // namespace weir::otlp

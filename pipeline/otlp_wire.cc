@@ -307,20 +307,34 @@ bool Scanner::SkipGroup(const uint8_t*& p, const uint8_t* end, uint32_t field, i
 
 bool Scanner::ScanNested(const uint8_t* p, const uint8_t* end, Msg msg, int depth) {
   switch (msg) {
-    case Msg::kRequest: return ScanMessage<Msg::kRequest>(p, end, depth);
-    case Msg::kResourceSpans: return ScanMessage<Msg::kResourceSpans>(p, end, depth);
-    case Msg::kResource: return ScanMessage<Msg::kResource>(p, end, depth);
-    case Msg::kScopeSpans: return ScanMessage<Msg::kScopeSpans>(p, end, depth);
-    case Msg::kScope: return ScanMessage<Msg::kScope>(p, end, depth);
-    case Msg::kSpan: return ScanMessage<Msg::kSpan>(p, end, depth);
-    case Msg::kEvent: return ScanMessage<Msg::kEvent>(p, end, depth);
-    case Msg::kLink: return ScanMessage<Msg::kLink>(p, end, depth);
-    case Msg::kStatus: return ScanMessage<Msg::kStatus>(p, end, depth);
-    case Msg::kKeyValue: return ScanMessage<Msg::kKeyValue>(p, end, depth);
-    case Msg::kAnyValue: return ScanMessage<Msg::kAnyValue>(p, end, depth);
-    case Msg::kArrayValue: return ScanMessage<Msg::kArrayValue>(p, end, depth);
-    case Msg::kKeyValueList: return ScanMessage<Msg::kKeyValueList>(p, end, depth);
-    case Msg::kNone: break;
+    case Msg::kRequest:
+      return ScanMessage<Msg::kRequest>(p, end, depth);
+    case Msg::kResourceSpans:
+      return ScanMessage<Msg::kResourceSpans>(p, end, depth);
+    case Msg::kResource:
+      return ScanMessage<Msg::kResource>(p, end, depth);
+    case Msg::kScopeSpans:
+      return ScanMessage<Msg::kScopeSpans>(p, end, depth);
+    case Msg::kScope:
+      return ScanMessage<Msg::kScope>(p, end, depth);
+    case Msg::kSpan:
+      return ScanMessage<Msg::kSpan>(p, end, depth);
+    case Msg::kEvent:
+      return ScanMessage<Msg::kEvent>(p, end, depth);
+    case Msg::kLink:
+      return ScanMessage<Msg::kLink>(p, end, depth);
+    case Msg::kStatus:
+      return ScanMessage<Msg::kStatus>(p, end, depth);
+    case Msg::kKeyValue:
+      return ScanMessage<Msg::kKeyValue>(p, end, depth);
+    case Msg::kAnyValue:
+      return ScanMessage<Msg::kAnyValue>(p, end, depth);
+    case Msg::kArrayValue:
+      return ScanMessage<Msg::kArrayValue>(p, end, depth);
+    case Msg::kKeyValueList:
+      return ScanMessage<Msg::kKeyValueList>(p, end, depth);
+    case Msg::kNone:
+      break;
   }
   return true;
 }

@@ -1,10 +1,10 @@
-#include "absl/strings/string_view.h"
 #include "pipeline/registry.h"
 
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 
 namespace weir::pipeline {
 namespace {
@@ -48,20 +48,28 @@ bool ComponentId::Parse(absl::string_view text, ComponentId* id, std::string* er
 
 absl::string_view KindName(Kind kind) {
   switch (kind) {
-    case Kind::kReceiver: return "receiver";
-    case Kind::kProcessor: return "processor";
-    case Kind::kExporter: return "exporter";
-    case Kind::kExtension: return "extension";
+    case Kind::kReceiver:
+      return "receiver";
+    case Kind::kProcessor:
+      return "processor";
+    case Kind::kExporter:
+      return "exporter";
+    case Kind::kExtension:
+      return "extension";
   }
   return "";
 }
 
 absl::string_view SectionName(Kind kind) {
   switch (kind) {
-    case Kind::kReceiver: return "receivers";
-    case Kind::kProcessor: return "processors";
-    case Kind::kExporter: return "exporters";
-    case Kind::kExtension: return "extensions";
+    case Kind::kReceiver:
+      return "receivers";
+    case Kind::kProcessor:
+      return "processors";
+    case Kind::kExporter:
+      return "exporters";
+    case Kind::kExtension:
+      return "extensions";
   }
   return "";
 }
@@ -78,11 +86,11 @@ absl::Status Registry::Check(Kind kind, const Factory& factory) const {
   return absl::OkStatus();
 }
 
-#define WEIR_REGISTRY_ADD(Type, kind, list)                      \
-  absl::Status Registry::Add(std::unique_ptr<Type> factory) {    \
+#define WEIR_REGISTRY_ADD(Type, kind, list)                        \
+  absl::Status Registry::Add(std::unique_ptr<Type> factory) {      \
     if (absl::Status s = Check(kind, *factory); !s.ok()) return s; \
-    list.push_back(std::move(factory));                          \
-    return absl::OkStatus();                                     \
+    list.push_back(std::move(factory));                            \
+    return absl::OkStatus();                                       \
   }
 WEIR_REGISTRY_ADD(ReceiverFactory, Kind::kReceiver, receivers_)
 WEIR_REGISTRY_ADD(ProcessorFactory, Kind::kProcessor, processors_)
@@ -92,10 +100,14 @@ WEIR_REGISTRY_ADD(ExtensionFactory, Kind::kExtension, extensions_)
 
 const Factory* Registry::Find(Kind kind, absl::string_view type) const {
   switch (kind) {
-    case Kind::kReceiver: return FindIn(receivers_, type);
-    case Kind::kProcessor: return FindIn(processors_, type);
-    case Kind::kExporter: return FindIn(exporters_, type);
-    case Kind::kExtension: return FindIn(extensions_, type);
+    case Kind::kReceiver:
+      return FindIn(receivers_, type);
+    case Kind::kProcessor:
+      return FindIn(processors_, type);
+    case Kind::kExporter:
+      return FindIn(exporters_, type);
+    case Kind::kExtension:
+      return FindIn(extensions_, type);
   }
   return nullptr;
 }
@@ -119,10 +131,18 @@ std::vector<std::string> Registry::Types(Kind kind) const {
     for (const auto& f : list) out.emplace_back(f->type());
   };
   switch (kind) {
-    case Kind::kReceiver: collect(receivers_); break;
-    case Kind::kProcessor: collect(processors_); break;
-    case Kind::kExporter: collect(exporters_); break;
-    case Kind::kExtension: collect(extensions_); break;
+    case Kind::kReceiver:
+      collect(receivers_);
+      break;
+    case Kind::kProcessor:
+      collect(processors_);
+      break;
+    case Kind::kExporter:
+      collect(exporters_);
+      break;
+    case Kind::kExtension:
+      collect(extensions_);
+      break;
   }
   std::sort(out.begin(), out.end());
   return out;

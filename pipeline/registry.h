@@ -3,13 +3,13 @@
 // Threading: filled once at start-up, read-only afterwards.
 #pragma once
 
-#include "absl/strings/string_view.h"
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "pipeline/factory.h"
 
 namespace weir::pipeline {

@@ -1,6 +1,6 @@
-#include "absl/strings/string_view.h"
 #include "pipeline/rpc_status.h"
 
+#include "absl/strings/string_view.h"
 #include "google/protobuf/any.pb.h"
 #include "google/protobuf/duration.pb.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -39,8 +39,8 @@ std::string EncodeRpcStatusProto(int code, absl::string_view message,
   if (retry_delay.has_value()) {
     google::protobuf::Duration delay;
     delay.set_seconds(absl::ToInt64Seconds(*retry_delay));
-    delay.set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(
-        *retry_delay - absl::Seconds(delay.seconds()))));
+    delay.set_nanos(static_cast<int32_t>(
+        absl::ToInt64Nanoseconds(*retry_delay - absl::Seconds(delay.seconds()))));
     std::string retry_info;  // google.rpc.RetryInfo{retry_delay = 1}
     WriteLengthDelimited(1, delay.SerializeAsString(), &retry_info);
     google::protobuf::Any any;

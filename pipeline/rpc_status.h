@@ -2,11 +2,11 @@
 // request's encoding) and in gRPC's grpc-status-details-bin trailer.
 #pragma once
 
-#include "absl/strings/string_view.h"
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace weir::pipeline {

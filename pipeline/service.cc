@@ -42,7 +42,9 @@ absl::Status Service::Build() {
     const ComponentEntry& e = config_->extensions.at(id);
     auto* factory = static_cast<const ExtensionFactory*>(e.factory);
     auto ext = factory->Create(MakeSettings(e), *e.config);
-    if (!ext.ok()) return absl::Status(ext.status().code(), absl::StrCat("extensions.", id, ": ", ext.status().message()));
+    if (!ext.ok())
+      return absl::Status(ext.status().code(),
+                          absl::StrCat("extensions.", id, ": ", ext.status().message()));
     extensions_.push_back({id, std::move(*ext)});
   }
 
@@ -54,7 +56,9 @@ absl::Status Service::Build() {
     const ComponentEntry& e = config_->exporters.at(id);
     auto* factory = static_cast<const ExporterFactory*>(e.factory);
     auto exp = factory->CreateTraces(MakeSettings(e), *e.config);
-    if (!exp.ok()) return absl::Status(exp.status().code(), absl::StrCat("exporters.", id, ": ", exp.status().message()));
+    if (!exp.ok())
+      return absl::Status(exp.status().code(),
+                          absl::StrCat("exporters.", id, ": ", exp.status().message()));
     exporters[id] = exp->get();
     exporters_.push_back({id, std::move(*exp)});
   }
@@ -69,9 +73,9 @@ absl::Status Service::Build() {
       auto* factory = static_cast<const ProcessorFactory*>(e.factory);
       auto proc = factory->CreateTraces(MakeSettings(e, p.id), *e.config, *next);
       if (!proc.ok()) {
-        return absl::Status(proc.status().code(),
-                            absl::StrCat("processors.", *it, " in pipeline ", p.id, ": ",
-                                         proc.status().message()));
+        return absl::Status(
+            proc.status().code(),
+            absl::StrCat("processors.", *it, " in pipeline ", p.id, ": ", proc.status().message()));
       }
       next = proc->get();
       processors_.push_back({absl::StrCat(*it, " (", p.id, ")"), std::move(*proc)});
@@ -83,7 +87,9 @@ absl::Status Service::Build() {
     const ComponentEntry& e = config_->receivers.at(id);
     auto* factory = static_cast<const ReceiverFactory*>(e.factory);
     auto rcv = factory->CreateTraces(MakeSettings(e), *e.config, *Combine(targets));
-    if (!rcv.ok()) return absl::Status(rcv.status().code(), absl::StrCat("receivers.", id, ": ", rcv.status().message()));
+    if (!rcv.ok())
+      return absl::Status(rcv.status().code(),
+                          absl::StrCat("receivers.", id, ": ", rcv.status().message()));
     receivers_.push_back({id, std::move(*rcv)});
   }
 
@@ -92,8 +98,8 @@ absl::Status Service::Build() {
     options.endpoint = config_->telemetry.metrics_address;
     options.name = "metrics";
     options.max_body_bytes = 64 * 1024;
-    metrics_server_ = std::make_unique<HttpServer>(
-        io_, std::move(options), [this](HttpRequest& request) {
+    metrics_server_ =
+        std::make_unique<HttpServer>(io_, std::move(options), [this](HttpRequest& request) {
           if (request.target() != "/metrics") {
             return MakeHttpResponse(request, http::status::not_found, "text/plain",
                                     "not found; metrics are at /metrics\n");

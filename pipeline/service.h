@@ -27,9 +27,8 @@ namespace weir::pipeline {
 class Service final : private Host {
  public:
   // `on_fatal` is called (from any thread, at most once) when a component fails after start.
-  Service(std::unique_ptr<ServiceConfig> config, Telemetry& telemetry,
-          boost::asio::io_context& io, Clock& clock,
-          std::function<void(const absl::Status&)> on_fatal);
+  Service(std::unique_ptr<ServiceConfig> config, Telemetry& telemetry, boost::asio::io_context& io,
+          Clock& clock, std::function<void(const absl::Status&)> on_fatal);
   ~Service();
 
   // Creates every component. Returns the first creation error, naming the component.

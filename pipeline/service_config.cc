@@ -1,4 +1,3 @@
-#include "absl/strings/string_view.h"
 #include "pipeline/service_config.h"
 
 #include <algorithm>
@@ -7,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
 #include "config/blocks.h"
 #include "config/node.h"
 
@@ -16,7 +16,7 @@ namespace {
 using config::Diagnostics;
 using config::Node;
 
-const char* const kTopLevelKeys[] = {"receivers", "processors", "exporters",
+const char* const kTopLevelKeys[] = {"receivers",  "processors", "exporters",
                                      "extensions", "connectors", "service"};
 
 void DecodeSection(Node root, Kind kind, const Registry& registry,
@@ -31,8 +31,9 @@ void DecodeSection(Node root, Kind kind, const Registry& registry,
     }
     entry.factory = registry.Find(kind, entry.id.type);
     if (entry.factory == nullptr) {
-      section.ErrorAt(key, absl::StrCat("unknown ", KindName(kind), " type \"", entry.id.type,
-                              "\"; known types: ", absl::StrJoin(registry.Types(kind), ", ")));
+      section.ErrorAt(key,
+                      absl::StrCat("unknown ", KindName(kind), " type \"", entry.id.type,
+                                   "\"; known types: ", absl::StrJoin(registry.Types(kind), ", ")));
       continue;
     }
     entry.config = entry.factory->DecodeConfig(node);
@@ -44,7 +45,8 @@ void DecodeTelemetry(Node telemetry, TelemetrySpec* spec) {
   Node metrics = telemetry.Child("metrics");
   std::string level;
   if (metrics.Read("level", &level)) {
-    if (level == "none") spec->metrics_address.clear();
+    if (level == "none")
+      spec->metrics_address.clear();
     else if (level != "basic" && level != "normal" && level != "detailed")
       metrics.ErrorAt("level", "expected none, basic, normal or detailed");
   }
@@ -84,8 +86,7 @@ void DecodeTelemetry(Node telemetry, TelemetrySpec* spec) {
   }
   // otelcol log options weir accepts and ignores: its log format is fixed.
   for (const char* ignored : {"encoding", "development", "disable_caller", "disable_stacktrace",
-                              "sampling", "output_paths", "error_output_paths",
-                              "initial_fields"}) {
+                              "sampling", "output_paths", "error_output_paths", "initial_fields"}) {
     logs.Child(ignored);
   }
   logs.RejectUnknownKeys();
@@ -99,11 +100,10 @@ void CheckReferences(Node list_node, const std::vector<std::string>& ids,
   for (size_t i = 0; i < ids.size(); ++i) {
     std::string path = absl::StrCat(list_node.path(), "[", i, "]");
     if (defined.count(ids[i]) == 0) {
-      list_node.diagnostics().Add(
-          path,
-          absl::StrCat("references ", KindName(kind), " \"", ids[i], "\" which is not defined in ",
-                       SectionName(kind)),
-          list_node.line());
+      list_node.diagnostics().Add(path,
+                                  absl::StrCat("references ", KindName(kind), " \"", ids[i],
+                                               "\" which is not defined in ", SectionName(kind)),
+                                  list_node.line());
     }
     if (!seen.insert(ids[i]).second) {
       list_node.diagnostics().Add(path, absl::StrCat("\"", ids[i], "\" is listed twice"),
@@ -120,8 +120,8 @@ void DecodePipelines(Node pipelines, ServiceConfig* cfg) {
   for (auto& [key, node] : pipelines.Entries()) {
     absl::string_view signal = absl::string_view(key).substr(0, key.find('/'));
     if (signal != "traces") {
-      node.Error(absl::StrCat("weir handles traces only; \"", signal,
-                              "\" pipelines are not supported"));
+      node.Error(
+          absl::StrCat("weir handles traces only; \"", signal, "\" pipelines are not supported"));
       continue;
     }
     if (key.find('/') != std::string::npos && key.size() == signal.size() + 1) {
@@ -134,8 +134,7 @@ void DecodePipelines(Node pipelines, ServiceConfig* cfg) {
     node.Read("processors", &spec.processors);
     node.ReadRequired("exporters", &spec.exporters);
     CheckReferences(node.Child("receivers"), spec.receivers, cfg->receivers, Kind::kReceiver);
-    CheckReferences(node.Child("processors"), spec.processors, cfg->processors,
-                    Kind::kProcessor);
+    CheckReferences(node.Child("processors"), spec.processors, cfg->processors, Kind::kProcessor);
     CheckReferences(node.Child("exporters"), spec.exporters, cfg->exporters, Kind::kExporter);
     node.RejectUnknownKeys();
     cfg->pipelines.push_back(std::move(spec));

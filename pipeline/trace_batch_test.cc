@@ -30,7 +30,8 @@ TEST(TraceBatch, ParsesAndEncodesProto) {
 TEST(TraceBatch, ParsesSlices) {
   std::string bytes = testing::MakeRequest(1, 1, 5).SerializeAsString();
   std::vector<absl::string_view> slices;
-  for (size_t i = 0; i < bytes.size(); i += 7) slices.push_back(absl::string_view(bytes).substr(i, 7));
+  for (size_t i = 0; i < bytes.size(); i += 7)
+    slices.push_back(absl::string_view(bytes).substr(i, 7));
   auto batch = TraceBatch::FromProtoSlices(slices);
   ASSERT_TRUE(batch.ok());
   EXPECT_EQ(batch->ToProtoBytes(), bytes);
@@ -102,14 +103,18 @@ std::vector<otlp::ExportRequest> EquivalenceCorpus() {
   empty_scope.mutable_resource_spans(0)->add_scope_spans();
   corpus.push_back(empty_scope);
   otlp::ExportRequest huge = testing::MakeRequest(1, 1, 2, 88);
-  auto* kv = huge.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(1)->add_attributes();
+  auto* kv =
+      huge.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(1)->add_attributes();
   kv->set_key("huge");
   kv->mutable_value()->set_string_value(std::string(3 << 20, 'z'));
   corpus.push_back(huge);
   otlp::ExportRequest unknown = testing::MakeRequest(1, 1, 3, 99);
   // Unknown fields at several levels survive both paths.
-  unknown.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(0)
-      ->GetReflection()->MutableUnknownFields(
+  unknown.mutable_resource_spans(0)
+      ->mutable_scope_spans(0)
+      ->mutable_spans(0)
+      ->GetReflection()
+      ->MutableUnknownFields(
           unknown.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(0))
       ->AddVarint(999, 42);
   unknown.GetReflection()->MutableUnknownFields(&unknown)->AddLengthDelimited(77, "extension");
@@ -120,21 +125,21 @@ std::vector<otlp::ExportRequest> EquivalenceCorpus() {
 std::vector<std::string> Summaries(const TraceBatch& b) {
   std::vector<std::string> out;
   b.ForEachSpanSummary([&](const SpanSummary& s) {
-    out.push_back(absl::StrCat(absl::BytesToHexString(s.trace_id), "/",
-                               absl::BytesToHexString(s.span_id), "/",
-                               absl::BytesToHexString(s.parent_span_id), "/", s.name, "/",
-                               s.start_time_unix_nano, "/", s.end_time_unix_nano, "/",
-                               s.status_code));
+    out.push_back(
+        absl::StrCat(absl::BytesToHexString(s.trace_id), "/", absl::BytesToHexString(s.span_id),
+                     "/", absl::BytesToHexString(s.parent_span_id), "/", s.name, "/",
+                     s.start_time_unix_nano, "/", s.end_time_unix_nano, "/", s.status_code));
   });
   return out;
 }
 
 std::vector<std::string> FullSpans(const TraceBatch& b) {
   std::vector<std::string> out;
-  b.ForEachSpan([&](const otlp::ResourceSpans& rs, const otlp::ScopeSpans& ss, const otlp::Span& s) {
-    out.push_back(rs.resource().SerializeAsString() + "|" + ss.scope().SerializeAsString() + "|" +
-                  s.SerializeAsString());
-  });
+  b.ForEachSpan(
+      [&](const otlp::ResourceSpans& rs, const otlp::ScopeSpans& ss, const otlp::Span& s) {
+        out.push_back(rs.resource().SerializeAsString() + "|" + ss.scope().SerializeAsString() +
+                      "|" + s.SerializeAsString());
+      });
   return out;
 }
 
@@ -208,7 +213,8 @@ TEST(TraceBatchWire, MalformedBytesAreRefusedWithTheReason) {
   std::string bytes = testing::MakeRequest(1, 1, 2).SerializeAsString();
   auto truncated = TraceBatch::FromProtoBytes(bytes.substr(0, bytes.size() - 5));
   ASSERT_TRUE(absl::IsInvalidArgument(truncated.status()));
-  EXPECT_NE(truncated.status().message().find("ExportTraceServiceRequest"), absl::string_view::npos);
+  EXPECT_NE(truncated.status().message().find("ExportTraceServiceRequest"),
+            absl::string_view::npos);
 }
 
 TEST(TraceBatchWire, ReceivedTimeKeepsTheOldest) {

@@ -4,7 +4,6 @@
 // Exit codes: 0 clean shutdown; 1 invalid configuration or start-up failure, or a component
 // failed while running; 2 bad command line.
 
-#include "absl/strings/string_view.h"
 #include <signal.h>
 #include <unistd.h>
 
@@ -16,10 +15,11 @@
 #include <vector>
 
 #include "absl/strings/match.h"
-#include "google/protobuf/stubs/logging.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "cmd/weir/components.h"
 #include "config/loader.h"
+#include "google/protobuf/stubs/logging.h"
 #include "pipeline/io_pool.h"
 #include "pipeline/logger.h"
 #include "pipeline/service.h"
@@ -80,16 +80,15 @@ bool ParseFlags(int argc, char** argv, Flags* flags, std::string* error) {
 std::unique_ptr<pipeline::ServiceConfig> LoadConfig(const Flags& flags,
                                                     const pipeline::Registry& registry) {
   config::Diagnostics diagnostics;
-  YAML::Node document =
-      flags.configs.empty()
-          ? config::LoadString(pipeline::kDefaultConfigYaml, "default config", &diagnostics)
-          : config::LoadFiles(flags.configs, &diagnostics);
+  YAML::Node document = flags.configs.empty() ? config::LoadString(pipeline::kDefaultConfigYaml,
+                                                                   "default config", &diagnostics)
+                                              : config::LoadFiles(flags.configs, &diagnostics);
   std::unique_ptr<pipeline::ServiceConfig> cfg;
   if (diagnostics.ok()) cfg = pipeline::DecodeServiceConfig(document, registry, &diagnostics);
   if (!diagnostics.ok()) {
-    std::string out = absl::StrCat("invalid configuration (", diagnostics.problems().size(),
-                                   " problem", diagnostics.problems().size() == 1 ? "" : "s",
-                                   "):\n");
+    std::string out =
+        absl::StrCat("invalid configuration (", diagnostics.problems().size(), " problem",
+                     diagnostics.problems().size() == 1 ? "" : "s", "):\n");
     for (const auto& p : diagnostics.problems())
       absl::StrAppend(&out, "  ", config::FormatProblem(p), "\n");
     std::fputs(out.c_str(), stderr);
@@ -156,10 +155,10 @@ int Run(const Flags& flags, const pipeline::Registry& registry) {
     ::kill(::getpid(), SIGTERM);
   };
 
-  auto start = [&](std::unique_ptr<pipeline::ServiceConfig> c)
-      -> std::unique_ptr<pipeline::Service> {
-    auto service = std::make_unique<pipeline::Service>(std::move(c), telemetry, io.context(),
-                                                       clock, on_fatal);
+  auto start =
+      [&](std::unique_ptr<pipeline::ServiceConfig> c) -> std::unique_ptr<pipeline::Service> {
+    auto service =
+        std::make_unique<pipeline::Service>(std::move(c), telemetry, io.context(), clock, on_fatal);
     absl::Status s = service->Build();
     if (s.ok()) s = service->Start();
     if (!s.ok()) {

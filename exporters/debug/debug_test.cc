@@ -1,6 +1,5 @@
-#include "exporters/debug/format.h"
-
 #include "exporters/debug/factory.h"
+#include "exporters/debug/format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/conformance.h"
@@ -36,8 +35,8 @@ TEST(DebugFormat, DetailedShowsEveryValueType) {
 
 TEST(DebugExporter, ConfigValidation) {
   config::Diagnostics d;
-  Factory().DecodeConfig(config::Node(YAML::Load("verbosity: loud\nsampling_thereafter: 0"),
-                                      "exporters.debug", &d));
+  Factory().DecodeConfig(
+      config::Node(YAML::Load("verbosity: loud\nsampling_thereafter: 0"), "exporters.debug", &d));
   ASSERT_EQ(d.problems().size(), 2u);
   EXPECT_EQ(d.problems()[0].path, "exporters.debug.verbosity");
   EXPECT_EQ(d.problems()[1].path, "exporters.debug.sampling_thereafter");

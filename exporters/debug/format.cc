@@ -1,9 +1,9 @@
-#include "absl/strings/string_view.h"
 #include "exporters/debug/format.h"
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
 
 namespace weir::exporters::debug {
 namespace {
@@ -21,7 +21,7 @@ std::string Attributes(const google::protobuf::RepeatedPtrField<otlp::KeyValue>&
 
 absl::string_view KindName(int kind) {
   static constexpr absl::string_view kNames[] = {"Unspecified", "Internal", "Server",
-                                                "Client",      "Producer", "Consumer"};
+                                                 "Client",      "Producer", "Consumer"};
   return kind >= 0 && kind < 6 ? kNames[kind] : "Unknown";
 }
 
@@ -40,11 +40,16 @@ std::string ServiceName(const otlp::ResourceSpans& rs) {
 
 std::string FormatAnyValue(const otlp::AnyValue& v) {
   switch (v.value_case()) {
-    case otlp::AnyValue::kStringValue: return v.string_value();
-    case otlp::AnyValue::kBoolValue: return v.bool_value() ? "true" : "false";
-    case otlp::AnyValue::kIntValue: return absl::StrCat(v.int_value());
-    case otlp::AnyValue::kDoubleValue: return absl::StrCat(v.double_value());
-    case otlp::AnyValue::kBytesValue: return Hex(v.bytes_value());
+    case otlp::AnyValue::kStringValue:
+      return v.string_value();
+    case otlp::AnyValue::kBoolValue:
+      return v.bool_value() ? "true" : "false";
+    case otlp::AnyValue::kIntValue:
+      return absl::StrCat(v.int_value());
+    case otlp::AnyValue::kDoubleValue:
+      return absl::StrCat(v.double_value());
+    case otlp::AnyValue::kBytesValue:
+      return Hex(v.bytes_value());
     case otlp::AnyValue::kArrayValue: {
       std::vector<std::string> items;
       for (const auto& item : v.array_value().values()) items.push_back(FormatAnyValue(item));
@@ -56,7 +61,8 @@ std::string FormatAnyValue(const otlp::AnyValue& v) {
         items.push_back(absl::StrCat(kv.key(), ":", FormatAnyValue(kv.value())));
       return absl::StrCat("{", absl::StrJoin(items, ", "), "}");
     }
-    case otlp::AnyValue::VALUE_NOT_SET: return "";
+    case otlp::AnyValue::VALUE_NOT_SET:
+      return "";
   }
   return "";
 }
@@ -110,9 +116,9 @@ std::string FormatBatch(const pipeline::TraceBatch& batch, Verbosity verbosity) 
         }
         for (int l = 0; l < span.links_size(); ++l) {
           const auto& link = span.links(l);
-          absl::StrAppend(&out, "Links:\nSpanLink #", l, "\n     -> Trace ID: ",
-                          Hex(link.trace_id()), "\n     -> ID: ", Hex(link.span_id()), "\n",
-                          Attributes(link.attributes(), "     "));
+          absl::StrAppend(
+              &out, "Links:\nSpanLink #", l, "\n     -> Trace ID: ", Hex(link.trace_id()),
+              "\n     -> ID: ", Hex(link.span_id()), "\n", Attributes(link.attributes(), "     "));
         }
       }
       ++s;

@@ -7,9 +7,12 @@ std::unique_ptr<Config> DecodeConfig(config::Node node) {
   node.ReadRequired("path", &cfg->path);
   std::string format;
   if (node.Read("format", &format)) {
-    if (format == "json") cfg->format = Format::kJson;
-    else if (format == "proto") cfg->format = Format::kProto;
-    else node.ErrorAt("format", "expected json or proto");
+    if (format == "json")
+      cfg->format = Format::kJson;
+    else if (format == "proto")
+      cfg->format = Format::kProto;
+    else
+      node.ErrorAt("format", "expected json or proto");
   }
   node.Read("append", &cfg->append);
   if (node.Read("flush_interval", &cfg->flush_interval) &&

@@ -20,11 +20,11 @@ struct RotationConfig {
 };
 
 struct Config : pipeline::ComponentConfig {
-  std::string path;                                    // path: required
-  Format format = Format::kJson;                       // format: json (default) or proto
-  bool append = false;                                 // append: false truncates at start
-  absl::Duration flush_interval = absl::Seconds(1);    // flush_interval: default 1s
-  RotationConfig rotation;                             // rotation: off unless present
+  std::string path;                                  // path: required
+  Format format = Format::kJson;                     // format: json (default) or proto
+  bool append = false;                               // append: false truncates at start
+  absl::Duration flush_interval = absl::Seconds(1);  // flush_interval: default 1s
+  RotationConfig rotation;                           // rotation: off unless present
 };
 
 std::unique_ptr<Config> DecodeConfig(config::Node node);

@@ -173,8 +173,10 @@ TEST(FileWriter, RotatesAndKeepsMaxBackups) {
   for (const auto& entry : fs::directory_iterator(dir)) {
     std::string name = entry.path().filename().string();
     if (name == "traces.json") continue;
-    EXPECT_THAT(name, ::testing::MatchesRegex(
-                          "traces-[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}-[0-9]{2}-[0-9]{2}\\.[0-9]{3}\\.json"));
+    EXPECT_THAT(
+        name,
+        ::testing::MatchesRegex(
+            "traces-[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}-[0-9]{2}-[0-9]{2}\\.[0-9]{3}\\.json"));
     EXPECT_LE(fs::file_size(entry.path()), 1024u * 1024u);
     ++backups;
   }

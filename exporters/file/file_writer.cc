@@ -1,4 +1,3 @@
-#include "absl/strings/string_view.h"
 #include "exporters/file/file_writer.h"
 
 #include <algorithm>
@@ -11,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/string_view.h"
 
 namespace weir::exporters::file {
 
@@ -33,8 +33,10 @@ std::string BackupName(const std::string& path, bool localtime) {
   int millis = static_cast<int>(
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000);
   std::tm tm;
-  if (localtime) localtime_r(&secs, &tm);
-  else gmtime_r(&secs, &tm);
+  if (localtime)
+    localtime_r(&secs, &tm);
+  else
+    gmtime_r(&secs, &tm);
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H-%M-%S", &tm);
   return absl::StrFormat("%s-%s.%03d%s", stem, stamp, millis, ext);

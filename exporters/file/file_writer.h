@@ -5,13 +5,13 @@
 // Threading: all methods are thread-safe (one mutex).
 #pragma once
 
-#include "absl/strings/string_view.h"
 #include <cstdio>
 #include <mutex>
 #include <string>
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "exporters/file/config.h"
 
 namespace weir::exporters::file {

@@ -57,7 +57,8 @@ class QueuedExporterTest : public ::testing::Test {
     options.queue.num_consumers = consumers;
     auto sender = std::make_unique<ControlledSender>();
     sender_ = sender.get();
-    auto e = std::make_unique<QueuedExporter>(env_.SettingsFor("otlp/x"), options, std::move(sender));
+    auto e =
+        std::make_unique<QueuedExporter>(env_.SettingsFor("otlp/x"), options, std::move(sender));
     EXPECT_TRUE(e->Start(host_).ok());
     return e;
   }
@@ -82,7 +83,8 @@ TEST_F(QueuedExporterTest, FullQueueRefusesWithResourceExhausted) {
   sender_->Release();
   e->Shutdown(absl::Now() + absl::Seconds(5));
   EXPECT_EQ(sender_->sent(), 3u);
-  EXPECT_THAT(env_.telemetry.Scrape(), HasSubstr("otelcol_exporter_sent_spans{exporter=\"otlp/x\"} 3"));
+  EXPECT_THAT(env_.telemetry.Scrape(),
+              HasSubstr("otelcol_exporter_sent_spans{exporter=\"otlp/x\"} 3"));
 }
 
 TEST_F(QueuedExporterTest, ShutdownDrainsTheQueue) {
@@ -142,7 +144,8 @@ class RetryTest : public ::testing::Test {
     options.retry = retry;
     auto sender = std::make_unique<FlakySender>(failures, error);
     sender_ = sender.get();
-    auto e = std::make_unique<QueuedExporter>(env_.SettingsFor("otlp/r"), options, std::move(sender));
+    auto e =
+        std::make_unique<QueuedExporter>(env_.SettingsFor("otlp/r"), options, std::move(sender));
     EXPECT_TRUE(e->Start(host_).ok());
     return e;
   }

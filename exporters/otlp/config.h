@@ -17,7 +17,6 @@
 
 namespace weir::exporters::otlp {
 
-
 enum class Compression { kNone, kGzip };
 
 struct Config : pipeline::ComponentConfig {

@@ -1,4 +1,3 @@
-#include "absl/strings/string_view.h"
 #include "extensions/health_check/factory.h"
 
 #include <atomic>
@@ -6,6 +5,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "config/blocks.h"
 #include "pipeline/http_server.h"

@@ -1,5 +1,4 @@
 #include "extensions/health_check/factory.h"
-
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "pipeline/logger.h"

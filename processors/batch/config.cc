@@ -7,8 +7,7 @@ std::unique_ptr<Config> DecodeConfig(config::Node node) {
   if (node.Read("send_batch_size", &cfg->send_batch_size) && cfg->send_batch_size < 0) {
     node.ErrorAt("send_batch_size", "must not be negative");
   }
-  if (node.Read("send_batch_max_size", &cfg->send_batch_max_size) &&
-      cfg->send_batch_max_size < 0) {
+  if (node.Read("send_batch_max_size", &cfg->send_batch_max_size) && cfg->send_batch_max_size < 0) {
     node.ErrorAt("send_batch_max_size", "must not be negative");
   }
   if (cfg->send_batch_max_size > 0 && cfg->send_batch_max_size < cfg->send_batch_size) {

@@ -10,8 +10,8 @@ namespace weir::processors::batch {
 
 namespace {
 
-const std::vector<double> kSendSizeBuckets = {10,   25,   50,   75,   100,  250,   500,   750,
-                                              1000, 2000, 3000, 4000, 5000, 6000,  7000,  8000,
+const std::vector<double> kSendSizeBuckets = {10,   25,    50,    75,    100,   250,   500,  750,
+                                              1000, 2000,  3000,  4000,  5000,  6000,  7000, 8000,
                                               9000, 10000, 20000, 30000, 50000, 100000};
 
 }  // namespace
@@ -20,10 +20,7 @@ struct Processor::State : std::enable_shared_from_this<Processor::State> {
   enum class Trigger { kSize, kTimeout, kShutdown };
 
   State(const pipeline::Settings& settings, const Config& config, pipeline::TracesConsumer& next)
-      : id(settings.id.ToString()),
-        config(config),
-        next(next),
-        clock(*settings.clock) {
+      : id(settings.id.ToString()), config(config), next(next), clock(*settings.clock) {
     prometheus::Labels labels{{"processor", id}};
     auto& registry = settings.telemetry->registry();
     send_size = &prometheus::BuildHistogram()
@@ -47,10 +44,10 @@ struct Processor::State : std::enable_shared_from_this<Processor::State> {
   std::vector<pipeline::TraceBatch> TakeLocked(bool everything) {
     std::vector<pipeline::TraceBatch> out;
     // send_batch_size 0 disables the size trigger: only the timeout sends.
-    size_t threshold = config.send_batch_size > 0 ? static_cast<size_t>(config.send_batch_size)
-                                                  : SIZE_MAX;
-    size_t max = config.send_batch_max_size > 0 ? static_cast<size_t>(config.send_batch_max_size)
-                                                : SIZE_MAX;
+    size_t threshold =
+        config.send_batch_size > 0 ? static_cast<size_t>(config.send_batch_size) : SIZE_MAX;
+    size_t max =
+        config.send_batch_max_size > 0 ? static_cast<size_t>(config.send_batch_max_size) : SIZE_MAX;
     while (!pending.empty() && (everything || pending.span_count() >= threshold)) {
       if (pending.span_count() <= max) {
         out.push_back(std::move(pending));

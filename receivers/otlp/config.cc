@@ -50,11 +50,11 @@ std::unique_ptr<Config> DecodeConfig(config::Node node) {
     HttpConfig& h = cfg->http.emplace();
     config::Node n = protocols.Child("http");
     config::ReadEndpoint(n, "endpoint", &h.endpoint);
-    if (n.Read("traces_url_path", &h.traces_url_path) && !absl::StartsWith(h.traces_url_path, "/")) {
+    if (n.Read("traces_url_path", &h.traces_url_path) &&
+        !absl::StartsWith(h.traces_url_path, "/")) {
       n.ErrorAt("traces_url_path", "must start with /");
     }
-    if (n.Read("max_request_body_size", &h.max_request_body_size) &&
-        h.max_request_body_size < 1) {
+    if (n.Read("max_request_body_size", &h.max_request_body_size) && h.max_request_body_size < 1) {
       n.ErrorAt("max_request_body_size", "must be greater than 0");
     }
     for (const char* key : {"metrics_url_path", "logs_url_path"}) {

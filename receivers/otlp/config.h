@@ -13,13 +13,13 @@ namespace weir::receivers::otlp {
 struct GrpcConfig {
   std::string endpoint = "localhost:4317";  // protocols.grpc.endpoint
   int max_recv_msg_size_mib = 4;            // protocols.grpc.max_recv_msg_size_mib
-  int max_concurrent_streams = 0;           // protocols.grpc.max_concurrent_streams; 0 = gRPC default
+  int max_concurrent_streams = 0;  // protocols.grpc.max_concurrent_streams; 0 = gRPC default
 };
 
 struct HttpConfig {
-  std::string endpoint = "localhost:4318";       // protocols.http.endpoint
-  std::string traces_url_path = "/v1/traces";    // protocols.http.traces_url_path
-  int64_t max_request_body_size = 20 << 20;      // protocols.http.max_request_body_size (bytes)
+  std::string endpoint = "localhost:4318";     // protocols.http.endpoint
+  std::string traces_url_path = "/v1/traces";  // protocols.http.traces_url_path
+  int64_t max_request_body_size = 20 << 20;    // protocols.http.max_request_body_size (bytes)
 };
 
 struct Config : pipeline::ComponentConfig {

@@ -78,7 +78,8 @@ TEST(OtlpReceiverConfig, EachRuleFails) {
        "receivers.otlp.protocols.grpc.max_recv_msg_size_mib"},
       {"protocols:\n  grpc:\n    transport: unix", "receivers.otlp.protocols.grpc.transport"},
       {"protocols:\n  grpc:\n    tls: {cert_file: a}", "receivers.otlp.protocols.grpc.tls"},
-      {"protocols:\n  http:\n    traces_url_path: v1", "receivers.otlp.protocols.http.traces_url_path"},
+      {"protocols:\n  http:\n    traces_url_path: v1",
+       "receivers.otlp.protocols.http.traces_url_path"},
       {"protocols:\n  http:\n    max_request_body_size: 0",
        "receivers.otlp.protocols.http.max_request_body_size"},
       {"protocols:\n  http:\n    endpiont: a:1", "receivers.otlp.protocols.http.endpiont"},
@@ -124,7 +125,9 @@ TEST_F(ReceiverTest, GrpcExportDeliversSpans) {
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_FALSE(response.has_partial_success());
   EXPECT_TRUE(MessageDifferencer::Equals(sink_.Merged().ToRequest(), request));
-  EXPECT_THAT(Metrics(), HasSubstr("otelcol_receiver_accepted_spans{receiver=\"otlp\",transport=\"grpc\"} 12"));
+  EXPECT_THAT(
+      Metrics(),
+      HasSubstr("otelcol_receiver_accepted_spans{receiver=\"otlp\",transport=\"grpc\"} 12"));
 }
 
 TEST_F(ReceiverTest, GrpcGzipRequest) {
@@ -140,17 +143,19 @@ TEST_F(ReceiverTest, GrpcRefusalIsRetryable) {
   testing::FailingConsumer full(absl::ResourceExhaustedError("queue full"));
   StartWith(full);
   weir::otlp::ExportResponse response;
-  grpc::Status s = testing::GrpcExport(receiver_->grpc_address(), testing::MakeRequest(1, 1, 2),
-                                       &response);
+  grpc::Status s =
+      testing::GrpcExport(receiver_->grpc_address(), testing::MakeRequest(1, 1, 2), &response);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_FALSE(s.error_details().empty());  // carries RetryInfo
-  EXPECT_THAT(Metrics(), HasSubstr("otelcol_receiver_refused_spans{receiver=\"otlp\",transport=\"grpc\"} 2"));
+  EXPECT_THAT(Metrics(),
+              HasSubstr("otelcol_receiver_refused_spans{receiver=\"otlp\",transport=\"grpc\"} 2"));
 }
 
 TEST_F(ReceiverTest, GrpcPartialSuccessForInvalidSpans) {
   StartWith(sink_);
   weir::otlp::ExportRequest request = testing::MakeRequest(1, 1, 4);
-  request.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(1)->set_trace_id("short");
+  request.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(1)->set_trace_id(
+      "short");
   weir::otlp::ExportResponse response;
   ASSERT_TRUE(testing::GrpcExport(receiver_->grpc_address(), request, &response).ok());
   EXPECT_EQ(response.partial_success().rejected_spans(), 1);
@@ -159,7 +164,8 @@ TEST_F(ReceiverTest, GrpcPartialSuccessForInvalidSpans) {
 }
 
 TEST_F(ReceiverTest, GrpcOversizedMessageIsRejected) {
-  StartWith(sink_, "protocols:\n  grpc:\n    endpoint: 127.0.0.1:0\n    max_recv_msg_size_mib: 1\n");
+  StartWith(sink_,
+            "protocols:\n  grpc:\n    endpoint: 127.0.0.1:0\n    max_recv_msg_size_mib: 1\n");
   weir::otlp::ExportRequest request = testing::MakeRequest(1, 1, 1);
   request.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(0)->set_name(
       std::string(2 << 20, 'x'));
@@ -167,13 +173,16 @@ TEST_F(ReceiverTest, GrpcOversizedMessageIsRejected) {
   grpc::Status s = testing::GrpcExport(receiver_->grpc_address(), request, &response);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   // The receiver keeps serving.
-  ASSERT_TRUE(testing::GrpcExport(receiver_->grpc_address(), testing::MakeRequest(1, 1, 2), &response).ok());
+  ASSERT_TRUE(
+      testing::GrpcExport(receiver_->grpc_address(), testing::MakeRequest(1, 1, 2), &response)
+          .ok());
   EXPECT_EQ(sink_.span_count(), 2u);
 }
 
 TEST_F(ReceiverTest, HttpProtobufAndJson) {
   StartWith(sink_);
-  weir::otlp::ExportRequest a = testing::MakeRequest(1, 2, 2, 1), b = testing::MakeRequest(2, 1, 3, 2);
+  weir::otlp::ExportRequest a = testing::MakeRequest(1, 2, 2, 1),
+                            b = testing::MakeRequest(2, 1, 3, 2);
   auto r1 = testing::HttpPost(receiver_->http_address(), "/v1/traces", "application/x-protobuf",
                               a.SerializeAsString());
   ASSERT_EQ(r1.status, 200) << r1.body << r1.error;
@@ -188,7 +197,9 @@ TEST_F(ReceiverTest, HttpProtobufAndJson) {
   weir::otlp::ExportRequest both = a;
   both.MergeFrom(b);
   EXPECT_TRUE(MessageDifferencer::Equals(sink_.Merged().ToRequest(), both));
-  EXPECT_THAT(Metrics(), HasSubstr("otelcol_receiver_accepted_spans{receiver=\"otlp\",transport=\"http\"} 10"));
+  EXPECT_THAT(
+      Metrics(),
+      HasSubstr("otelcol_receiver_accepted_spans{receiver=\"otlp\",transport=\"http\"} 10"));
 }
 
 TEST_F(ReceiverTest, HttpGzipBody) {
@@ -201,21 +212,26 @@ TEST_F(ReceiverTest, HttpGzipBody) {
 }
 
 TEST_F(ReceiverTest, HttpErrorsAndTheNextRequestStillWorks) {
-  StartWith(sink_, "protocols:\n  http:\n    endpoint: 127.0.0.1:0\n    max_request_body_size: 4096\n");
+  StartWith(sink_,
+            "protocols:\n  http:\n    endpoint: 127.0.0.1:0\n    max_request_body_size: 4096\n");
   std::string addr = receiver_->http_address();
   std::string good = testing::MakeRequest(1, 1, 1).SerializeAsString();
 
-  auto bad_proto = testing::HttpPost(addr, "/v1/traces", "application/x-protobuf", "\x0a\xff garbage");
+  auto bad_proto =
+      testing::HttpPost(addr, "/v1/traces", "application/x-protobuf", "\x0a\xff garbage");
   EXPECT_EQ(bad_proto.status, 400);
-  auto bad_json = testing::HttpPost(addr, "/v1/traces", "application/json", "{\"resourceSpans\": [");
+  auto bad_json =
+      testing::HttpPost(addr, "/v1/traces", "application/json", "{\"resourceSpans\": [");
   EXPECT_EQ(bad_json.status, 400);
   EXPECT_THAT(bad_json.body, HasSubstr("\"code\":3"));
   auto wrong_type = testing::HttpPost(addr, "/v1/traces", "text/plain", good);
   EXPECT_EQ(wrong_type.status, 415);
-  auto too_big = testing::HttpPost(addr, "/v1/traces", "application/x-protobuf", std::string(5000, 'x'));
+  auto too_big =
+      testing::HttpPost(addr, "/v1/traces", "application/x-protobuf", std::string(5000, 'x'));
   EXPECT_EQ(too_big.status, 413);
-  auto bomb = testing::HttpPost(addr, "/v1/traces", "application/x-protobuf",
-                                pipeline::Gzip(std::string(100000, '\0')), {{"Content-Encoding", "gzip"}});
+  auto bomb =
+      testing::HttpPost(addr, "/v1/traces", "application/x-protobuf",
+                        pipeline::Gzip(std::string(100000, '\0')), {{"Content-Encoding", "gzip"}});
   EXPECT_EQ(bomb.status, 413);
   auto bad_gzip = testing::HttpPost(addr, "/v1/traces", "application/x-protobuf", "not gzip",
                                     {{"Content-Encoding", "gzip"}});
@@ -227,8 +243,9 @@ TEST_F(ReceiverTest, HttpErrorsAndTheNextRequestStillWorks) {
   auto get = testing::HttpGet(addr, "/v1/traces");
   EXPECT_EQ(get.status, 405);
   EXPECT_EQ(get.headers["allow"], "POST");
-  testing::SendRawAndClose(addr, "POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: "
-                                 "application/x-protobuf\r\nContent-Length: 1000\r\n\r\npartial");
+  testing::SendRawAndClose(addr,
+                           "POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                           "application/x-protobuf\r\nContent-Length: 1000\r\n\r\npartial");
   testing::SendRawAndClose(addr, "BROKEN\r\n\r\n");
 
   auto ok = testing::HttpPost(addr, "/v1/traces", "application/x-protobuf", good);
@@ -240,7 +257,8 @@ TEST_F(ReceiverTest, HttpRefusalsAskClientsToRetry) {
   testing::FailingConsumer unavailable(absl::UnavailableError("shutting down"));
   StartWith(unavailable);
   std::string good = testing::MakeRequest(1, 1, 1).SerializeAsString();
-  auto r = testing::HttpPost(receiver_->http_address(), "/v1/traces", "application/x-protobuf", good);
+  auto r =
+      testing::HttpPost(receiver_->http_address(), "/v1/traces", "application/x-protobuf", good);
   EXPECT_EQ(r.status, 503);
   EXPECT_EQ(r.headers["retry-after"], "1");
 }

@@ -44,26 +44,34 @@ service:
   otlp::ExportRequest good1 = MakeRequest(1, 1, 3, 1), good2 = MakeRequest(1, 1, 4, 2);
   otlp::ExportResponse response;
 
-  ASSERT_EQ(HttpPost(http, "/v1/traces", "application/x-protobuf", good1.SerializeAsString()).status, 200);
+  ASSERT_EQ(
+      HttpPost(http, "/v1/traces", "application/x-protobuf", good1.SerializeAsString()).status,
+      200);
 
-  EXPECT_EQ(HttpPost(http, "/v1/traces", "application/x-protobuf", "\x0a\x05\x0a\x03\xff").status, 400);
+  EXPECT_EQ(HttpPost(http, "/v1/traces", "application/x-protobuf", "\x0a\x05\x0a\x03\xff").status,
+            400);
   HttpResult bad_json = HttpPost(http, "/v1/traces", "application/json", "{\"resourceSpans\":[{]}");
   EXPECT_EQ(bad_json.status, 400);
   EXPECT_THAT(bad_json.body, ::testing::HasSubstr("invalid JSON"));
-  HttpResult bad_id = HttpPost(http, "/v1/traces", "application/json",
-                               R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"xyz"}]}]}]})");
+  HttpResult bad_id =
+      HttpPost(http, "/v1/traces", "application/json",
+               R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"xyz"}]}]}]})");
   EXPECT_EQ(bad_id.status, 400);
   EXPECT_THAT(bad_id.body, ::testing::HasSubstr("traceId"));
   EXPECT_EQ(HttpPost(http, "/v1/traces", "application/xml", "<spans/>").status, 415);
-  EXPECT_EQ(HttpPost(http, "/v1/traces", "application/x-protobuf", std::string(70000, 'a')).status, 413);
-  EXPECT_EQ(HttpPost(http, "/v1/logs", "application/x-protobuf", good1.SerializeAsString()).status, 404);
+  EXPECT_EQ(HttpPost(http, "/v1/traces", "application/x-protobuf", std::string(70000, 'a')).status,
+            413);
+  EXPECT_EQ(HttpPost(http, "/v1/logs", "application/x-protobuf", good1.SerializeAsString()).status,
+            404);
   EXPECT_EQ(HttpGet(http, "/v1/traces").status, 405);
-  SendRawAndClose(http, "POST /v1/traces HTTP/1.1\r\nHost: a\r\nContent-Type: application/x-protobuf\r\n"
-                        "Content-Length: 5000\r\n\r\n\x0a\x10half");
+  SendRawAndClose(http,
+                  "POST /v1/traces HTTP/1.1\r\nHost: a\r\nContent-Type: application/x-protobuf\r\n"
+                  "Content-Length: 5000\r\n\r\n\x0a\x10half");
   SendRawAndClose(http, "GARBAGE / SPEAK\r\n\r\n");
 
   otlp::ExportRequest huge = MakeRequest(1, 1, 1, 9);
-  huge.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(0)->set_name(std::string(2 << 20, 'n'));
+  huge.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(0)->set_name(
+      std::string(2 << 20, 'n'));
   EXPECT_EQ(GrpcExport(weir->GrpcAddress(), huge, &response).error_code(),
             grpc::StatusCode::RESOURCE_EXHAUSTED);
 

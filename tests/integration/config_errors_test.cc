@@ -80,7 +80,8 @@ service:
       "receivers.zipkin: unknown receiver type \"zipkin\"; known types: otlp (line 6)",
       "processors.batch.timeout: expected a duration",
       "(line 9)",
-      "processors.batch.send_batch_max_size: must be greater than or equal to send_batch_size (line 11)",
+      "processors.batch.send_batch_max_size: must be greater than or equal to send_batch_size "
+      "(line 11)",
       "exporters.file/main.path: required (line 13)",
       "exporters.debug.verbosity: expected basic, normal or detailed (line 16)",
       "exporters.debug.colour: unknown key (line 17)",
@@ -145,7 +146,8 @@ service:
 )");
   RunResult r = RunWeir({"validate", "--config", path});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.err, HasSubstr("receivers.otlp.protocols.http.max_request_body_size: expected a single value, got a list"));
+  EXPECT_THAT(r.err, HasSubstr("receivers.otlp.protocols.http.max_request_body_size: expected a "
+                               "single value, got a list"));
   EXPECT_THAT(r.err, HasSubstr("service.pipelines.traces.receivers: expected a list"));
 
   std::string broken = WriteConfig("receivers:\n  otlp: [\n");
@@ -181,7 +183,8 @@ service:
   r = RunWeir({"validate", "--config", base});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   // A second file overrides one key of the first.
-  std::string overlay = WriteConfig("receivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: bad\n");
+  std::string overlay =
+      WriteConfig("receivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: bad\n");
   r = RunWeir({"validate", "--config", base, "--config", overlay});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("receivers.otlp.protocols.grpc.endpoint: expected host:port"));

@@ -42,7 +42,8 @@ exporters:
     verbosity: normal
 extensions:
   health_check:
-    endpoint: 127.0.0.1:)" + std::to_string(health_port) + R"(
+    endpoint: 127.0.0.1:)" +
+                       std::to_string(health_port) + R"(
 service:
   extensions: [health_check]
   telemetry:
@@ -67,7 +68,9 @@ service:
   ASSERT_TRUE(GrpcExport(weir->GrpcAddress(), grpc_req, &response).ok());
   ASSERT_TRUE(GrpcExport(weir->GrpcAddress(), grpc_gzip_req, &response, true).ok());
   EXPECT_EQ(HttpPost(weir->HttpAddress(), "/v1/traces", "application/x-protobuf",
-                     proto_req.SerializeAsString()).status, 200);
+                     proto_req.SerializeAsString())
+                .status,
+            200);
   std::string json;
   otlp::AppendRequestJson(json_req, &json);
   EXPECT_EQ(HttpPost(weir->HttpAddress(), "/v1/traces", "application/json", json).status, 200);
@@ -80,8 +83,12 @@ service:
   EXPECT_EQ(health.status, 200);
   HttpResult metrics = HttpGet(weir->MetricsAddress(), "/metrics");
   ASSERT_EQ(metrics.status, 200);
-  EXPECT_THAT(metrics.body, HasSubstr("otelcol_receiver_accepted_spans{receiver=\"otlp\",transport=\"grpc\"} 27"));
-  EXPECT_THAT(metrics.body, HasSubstr("otelcol_receiver_accepted_spans{receiver=\"otlp\",transport=\"http\"} 27"));
+  EXPECT_THAT(
+      metrics.body,
+      HasSubstr("otelcol_receiver_accepted_spans{receiver=\"otlp\",transport=\"grpc\"} 27"));
+  EXPECT_THAT(
+      metrics.body,
+      HasSubstr("otelcol_receiver_accepted_spans{receiver=\"otlp\",transport=\"http\"} 27"));
   EXPECT_THAT(metrics.body, HasSubstr("otelcol_process_memory_rss"));
 
   ASSERT_EQ(weir->Stop(SIGTERM, std::chrono::seconds(20)), 0) << weir->Log();
@@ -152,7 +159,9 @@ service:
   otlp::ExportResponse response;
   ASSERT_TRUE(GrpcExport(weir->GrpcAddress(), shared, &response).ok());
   EXPECT_EQ(HttpPost(weir->HttpAddress(), "/v1/traces", "application/x-protobuf",
-                     second_only.SerializeAsString()).status, 200);
+                     second_only.SerializeAsString())
+                .status,
+            200);
   ASSERT_EQ(weir->Stop(SIGTERM, std::chrono::seconds(20)), 0) << weir->Log();
 
   otlp::ExportRequest both = shared;
@@ -176,7 +185,8 @@ exporters:
   file:
     path: )" + dir + R"(/out.json
   otlp:
-    endpoint: 127.0.0.1:)" + std::to_string(FreePort()) + R"(
+    endpoint: 127.0.0.1:)" +
+                       std::to_string(FreePort()) + R"(
     tls:
       insecure: true
     timeout: 2s

@@ -62,7 +62,8 @@ service:
           ok = GrpcExport(weir->GrpcAddress(), r, &response).ok();
         } else {
           ok = HttpPost(weir->HttpAddress(), "/v1/traces", "application/x-protobuf",
-                        r.SerializeAsString()).status == 200;
+                        r.SerializeAsString())
+                   .status == 200;
         }
         if (!ok) continue;
         std::lock_guard<std::mutex> lock(mu);

@@ -1,8 +1,8 @@
 // The component conformance suite: every factory runs it in one line, e.g.
 //   TEST(FileExporter, Conformance) { RunExporterConformance(Factory(), "path: /tmp/x.json"); }
-// It checks: the default config decodes (without crashing; some keys are required); `yaml` decodes cleanly; create; start;
-// consume (for processors and exporters); shutdown; shutdown again; and, on a second instance,
-// shutdown without start.
+// It checks: the default config decodes (without crashing; some keys are required); `yaml` decodes
+// cleanly; create; start; consume (for processors and exporters); shutdown; shutdown again; and, on
+// a second instance, shutdown without start.
 #pragma once
 
 #include <memory>

@@ -30,8 +30,8 @@ tcp::endpoint Endpoint(const std::string& address) {
 }  // namespace
 
 HttpResult HttpRequest(const std::string& address, const std::string& method,
-                       const std::string& target,
-                       const std::map<std::string, std::string>& headers, const std::string& body) {
+                       const std::string& target, const std::map<std::string, std::string>& headers,
+                       const std::string& body) {
   HttpResult result;
   try {
     boost::asio::io_context io;

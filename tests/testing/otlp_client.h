@@ -10,7 +10,7 @@
 namespace weir::testing {
 
 struct HttpResult {
-  int status = 0;  // 0 when the request could not be sent
+  int status = 0;                              // 0 when the request could not be sent
   std::map<std::string, std::string> headers;  // lowercase names
   std::string body;
   std::string error;
@@ -18,8 +18,8 @@ struct HttpResult {
 
 // Sends one request on a new connection to host:port and reads the response.
 HttpResult HttpRequest(const std::string& address, const std::string& method,
-                       const std::string& target,
-                       const std::map<std::string, std::string>& headers, const std::string& body);
+                       const std::string& target, const std::map<std::string, std::string>& headers,
+                       const std::string& body);
 
 inline HttpResult HttpPost(const std::string& address, const std::string& target,
                            const std::string& content_type, const std::string& body,

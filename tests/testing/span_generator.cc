@@ -9,7 +9,8 @@ namespace {
 
 std::string Id(uint64_t value, size_t bytes) {
   std::string id(bytes, '\0');
-  for (size_t i = 0; i < bytes; ++i) id[bytes - 1 - i] = static_cast<char>((value >> (8 * (i % 8))) & 0xff);
+  for (size_t i = 0; i < bytes; ++i)
+    id[bytes - 1 - i] = static_cast<char>((value >> (8 * (i % 8))) & 0xff);
   id[0] = static_cast<char>(0x80 | (value & 0x7f));  // never all zero
   return id;
 }

@@ -68,8 +68,8 @@ std::string WeirBinary() { return WEIR_BINARY_DIR "/cmd/weir/weir"; }
 
 std::string MakeTempDir(const std::string& name) {
   static std::atomic<int> counter{0};
-  std::string dir = absl::StrCat(::testing::TempDir(), "weir-", getpid(), "-", name, "-",
-                                 counter.fetch_add(1));
+  std::string dir =
+      absl::StrCat(::testing::TempDir(), "weir-", getpid(), "-", name, "-", counter.fetch_add(1));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
