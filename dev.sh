@@ -4,6 +4,8 @@
 #   ./dev.sh run [weir args...]   install what is missing, build, and run weir
 #                                 (no args: the built-in default config)
 #   ./dev.sh test                 install what is missing, build, and run the whole test suite
+#   ./dev.sh test-sanitizers      the same suite built with AddressSanitizer and UBSan
+#                                 (build dir build-asan)
 #   ./dev.sh build                install what is missing and build
 #   ./dev.sh setup                install the Debian 12 packages weir needs
 #
@@ -62,8 +64,21 @@ case "$cmd" in
     build
     ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS" --timeout 300
     ;;
+  test-sanitizers)
+    BUILD_DIR=build-asan
+    setup
+    if [ ! -f "$BUILD_DIR/build.ninja" ]; then
+      cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWEIR_SANITIZE=ON
+    fi
+    cmake --build "$BUILD_DIR" -j "$JOBS"
+    # Timings are meaningless under the sanitizers: the benchmark smoke run stays in `test`.
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+      LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp" \
+      UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+      ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS" --timeout 300 -E bench_smoke
+    ;;
   *)
-    sed -n '2,12p' "$0" >&2
+    sed -n '2,14p' "$0" >&2
     exit 2
     ;;
 esac
