@@ -66,6 +66,24 @@ void TlsClientConfig::Decode(Node node) {
   node.RejectUnknownKeys();
 }
 
+void TlsServerConfig::Decode(Node node) {
+  node.ReadRequired("cert_file", &cert_file);
+  node.ReadRequired("key_file", &key_file);
+  node.Read("client_ca_file", &client_ca_file);
+  if (node.Read("min_version", &min_version) && min_version != "1.2" && min_version != "1.3") {
+    node.ErrorAt("min_version", "expected \"1.2\" or \"1.3\"");
+  }
+  for (auto [key, file] : {std::pair<const char*, std::string*>{"cert_file", &cert_file},
+                           {"key_file", &key_file},
+                           {"client_ca_file", &client_ca_file}}) {
+    std::string ignored;
+    if (!file->empty() && !ReadWholeFile(*file, &ignored)) {
+      node.ErrorAt(key, absl::StrCat("cannot read \"", *file, "\""));
+    }
+  }
+  node.RejectUnknownKeys();
+}
+
 void QueueConfig::Decode(Node node) {
   node.Read("enabled", &enabled);
   if (node.Read("num_consumers", &num_consumers) && num_consumers < 1) {

@@ -38,6 +38,18 @@ struct TlsClientConfig {
   void Decode(Node node);
 };
 
+// tls on a receiver: server-side TLS settings (otelcol's configtls.ServerConfig subset).
+struct TlsServerConfig {
+  std::string cert_file;       // tls.cert_file: required, PEM certificate (chain)
+  std::string key_file;        // tls.key_file: required, PEM private key
+  std::string client_ca_file;  // tls.client_ca_file: when set, clients must present a
+                               // certificate signed by these CAs (mTLS)
+  std::string min_version = "1.2";  // tls.min_version: "1.2" (default) or "1.3"
+
+  // Decodes the `tls` block itself, reporting bad keys and unreadable files.
+  void Decode(Node node);
+};
+
 // sending_queue: the exporter's in-memory queue in front of its push function.
 struct QueueConfig {
   bool enabled = true;     // sending_queue.enabled

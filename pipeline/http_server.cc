@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <type_traits>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "boost/asio/write.hpp"
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
+#include "boost/beast/ssl.hpp"
 #include "config/blocks.h"
 #include "pipeline/logger.h"
 #include "pipeline/net_address.h"
@@ -33,12 +35,19 @@ namespace {
 using Executor = boost::asio::strand<boost::asio::io_context::executor_type>;
 using Stream = beast::basic_stream<tcp, Executor>;
 using StrandSocket = boost::asio::basic_stream_socket<tcp, Executor>;
+using TlsStream = beast::ssl_stream<Stream>;
+namespace ssl = boost::asio::ssl;
 
 bool IsHttpProtocolError(const boost::system::error_code& ec) {
   return ec.category() == http::make_error_code(http::error::bad_target).category();
 }
 
-class Session;
+// What the server keeps of a session: a way to close it at shutdown.
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  virtual void Close() = 0;
+};
 
 }  // namespace
 
@@ -50,7 +59,7 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
         acceptor(boost::asio::make_strand(io)) {}
 
   void Accept();
-  void Track(const std::shared_ptr<Session>& session);
+  void Track(const std::shared_ptr<SessionBase>& session);
 
   boost::asio::io_context& io;
   HttpServerOptions options;
@@ -59,7 +68,7 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   std::atomic<bool> stopping{false};
   std::atomic<int> in_flight{0};
   std::mutex mu;
-  std::vector<std::weak_ptr<Session>> sessions;  // guarded by mu
+  std::vector<std::weak_ptr<SessionBase>> sessions;  // guarded by mu
   std::string bound;
   bool started = false;
   bool stopped = false;
@@ -67,20 +76,39 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
 
 namespace {
 
-class Session : public std::enable_shared_from_this<Session> {
+// One connection. StreamT is the plain Stream or a TLS stream over it.
+template <typename StreamT>
+class Session : public SessionBase, public std::enable_shared_from_this<Session<StreamT>> {
  public:
+  // Plaintext.
   Session(StrandSocket socket, std::shared_ptr<HttpServer::State> server)
+    requires std::is_same_v<StreamT, Stream>
       : stream_(std::move(socket)), server_(std::move(server)) {}
+  // TLS.
+  Session(StrandSocket socket, std::shared_ptr<HttpServer::State> server, ssl::context& tls)
+    requires(!std::is_same_v<StreamT, Stream>)
+      : stream_(std::move(socket), tls), server_(std::move(server)) {}
 
-  void Run() { ReadHeader(); }
+  void Run() {
+    if constexpr (std::is_same_v<StreamT, Stream>) {
+      ReadHeader();
+    } else {
+      Lowest().expires_after(absl::ToChronoSeconds(server_->options.idle_timeout));
+      stream_.async_handshake(ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                if (ec) return self->CloseNow();  // not TLS, or refused
+                                self->ReadHeader();
+                              });
+    }
+  }
 
   // Called from the shutting-down thread: runs on the session's strand, where shutting the
   // socket down makes the pending operation complete with an error, which then closes it.
-  void Close() {
-    boost::asio::post(stream_.get_executor(), [self = shared_from_this()] {
+  void Close() override {
+    boost::asio::post(Lowest().get_executor(), [self = this->shared_from_this()] {
       if (self->closed_) return;
       beast::error_code ignored;
-      self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+      self->Lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
     });
   }
 
@@ -90,10 +118,10 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->header_limit(64 * 1024);
     parser_->body_limit(server_->options.max_body_bytes);
-    stream_.expires_after(absl::ToChronoSeconds(server_->options.idle_timeout));
+    Lowest().expires_after(absl::ToChronoSeconds(server_->options.idle_timeout));
     http::async_read_header(
         stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
@@ -106,7 +134,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (beast::iequals(req[http::field::expect], "100-continue")) {
       auto cont = std::make_shared<std::string>("HTTP/1.1 100 Continue\r\n\r\n");
       boost::asio::async_write(stream_, boost::asio::buffer(*cont),
-                               [self = shared_from_this(), cont](beast::error_code ec, size_t) {
+                               [self = this->shared_from_this(), cont](beast::error_code ec, size_t) {
                                  if (ec) return self->CloseNow();
                                  self->ReadBody();
                                });
@@ -120,7 +148,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!length.has_value() || parser_->chunked()) {
       http::async_read(
           stream_, buffer_, *parser_,
-          [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRequest(ec); });
+          [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnRequest(ec); });
       return;
     }
     // A body of known length is read straight into its final string in one operation: the
@@ -133,7 +161,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (buffered == *length) return OnBody({});
     boost::asio::async_read(
         stream_, boost::asio::buffer(body_.data() + buffered, *length - buffered),
-        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
   }
 
   void OnBody(beast::error_code ec) {
@@ -182,9 +210,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Write(bool close, bool counted) {
     response_.prepare_payload();
-    stream_.expires_after(absl::ToChronoSeconds(server_->options.idle_timeout));
+    Lowest().expires_after(absl::ToChronoSeconds(server_->options.idle_timeout));
     http::async_write(stream_, response_,
-                      [self = shared_from_this(), close, counted](beast::error_code ec, size_t) {
+                      [self = this->shared_from_this(), close, counted](beast::error_code ec, size_t) {
                         if (counted) self->server_->in_flight.fetch_sub(1);
                         if (ec || close) return self->CloseNow();
                         self->ReadHeader();
@@ -195,11 +223,13 @@ class Session : public std::enable_shared_from_this<Session> {
     if (closed_) return;
     closed_ = true;
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.close();
+    Lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    Lowest().close();
   }
 
-  Stream stream_;
+  Stream& Lowest() { return beast::get_lowest_layer(stream_); }
+
+  StreamT stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string body_;  // the body being read when its length is known
@@ -210,9 +240,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
 }  // namespace
 
-void HttpServer::State::Track(const std::shared_ptr<Session>& session) {
+void HttpServer::State::Track(const std::shared_ptr<SessionBase>& session) {
   std::lock_guard<std::mutex> lock(mu);
-  std::erase_if(sessions, [](const std::weak_ptr<Session>& w) { return w.expired(); });
+  std::erase_if(sessions, [](const std::weak_ptr<SessionBase>& w) { return w.expired(); });
   sessions.push_back(session);
 }
 
@@ -220,8 +250,13 @@ void HttpServer::State::Accept() {
   acceptor.async_accept(boost::asio::make_strand(io.get_executor()),
                         [self = shared_from_this()](beast::error_code ec, StrandSocket socket) {
                           if (self->stopping || !self->acceptor.is_open()) return;
-                          if (!ec) {
-                            auto session = std::make_shared<Session>(std::move(socket), self);
+                          if (!ec && self->options.tls) {
+                            auto session = std::make_shared<Session<TlsStream>>(
+                                std::move(socket), self, *self->options.tls);
+                            self->Track(session);
+                            session->Run();
+                          } else if (!ec) {
+                            auto session = std::make_shared<Session<Stream>>(std::move(socket), self);
                             self->Track(session);
                             session->Run();
                           }
@@ -265,7 +300,7 @@ void HttpServer::Shutdown(absl::Time deadline) {
   while (state_->in_flight.load() > 0 && absl::Now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
-  std::vector<std::shared_ptr<Session>> live;
+  std::vector<std::shared_ptr<SessionBase>> live;
   {
     std::lock_guard<std::mutex> lock(state_->mu);
     for (auto& w : state_->sessions)

@@ -22,6 +22,10 @@
 #include "boost/beast/http/message.hpp"
 #include "boost/beast/http/string_body.hpp"
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace weir::pipeline {
 
 using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
@@ -33,6 +37,8 @@ struct HttpServerOptions {
   size_t max_body_bytes = 20 << 20;                 // larger bodies get 413
   absl::Duration idle_timeout = absl::Seconds(60);  // closes connections idle this long
   std::string name;                                 // for logs, e.g. "otlp/http"
+  // When set, connections speak TLS with this context (see pipeline/tls.h); else plaintext.
+  std::shared_ptr<boost::asio::ssl::context> tls;
 };
 
 class HttpServer {

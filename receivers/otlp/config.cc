@@ -43,7 +43,7 @@ std::unique_ptr<Config> DecodeConfig(config::Node node) {
       n.ErrorAt("transport", "only tcp is supported");
     }
     for (const char* key : kIgnoredGrpcKeys) n.Child(key);
-    RejectUnsupported(n, "tls", "TLS on the receiver is not supported yet; terminate TLS in front");
+    if (n.Has("tls")) g.tls.emplace().Decode(n.Child("tls"));
     n.RejectUnknownKeys();
   }
   if (protocols.Has("http")) {
@@ -62,7 +62,7 @@ std::unique_ptr<Config> DecodeConfig(config::Node node) {
       n.Read(key, &ignored);
     }
     for (const char* key : kIgnoredHttpKeys) n.Child(key);
-    RejectUnsupported(n, "tls", "TLS on the receiver is not supported yet; terminate TLS in front");
+    if (n.Has("tls")) h.tls.emplace().Decode(n.Child("tls"));
     RejectUnsupported(n, "cors", "CORS is not supported yet");
     n.RejectUnknownKeys();
   }

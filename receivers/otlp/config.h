@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "config/blocks.h"
 #include "config/node.h"
 #include "pipeline/component.h"
 
@@ -14,12 +15,14 @@ struct GrpcConfig {
   std::string endpoint = "localhost:4317";  // protocols.grpc.endpoint
   int max_recv_msg_size_mib = 4;            // protocols.grpc.max_recv_msg_size_mib
   int max_concurrent_streams = 0;  // protocols.grpc.max_concurrent_streams; 0 = gRPC default
+  std::optional<config::TlsServerConfig> tls;  // protocols.grpc.tls: TLS when present
 };
 
 struct HttpConfig {
   std::string endpoint = "localhost:4318";     // protocols.http.endpoint
   std::string traces_url_path = "/v1/traces";  // protocols.http.traces_url_path
   int64_t max_request_body_size = 20 << 20;    // protocols.http.max_request_body_size (bytes)
+  std::optional<config::TlsServerConfig> tls;  // protocols.http.tls: TLS when present
 };
 
 struct Config : pipeline::ComponentConfig {

@@ -12,6 +12,7 @@
 #include "pipeline/compression.h"
 #include "pipeline/otlp_json.h"
 #include "pipeline/rpc_status.h"
+#include "pipeline/tls.h"
 #include "receivers/otlp/span_checks.h"
 
 namespace weir::receivers::otlp {
@@ -58,6 +59,27 @@ weir::otlp::ExportResponse MakeResponse(const Outcome& o) {
     response.mutable_partial_success()->set_error_message(o.reject_reason);
   }
   return response;
+}
+
+// Server credentials from the receiver's `tls` block; client certificates are required and
+// verified when client_ca_file is set.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> GrpcTlsCredentials(
+    const config::TlsServerConfig& tls) {
+  grpc::SslServerCredentialsOptions options;
+  grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
+  if (!config::ReadWholeFile(tls.key_file, &pair.private_key) ||
+      !config::ReadWholeFile(tls.cert_file, &pair.cert_chain)) {
+    return absl::InvalidArgumentError("grpc: cannot read tls.cert_file or tls.key_file");
+  }
+  options.pem_key_cert_pairs.push_back(std::move(pair));
+  if (!tls.client_ca_file.empty()) {
+    if (!config::ReadWholeFile(tls.client_ca_file, &options.pem_root_certs)) {
+      return absl::InvalidArgumentError("grpc: cannot read tls.client_ca_file");
+    }
+    options.client_certificate_request =
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(options);
 }
 
 }  // namespace
@@ -143,7 +165,13 @@ absl::Status Receiver::Start(pipeline::Host& host) {
     grpc_service_ = std::make_unique<GrpcService>(next_, grpc_metrics_, bad_request_log_);
     grpc::ServerBuilder builder;
     int port = 0;
-    builder.AddListeningPort(config_.grpc->endpoint, grpc::InsecureServerCredentials(), &port);
+    std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+    if (config_.grpc->tls) {
+      absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> tls = GrpcTlsCredentials(*config_.grpc->tls);
+      if (!tls.ok()) return tls.status();
+      credentials = *tls;
+    }
+    builder.AddListeningPort(config_.grpc->endpoint, credentials, &port);
     builder.SetMaxReceiveMessageSize(config_.grpc->max_recv_msg_size_mib * 1024 * 1024);
     if (config_.grpc->max_concurrent_streams > 0) {
       builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
@@ -159,21 +187,32 @@ absl::Status Receiver::Start(pipeline::Host& host) {
     std::string host_part = config_.grpc->endpoint.substr(0, config_.grpc->endpoint.rfind(':'));
     if (host_part.empty() || host_part == "localhost") host_part = "127.0.0.1";
     grpc_address_ = absl::StrCat(host_part, ":", port);
-    log::Info(kComponent, "%s: OTLP/gRPC listening on %s", id_, grpc_address_);
+    log::Info(kComponent, "%s: OTLP/gRPC listening on %s%s", id_, grpc_address_,
+              config_.grpc->tls ? " (TLS)" : "");
   }
   if (config_.http) {
     pipeline::HttpServerOptions options;
     options.endpoint = config_.http->endpoint;
     options.max_body_bytes = static_cast<size_t>(config_.http->max_request_body_size);
     options.name = id_ + " http";
+    if (config_.http->tls) {
+      absl::StatusOr<std::shared_ptr<boost::asio::ssl::context>> tls =
+          pipeline::MakeServerTlsContext(*config_.http->tls);
+      if (!tls.ok()) {
+        Shutdown(absl::Now());
+        return tls.status();
+      }
+      options.tls = *tls;
+    }
     http_server_ = std::make_unique<pipeline::HttpServer>(
         io_, options, [this](HttpRequest& request) { return HandleHttp(request); });
     if (absl::Status s = http_server_->Start(); !s.ok()) {
       Shutdown(absl::Now());
       return s;
     }
-    log::Info(kComponent, "%s: OTLP/HTTP listening on %s (path %s)", id_,
-              http_server_->bound_address(), config_.http->traces_url_path);
+    log::Info(kComponent, "%s: OTLP/HTTP listening on %s (path %s%s)", id_,
+              http_server_->bound_address(), config_.http->traces_url_path,
+              config_.http->tls ? ", TLS" : "");
   }
   return absl::OkStatus();
 }

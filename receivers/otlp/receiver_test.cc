@@ -10,6 +10,7 @@
 #include "tests/testing/otlp_client.h"
 #include "tests/testing/sink_consumer.h"
 #include "tests/testing/span_generator.h"
+#include "tests/testing/test_certificate.h"
 
 namespace weir::receivers::otlp {
 namespace {
@@ -77,7 +78,11 @@ TEST(OtlpReceiverConfig, EachRuleFails) {
       {"protocols:\n  grpc:\n    max_recv_msg_size_mib: 0",
        "receivers.otlp.protocols.grpc.max_recv_msg_size_mib"},
       {"protocols:\n  grpc:\n    transport: unix", "receivers.otlp.protocols.grpc.transport"},
-      {"protocols:\n  grpc:\n    tls: {cert_file: a}", "receivers.otlp.protocols.grpc.tls"},
+      {"protocols:\n  grpc:\n    tls: {cert_file: a}", "receivers.otlp.protocols.grpc.tls.key_file"},
+      {"protocols:\n  http:\n    tls: {cert_file: /nonexistent, key_file: /nonexistent}",
+       "receivers.otlp.protocols.http.tls.cert_file"},
+      {"protocols:\n  http:\n    tls: {min_version: \"1.0\"}", "receivers.otlp.protocols.http.tls.min_version"},
+      {"protocols:\n  http:\n    cors: {allowed_origins: [\"*\"]}", "receivers.otlp.protocols.http.cors"},
       {"protocols:\n  http:\n    traces_url_path: v1",
        "receivers.otlp.protocols.http.traces_url_path"},
       {"protocols:\n  http:\n    max_request_body_size: 0",
@@ -286,6 +291,55 @@ TEST_F(ReceiverTest, HttpPartialSuccessInJson) {
   ASSERT_TRUE(weir::otlp::ParseResponseJson(r.body, &response).ok()) << r.body;
   EXPECT_EQ(response.partial_success().rejected_spans(), 1);
   EXPECT_EQ(sink_.span_count(), 2u);
+}
+
+class TlsReceiverTest : public ReceiverTest {
+ protected:
+  std::string TlsYaml(const std::string& extra = "") {
+    const auto& cert = testing::SelfSignedCertificate();
+    std::string tls = "{cert_file: " + cert.cert_file + ", key_file: " + cert.key_file + extra + "}";
+    return "protocols:\n  grpc:\n    endpoint: 127.0.0.1:0\n    tls: " + tls +
+           "\n  http:\n    endpoint: 127.0.0.1:0\n    tls: " + tls + "\n";
+  }
+};
+
+TEST_F(TlsReceiverTest, GrpcAndHttpOverTls) {
+  StartWith(sink_, TlsYaml());
+  const auto& cert = testing::SelfSignedCertificate();
+  weir::otlp::ExportResponse response;
+  grpc::Status s = testing::GrpcExportTls(receiver_->grpc_address(),
+                                          testing::MakeRequest(1, 1, 3), &response, cert.cert_pem);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  auto r = testing::HttpsPost(receiver_->http_address(), "/v1/traces", "application/x-protobuf",
+                              testing::MakeRequest(1, 1, 2).SerializeAsString(), cert.cert_pem);
+  ASSERT_EQ(r.status, 200) << r.error;
+  EXPECT_EQ(sink_.span_count(), 5u);
+  // A plaintext client gets nothing through.
+  auto plain = testing::HttpPost(receiver_->http_address(), "/v1/traces", "application/x-protobuf",
+                                 testing::MakeRequest(1, 1, 1).SerializeAsString());
+  EXPECT_NE(plain.status, 200);
+  EXPECT_EQ(sink_.span_count(), 5u);
+}
+
+TEST_F(TlsReceiverTest, ClientCertificateRequiredWithClientCa) {
+  const auto& cert = testing::SelfSignedCertificate();
+  StartWith(sink_, TlsYaml(", client_ca_file: " + cert.cert_file));
+  auto without = testing::HttpsPost(receiver_->http_address(), "/v1/traces",
+                                    "application/x-protobuf",
+                                    testing::MakeRequest(1, 1, 1).SerializeAsString(), cert.cert_pem);
+  EXPECT_NE(without.status, 200);
+  auto with = testing::HttpsPost(receiver_->http_address(), "/v1/traces", "application/x-protobuf",
+                                 testing::MakeRequest(1, 1, 2).SerializeAsString(), cert.cert_pem,
+                                 cert.cert_pem, cert.key_pem);
+  EXPECT_EQ(with.status, 200) << with.error;
+  weir::otlp::ExportResponse response;
+  EXPECT_FALSE(testing::GrpcExportTls(receiver_->grpc_address(), testing::MakeRequest(1, 1, 1),
+                                      &response, cert.cert_pem)
+                   .ok());
+  EXPECT_TRUE(testing::GrpcExportTls(receiver_->grpc_address(), testing::MakeRequest(1, 1, 4),
+                                     &response, cert.cert_pem, cert.cert_pem, cert.key_pem)
+                  .ok());
+  EXPECT_EQ(sink_.span_count(), 6u);
 }
 
 }  // namespace

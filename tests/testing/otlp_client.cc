@@ -7,6 +7,8 @@
 #include "boost/asio/write.hpp"
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
+#include "boost/asio/ssl/rfc2818_verification.hpp"
+#include "boost/beast/ssl.hpp"
 #include "grpcpp/grpcpp.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
 
@@ -61,6 +63,60 @@ HttpResult HttpRequest(const std::string& address, const std::string& method,
     result.error = e.what();
   }
   return result;
+}
+
+HttpResult HttpsPost(const std::string& address, const std::string& target,
+                     const std::string& content_type, const std::string& body,
+                     const std::string& ca_pem, const std::string& client_cert_pem,
+                     const std::string& client_key_pem) {
+  HttpResult result;
+  try {
+    namespace ssl = boost::asio::ssl;
+    boost::asio::io_context io;
+    ssl::context ctx(ssl::context::tls_client);
+    ctx.add_certificate_authority(boost::asio::buffer(ca_pem));
+    ctx.set_verify_mode(ssl::verify_peer);
+    if (!client_cert_pem.empty()) {
+      ctx.use_certificate_chain(boost::asio::buffer(client_cert_pem));
+      ctx.use_private_key(boost::asio::buffer(client_key_pem), ssl::context::pem);
+    }
+    beast::ssl_stream<beast::tcp_stream> stream(io, ctx);
+    SSL_set_tlsext_host_name(stream.native_handle(), "localhost");
+    stream.set_verify_callback(ssl::rfc2818_verification("localhost"));
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(10));
+    beast::get_lowest_layer(stream).connect(Endpoint(address));
+    stream.handshake(ssl::stream_base::client);
+    http::request<http::string_body> req{http::verb::post, target, 11};
+    req.set(http::field::host, address);
+    req.set(http::field::content_type, content_type);
+    req.body() = body;
+    req.prepare_payload();
+    http::write(stream, req);
+    beast::flat_buffer buffer;
+    http::response<http::string_body> res;
+    http::read(stream, buffer, res);
+    result.status = res.result_int();
+    result.body = res.body();
+  } catch (const std::exception& e) {
+    result.error = e.what();
+  }
+  return result;
+}
+
+grpc::Status GrpcExportTls(const std::string& address, const otlp::ExportRequest& request,
+                           otlp::ExportResponse* response, const std::string& ca_pem,
+                           const std::string& client_cert_pem,
+                           const std::string& client_key_pem) {
+  grpc::SslCredentialsOptions options;
+  options.pem_root_certs = ca_pem;
+  options.pem_cert_chain = client_cert_pem;
+  options.pem_private_key = client_key_pem;
+  std::string port = address.substr(address.rfind(':') + 1);
+  auto channel = grpc::CreateChannel("localhost:" + port, grpc::SslCredentials(options));
+  auto stub = opentelemetry::proto::collector::trace::v1::TraceService::NewStub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  return stub->Export(&context, request, response);
 }
 
 grpc::Status GrpcExport(const std::string& address, const otlp::ExportRequest& request,

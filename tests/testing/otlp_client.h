@@ -32,6 +32,19 @@ inline HttpResult HttpGet(const std::string& address, const std::string& target)
   return HttpRequest(address, "GET", target, {}, "");
 }
 
+// Sends one request over TLS, trusting `ca_pem`, presenting a client certificate when
+// client_cert_pem and client_key_pem are set. SNI/host name: "localhost".
+HttpResult HttpsPost(const std::string& address, const std::string& target,
+                     const std::string& content_type, const std::string& body,
+                     const std::string& ca_pem, const std::string& client_cert_pem = "",
+                     const std::string& client_key_pem = "");
+
+// Calls TraceService/Export over TLS on localhost:port, trusting `ca_pem`.
+grpc::Status GrpcExportTls(const std::string& address, const otlp::ExportRequest& request,
+                           otlp::ExportResponse* response, const std::string& ca_pem,
+                           const std::string& client_cert_pem = "",
+                           const std::string& client_key_pem = "");
+
 // Calls TraceService/Export on host:port (plaintext).
 grpc::Status GrpcExport(const std::string& address, const otlp::ExportRequest& request,
                         otlp::ExportResponse* response, bool gzip = false);
