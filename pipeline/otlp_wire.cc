@@ -250,6 +250,25 @@ class Scanner {
     return false;  // more than 10 bytes
   }
 
+  // Reads a tag as protobuf does: at most five bytes, keeping the low 32 bits.
+  static bool ReadTag(const uint8_t*& p, const uint8_t* end, uint32_t* out) {
+    if (p < end && *p < 0x80) {
+      *out = *p++;
+      return true;
+    }
+    uint32_t v = 0;
+    for (int i = 0; i < 5; ++i) {
+      if (p >= end) return false;
+      uint8_t b = *p++;
+      v |= static_cast<uint32_t>(b & 0x7F) << (7 * i);
+      if (!(b & 0x80)) {
+        *out = v;
+        return true;
+      }
+    }
+    return false;  // a sixth byte
+  }
+
   // Skips a group whose start tag (field `field`) was just read.
   bool SkipGroup(const uint8_t*& p, const uint8_t* end, uint32_t field, int depth);
   bool SkipField(const uint8_t*& p, const uint8_t* end, uint32_t wire_type, uint32_t field,
@@ -292,8 +311,8 @@ bool Scanner::SkipField(const uint8_t*& p, const uint8_t* end, uint32_t wire_typ
 bool Scanner::SkipGroup(const uint8_t*& p, const uint8_t* end, uint32_t field, int depth) {
   if (depth >= kMaxDepth) return Fail("nesting exceeds the recursion limit");
   while (p < end) {
-    uint64_t tag;
-    if (!ReadVarint(p, end, &tag) || tag > 0xFFFFFFFFu) return Fail("invalid tag");
+    uint32_t tag;
+    if (!ReadTag(p, end, &tag)) return Fail("invalid tag");
     uint32_t f = static_cast<uint32_t>(tag >> 3), wt = static_cast<uint32_t>(tag & 7);
     if (f == 0) return Fail("field number 0");
     if (wt == kEndGroup) {
@@ -351,8 +370,8 @@ bool Scanner::ScanMessage(const uint8_t* p, const uint8_t* end, int depth) {
     }
   }
   while (p < end) {
-    uint64_t tag;
-    if (!ReadVarint(p, end, &tag) || tag > 0xFFFFFFFFu) return Fail("invalid tag");
+    uint32_t tag;
+    if (!ReadTag(p, end, &tag)) return Fail("invalid tag");
     uint32_t field = static_cast<uint32_t>(tag >> 3), wt = static_cast<uint32_t>(tag & 7);
     if (field == 0) return Fail("field number 0");
     if (wt == kEndGroup) return Fail("unexpected end-group tag");
@@ -428,9 +447,10 @@ bool Scanner::ScanMessage(const uint8_t* p, const uint8_t* end, int depth) {
       // Status.code: read the last varint field 3 of the status body.
       const uint8_t* q = value;
       while (q < value_end) {
-        uint64_t t, v;
-        if (!ReadVarint(q, value_end, &t)) break;
-        uint32_t f = static_cast<uint32_t>(t >> 3), w = static_cast<uint32_t>(t & 7);
+        uint32_t t;
+        uint64_t v;
+        if (!ReadTag(q, value_end, &t)) break;
+        uint32_t f = t >> 3, w = t & 7;
         if (f == 3 && w == kVarint) {
           if (!ReadVarint(q, value_end, &v)) break;
           span->status_code = static_cast<uint32_t>(v);
