@@ -9,6 +9,7 @@
 #include "grpcpp/grpcpp.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
 #include "pipeline/clock.h"
+#include "pipeline/io_pool.h"
 #include "pipeline/compression.h"
 #include "pipeline/otlp_json.h"
 #include "pipeline/rpc_status.h"
@@ -85,23 +86,24 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> GrpcTlsCredentials(
 }  // namespace
 
 // gRPC TraceService/Export on raw bytes, so the request is decoded once, by TraceBatch.
+// gRPC TraceService/Export on raw bytes, so the request is decoded once, by TraceBatch. Served
+// with the asynchronous completion-queue API: the receiver's own threads poll the queues and
+// handle each request where it arrives, with no hand-off to another thread.
 class GrpcService final
-    : public opentelemetry::proto::collector::trace::v1::TraceService::WithRawCallbackMethod_Export<
+    : public opentelemetry::proto::collector::trace::v1::TraceService::WithRawMethod_Export<
           opentelemetry::proto::collector::trace::v1::TraceService::Service> {
  public:
   GrpcService(pipeline::TracesConsumer& next, pipeline::ReceiverMetrics& metrics,
               log::RateLimited& bad_log)
       : next_(next), metrics_(metrics), bad_log_(bad_log) {}
 
-  grpc::ServerUnaryReactor* Export(grpc::CallbackServerContext* context,
-                                   const grpc::ByteBuffer* request,
-                                   grpc::ByteBuffer* response) override {
+  // Handles one request: fills *response and returns the status to finish the call with.
+  grpc::Status Handle(grpc::ServerContext& context, const grpc::ByteBuffer& request,
+                      grpc::ByteBuffer* response) {
     int64_t received_at_ns = pipeline::SteadyNowNs();
-    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
     std::vector<grpc::Slice> slices;
-    if (!request->Dump(&slices).ok()) {
-      reactor->Finish(grpc::Status(grpc::StatusCode::INTERNAL, "cannot read request"));
-      return reactor;
+    if (!request.Dump(&slices).ok()) {
+      return grpc::Status(grpc::StatusCode::INTERNAL, "cannot read request");
     }
     std::vector<absl::string_view> views;
     views.reserve(slices.size());
@@ -109,22 +111,17 @@ class GrpcService final
       views.emplace_back(reinterpret_cast<const char*>(s.begin()), s.size());
     absl::StatusOr<TraceBatch> batch = TraceBatch::FromProtoSlices(views);
     if (!batch.ok()) {
-      bad_log_.Warn(kComponent, "grpc: refused a malformed request from %s: %s", context->peer(),
+      bad_log_.Warn(kComponent, "grpc: refused a malformed request from %s: %s", context.peer(),
                     batch.status().message());
-      reactor->Finish(
-          grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(batch.status().message())));
-      return reactor;
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          std::string(batch.status().message()));
     }
     Outcome outcome = Deliver(std::move(*batch), next_, metrics_, received_at_ns);
-    if (!outcome.status.ok()) {
-      reactor->Finish(ToGrpcStatus(outcome.status));
-      return reactor;
-    }
+    if (!outcome.status.ok()) return ToGrpcStatus(outcome.status);
     std::string bytes = MakeResponse(outcome).SerializeAsString();
     grpc::Slice slice(bytes);
     *response = grpc::ByteBuffer(&slice, 1);
-    reactor->Finish(grpc::Status::OK);
-    return reactor;
+    return grpc::Status::OK;
   }
 
  private:
@@ -148,6 +145,45 @@ class GrpcService final
   pipeline::ReceiverMetrics& metrics_;
   log::RateLimited& bad_log_;
 };
+
+namespace {
+
+// One Export call: requested on a completion queue, then handled, then finished. Each step is
+// an event on the queue with this object as its tag; the object deletes itself at the end.
+class GrpcCall {
+ public:
+  GrpcCall(GrpcService& service, grpc::ServerCompletionQueue& cq)
+      : service_(service), cq_(cq), responder_(&context_) {
+    service_.RequestExport(&context_, &request_, &responder_, &cq_, &cq_, this);
+  }
+
+  // Handles this call's next event; `ok` is the completion queue's verdict.
+  void Proceed(bool ok) {
+    if (!handled_ && ok) {
+      handled_ = true;
+      new GrpcCall(service_, cq_);  // keep a call waiting for the next request
+      grpc::Status status = service_.Handle(context_, request_, &response_);
+      if (status.ok()) responder_.Finish(response_, status, this);
+      else responder_.FinishWithError(status, this);
+      return;
+    }
+    delete this;  // finished, or never matched because the server shut down
+  }
+
+ private:
+  GrpcService& service_;
+  grpc::ServerCompletionQueue& cq_;
+  grpc::ServerContext context_;
+  grpc::ByteBuffer request_;
+  grpc::ByteBuffer response_;
+  grpc::ServerAsyncResponseWriter<grpc::ByteBuffer> responder_;
+  bool handled_ = false;
+};
+
+// Calls waiting per queue: how many requests may arrive at once before one is re-armed.
+constexpr int kWaitingCallsPerQueue = 8;
+
+}  // namespace
 
 Receiver::Receiver(const pipeline::Settings& settings, const Config& config,
                    pipeline::TracesConsumer& next)
@@ -178,15 +214,33 @@ absl::Status Receiver::Start(pipeline::Host& host) {
                                  config_.grpc->max_concurrent_streams);
     }
     builder.RegisterService(grpc_service_.get());
+    int threads = std::clamp(pipeline::UsableCpus(), 1, 8);
+    for (int i = 0; i < threads; ++i) grpc_queues_.push_back(builder.AddCompletionQueue());
     grpc_server_ = builder.BuildAndStart();
     if (!grpc_server_ || port == 0) {
       grpc_server_.reset();
+      for (auto& cq : grpc_queues_) {
+        cq->Shutdown();
+        void* tag;
+        bool ok;
+        while (cq->Next(&tag, &ok)) {
+        }
+      }
+      grpc_queues_.clear();
       return absl::UnavailableError(
           absl::StrCat("grpc: cannot listen on ", config_.grpc->endpoint));
     }
     std::string host_part = config_.grpc->endpoint.substr(0, config_.grpc->endpoint.rfind(':'));
     if (host_part.empty() || host_part == "localhost") host_part = "127.0.0.1";
     grpc_address_ = absl::StrCat(host_part, ":", port);
+    for (auto& cq : grpc_queues_) {
+      for (int i = 0; i < kWaitingCallsPerQueue; ++i) new GrpcCall(*grpc_service_, *cq);
+      grpc_threads_.emplace_back([queue = cq.get()] {
+        void* tag;
+        bool ok;
+        while (queue->Next(&tag, &ok)) static_cast<GrpcCall*>(tag)->Proceed(ok);
+      });
+    }
     log::Info(kComponent, "%s: OTLP/gRPC listening on %s%s", id_, grpc_address_,
               config_.grpc->tls ? " (TLS)" : "");
   }
@@ -229,6 +283,12 @@ void Receiver::Shutdown(absl::Time deadline) {
     // Waits for in-flight exports, so every acknowledged span is already downstream.
     grpc_server_->Shutdown(absl::ToChronoTime(deadline));
     grpc_server_->Wait();
+    // Then drain the queues: the calls still there end with ok == false and delete themselves.
+    for (auto& cq : grpc_queues_) cq->Shutdown();
+    for (auto& t : grpc_threads_) t.join();
+    grpc_threads_.clear();
+    grpc_server_.reset();  // before its completion queues
+    grpc_queues_.clear();
   }
 }
 

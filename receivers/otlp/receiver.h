@@ -10,6 +10,8 @@
 #pragma once
 
 #include <memory>
+#include <thread>
+#include <vector>
 
 #include "pipeline/component.h"
 #include "pipeline/http_server.h"
@@ -19,6 +21,7 @@
 
 namespace grpc {
 class Server;
+class ServerCompletionQueue;
 }
 
 namespace weir::receivers::otlp {
@@ -50,6 +53,8 @@ class Receiver final : public pipeline::Component {
   log::RateLimited bad_request_log_;
   std::unique_ptr<GrpcService> grpc_service_;
   std::unique_ptr<grpc::Server> grpc_server_;
+  std::vector<std::unique_ptr<grpc::ServerCompletionQueue>> grpc_queues_;
+  std::vector<std::thread> grpc_threads_;  // one per queue
   std::unique_ptr<pipeline::HttpServer> http_server_;
   boost::asio::io_context& io_;
   std::string grpc_address_;
