@@ -1,12 +1,14 @@
-// The `otlp` receiver: OTLP over gRPC (TraceService/Export, callback API, raw bytes) and over
-// HTTP (POST /v1/traces, protobuf or JSON, optionally gzip), on one config.
+// The `otlp` receiver: OTLP over gRPC (TraceService/Export on raw bytes, served with the
+// completion-queue API on the receiver's own threads) and over HTTP (POST /v1/traces, protobuf
+// or JSON, optionally gzip), on one config; TLS on either when configured.
 //
 // Each request is decoded and checked, invalid spans are dropped and reported through
 // partial_success, and the rest goes to the next consumer. A refusal from the pipeline turns into
 // a retryable answer (gRPC UNAVAILABLE / RESOURCE_EXHAUSTED, HTTP 503 / 429 with Retry-After);
 // malformed data into INVALID_ARGUMENT / 400. One bad request never affects another.
 //
-// Threading: requests are handled concurrently on gRPC's and the I/O pool's threads.
+// Threading: gRPC requests are handled on the receiver's threads (one per completion queue,
+// one queue per usable CPU), HTTP requests on the I/O pool's; both concurrently.
 #pragma once
 
 #include <memory>
