@@ -2,7 +2,8 @@
 // completion-queue API on the receiver's own threads) and over HTTP (POST /v1/traces, protobuf
 // or JSON, optionally gzip), on one config; TLS on either when configured.
 //
-// Each request is decoded and checked, invalid spans are dropped and reported through
+// Each request is validated and indexed (protobuf: a wire scan; JSON: decoded), spans with
+// invalid ids are dropped and reported through
 // partial_success, and the rest goes to the next consumer. A refusal from the pipeline turns into
 // a retryable answer (gRPC UNAVAILABLE / RESOURCE_EXHAUSTED, HTTP 503 / 429 with Retry-After);
 // malformed data into INVALID_ARGUMENT / 400. One bad request never affects another.
