@@ -1,6 +1,6 @@
-# Helpers that keep each component's CMakeLists.txt to a few lines.
+# Helpers that keep each folder's CMakeLists.txt to a few lines.
 
-# weir_component(NAME SOURCES... DEPS ...): a static library for one component.
+# weir_library(NAME SOURCES ... DEPS ...): a static library; sources include from the root.
 function(weir_library name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
   add_library(${name} STATIC ${ARG_SOURCES})
@@ -8,7 +8,15 @@ function(weir_library name)
   target_link_libraries(${name} PUBLIC ${ARG_DEPS})
 endfunction()
 
-# weir_test(NAME SOURCES... DEPS ...): a GoogleTest executable registered with CTest.
+# weir_component(NAME SOURCES ... DEPS ...): the library of one receiver, processor, exporter or
+# extension. It is registered so cmd/weir links every component without a second edit; the
+# factory still needs its one line in cmd/weir/components.cc.
+function(weir_component name)
+  weir_library(${name} ${ARGN})
+  set_property(GLOBAL APPEND PROPERTY WEIR_COMPONENT_LIBRARIES ${name})
+endfunction()
+
+# weir_test(NAME SOURCES ... DEPS ...): a GoogleTest executable registered with CTest.
 function(weir_test name)
   if(NOT WEIR_BUILD_TESTS)
     return()

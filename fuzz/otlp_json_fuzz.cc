@@ -6,7 +6,7 @@
 #include <string>
 
 #include "google/protobuf/util/message_differencer.h"
-#include "pipeline/otlp_json.h"
+#include "pipeline/otlp/json.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string json(reinterpret_cast<const char*>(data), size);

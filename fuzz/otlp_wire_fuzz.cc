@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "pipeline/otlp_types.h"
-#include "pipeline/otlp_wire.h"
+#include "pipeline/otlp/types.h"
+#include "pipeline/otlp/wire_scan.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string bytes(reinterpret_cast<const char*>(data), size);

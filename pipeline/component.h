@@ -21,11 +21,13 @@
 namespace boost::asio {
 class io_context;
 }
+namespace weir::telemetry {
+class Telemetry;
+}
 
 namespace weir::pipeline {
 
 class Clock;
-class Telemetry;
 
 // A component's identity from the config: "type" or "type/name".
 struct ComponentId {
@@ -66,10 +68,10 @@ class Extension : public Component {
 // What the service hands a component when it creates it.
 struct Settings {
   ComponentId id;
-  Telemetry* telemetry = nullptr;         // never null
-  boost::asio::io_context* io = nullptr;  // shared I/O pool; never null
-  Clock* clock = nullptr;                 // never null
-  std::string pipeline;                   // processors only: the pipeline id
+  telemetry::Telemetry* telemetry = nullptr;  // never null
+  boost::asio::io_context* io = nullptr;      // shared I/O pool; never null
+  Clock* clock = nullptr;                     // never null
+  std::string pipeline;                       // processors only: the pipeline id
 };
 
 // The base of every component's decoded config. Factories downcast to their own type.

@@ -30,8 +30,8 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "google/protobuf/arena.h"
-#include "pipeline/otlp_types.h"
-#include "pipeline/otlp_wire.h"
+#include "pipeline/otlp/types.h"
+#include "pipeline/otlp/wire_scan.h"
 
 namespace weir::pipeline {
 

@@ -5,12 +5,12 @@
 #include <string>
 #include <vector>
 
+#include "bench/workload/workload.h"
 #include "benchmark/benchmark.h"
-#include "cmd/weir-loadgen/workload.h"
 #include "google/protobuf/arena.h"
-#include "pipeline/compression.h"
-#include "pipeline/otlp_json.h"
-#include "pipeline/otlp_wire.h"
+#include "pipeline/net/compression.h"
+#include "pipeline/otlp/json.h"
+#include "pipeline/otlp/wire_scan.h"
 #include "pipeline/trace_batch.h"
 
 namespace weir {
@@ -93,7 +93,7 @@ BENCHMARK(BM_TraceBatchReceiveBatchEncode);
 
 void BM_GzipLevel1(benchmark::State& state) {
   std::string bytes = RequestBytes();
-  for (auto _ : state) benchmark::DoNotOptimize(pipeline::Gzip(bytes, 1));
+  for (auto _ : state) benchmark::DoNotOptimize(net::Gzip(bytes, 1));
   state.SetItemsProcessed(state.iterations() * kSpans);
   state.SetBytesProcessed(state.iterations() * bytes.size());
 }

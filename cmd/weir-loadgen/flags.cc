@@ -242,4 +242,15 @@ absl::Status ParseLoadgenFlags(int argc, char** argv, LoadgenOptions* options) {
   return absl::OkStatus();
 }
 
+WorkloadOptions WorkloadOptionsFrom(const LoadgenOptions& options) {
+  WorkloadOptions w;
+  w.shape = options.shape;
+  w.spans_per_trace = options.spans_per_trace;
+  w.attributes = options.attributes;
+  w.attribute_size = options.attribute_size;
+  w.resource_attributes = options.resource_attributes;
+  w.seed = options.seed;
+  return w;
+}
+
 }  // namespace weir::loadgen

@@ -9,12 +9,12 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "bench/workload/workload.h"
 
 namespace weir::loadgen {
 
 enum class Protocol { kGrpc, kHttp };
 enum class Encoding { kProto, kJson };
-enum class Shape { kRealistic, kSmall };
 
 struct LoadgenOptions {
   std::string endpoint;                    // --endpoint HOST:PORT; required
@@ -49,5 +49,8 @@ extern const char kLoadgenUsage[];
 // Parses `--name value` and `--name=value` flags into *options. Returns InvalidArgument naming
 // the flag when one is unknown, lacks its value, has a malformed value or contradicts another.
 absl::Status ParseLoadgenFlags(int argc, char** argv, LoadgenOptions* options);
+
+// The workload part of the options.
+WorkloadOptions WorkloadOptionsFrom(const LoadgenOptions& options);
 
 }  // namespace weir::loadgen

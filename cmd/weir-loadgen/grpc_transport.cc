@@ -16,8 +16,8 @@
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/channel_arguments.h"
-#include "pipeline/grpc_compressed_buffer.h"
-#include "pipeline/otlp_types.h"
+#include "pipeline/net/grpc_compressed_buffer.h"
+#include "pipeline/otlp/types.h"
 
 namespace weir::loadgen {
 namespace {
@@ -106,7 +106,7 @@ void GrpcTransport::Send(int lane, std::shared_ptr<const Payload> payload, SendC
   if (options_.gzip) {
     // Sets grpc-encoding: gzip on the call; the message below is already compressed.
     call->context.set_compression_algorithm(GRPC_COMPRESS_GZIP);
-    call->request = pipeline::GzipCompressedByteBufferView(body);
+    call->request = net::GzipCompressedByteBufferView(body);
   } else {
     // The payload outlives the call, so gRPC may reference its bytes without copying them.
     grpc::Slice slice(body.data(), body.size(), grpc::Slice::STATIC_SLICE);

@@ -12,8 +12,8 @@
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
 #include "config/blocks.h"
-#include "pipeline/otlp_json.h"
-#include "pipeline/otlp_types.h"
+#include "pipeline/otlp/json.h"
+#include "pipeline/otlp/types.h"
 
 namespace weir::loadgen {
 

@@ -19,6 +19,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "bench/workload/workload.h"
 #include "boost/asio/executor_work_guard.hpp"
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/signal_set.hpp"
@@ -29,7 +30,6 @@
 #include "cmd/weir-loadgen/payloads.h"
 #include "cmd/weir-loadgen/report.h"
 #include "cmd/weir-loadgen/send_schedule.h"
-#include "cmd/weir-loadgen/workload.h"
 
 namespace weir::loadgen {
 namespace {

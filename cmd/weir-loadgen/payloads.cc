@@ -2,9 +2,9 @@
 
 #include <utility>
 
-#include "pipeline/compression.h"
-#include "pipeline/otlp_json.h"
-#include "pipeline/otlp_types.h"
+#include "pipeline/net/compression.h"
+#include "pipeline/otlp/json.h"
+#include "pipeline/otlp/types.h"
 
 namespace weir::loadgen {
 
@@ -57,7 +57,7 @@ std::shared_ptr<const Payload> PayloadSource::Make(int spans) {
     }
     payload->record_line.push_back('\n');
   }
-  if (options_.gzip) payload->body = pipeline::Gzip(payload->body);
+  if (options_.gzip) payload->body = net::Gzip(payload->body);
   return payload;
 }
 

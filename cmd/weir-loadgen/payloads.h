@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "bench/workload/workload.h"
 #include "cmd/weir-loadgen/flags.h"
-#include "cmd/weir-loadgen/workload.h"
 
 namespace weir::loadgen {
 

@@ -23,8 +23,8 @@
 #include "cmd/weir-sink/sink.h"
 #include "config/blocks.h"
 #include "grpcpp/grpcpp.h"
-#include "pipeline/http_server.h"
-#include "pipeline/io_pool.h"
+#include "pipeline/net/http_server.h"
+#include "pipeline/net/io_pool.h"
 
 namespace weir::sink {
 namespace {
@@ -108,7 +108,7 @@ int Run(const Flags& flags) {
   ::signal(SIGPIPE, SIG_IGN);
 
   SinkCounters counters;
-  pipeline::IoPool io(kIoThreads);
+  net::IoPool io(kIoThreads);
 
   SinkGrpcService service(counters);
   std::unique_ptr<grpc::Server> grpc_server;
@@ -127,15 +127,15 @@ int Run(const Flags& flags) {
                  GrpcBoundAddress(flags.grpc, port).c_str());
   }
 
-  std::unique_ptr<pipeline::HttpServer> http_server;
+  std::unique_ptr<net::HttpServer> http_server;
   if (flags.http != "none") {
-    pipeline::HttpServerOptions options;
+    net::HttpServerOptions options;
     options.endpoint = flags.http;
     options.max_body_bytes = kMaxBodyBytes;
     options.name = "weir-sink http";
-    http_server = std::make_unique<pipeline::HttpServer>(
+    http_server = std::make_unique<net::HttpServer>(
         io.context(), options,
-        [&counters](pipeline::HttpRequest& request) { return HandleSinkHttp(request, counters); });
+        [&counters](net::HttpRequest& request) { return HandleSinkHttp(request, counters); });
     if (absl::Status s = http_server->Start(); !s.ok()) {
       std::fprintf(stderr, "weir-sink: http: %s\n", std::string(s.message()).c_str());
       if (grpc_server) grpc_server->Shutdown();

@@ -9,17 +9,17 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/arena.h"
-#include "pipeline/compression.h"
-#include "pipeline/otlp_json.h"
-#include "pipeline/otlp_types.h"
-#include "pipeline/otlp_wire.h"
+#include "pipeline/net/compression.h"
+#include "pipeline/otlp/json.h"
+#include "pipeline/otlp/types.h"
+#include "pipeline/otlp/wire_scan.h"
 
 namespace weir::sink {
 
 namespace http = boost::beast::http;
-using pipeline::HttpRequest;
-using pipeline::HttpResponse;
-using pipeline::MakeHttpResponse;
+using net::HttpRequest;
+using net::HttpResponse;
+using net::MakeHttpResponse;
 
 std::string StatsToJson(const SinkStats& stats) {
   return absl::StrCat("{\"spans\":", stats.spans, ",\"requests\":", stats.requests,
@@ -124,7 +124,7 @@ HttpResponse HandleExport(HttpRequest& request, SinkCounters& counters) {
   std::string content_encoding =
       absl::AsciiStrToLower(std::string(request[http::field::content_encoding]));
   if (content_encoding == "gzip" || content_encoding == "deflate") {
-    absl::StatusOr<std::string> inflated = pipeline::Gunzip(request.body(), kMaxInflatedBytes);
+    absl::StatusOr<std::string> inflated = net::Gunzip(request.body(), kMaxInflatedBytes);
     if (!inflated.ok()) {
       counters.Refused(received);
       return PlainResponse(

@@ -16,7 +16,7 @@
 
 #include "grpcpp/grpcpp.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
-#include "pipeline/http_server.h"
+#include "pipeline/net/http_server.h"
 
 namespace weir::sink {
 
@@ -77,6 +77,6 @@ class SinkGrpcService final
 //   GET /stats       200 {"spans":N,"requests":M,"bytes":B,"errors":E}; with ?reset=1 the
 //                    counters restart from zero after the reading.
 //   anything else    404 / 405.
-pipeline::HttpResponse HandleSinkHttp(pipeline::HttpRequest& request, SinkCounters& counters);
+net::HttpResponse HandleSinkHttp(net::HttpRequest& request, SinkCounters& counters);
 
 }  // namespace weir::sink

@@ -20,11 +20,11 @@
 #include "cmd/weir/components.h"
 #include "config/loader.h"
 #include "google/protobuf/stubs/logging.h"
-#include "pipeline/io_pool.h"
-#include "pipeline/logger.h"
-#include "pipeline/service.h"
-#include "pipeline/service_config.h"
-#include "pipeline/telemetry.h"
+#include "pipeline/net/io_pool.h"
+#include "pipeline/service/service.h"
+#include "pipeline/service/service_config.h"
+#include "pipeline/telemetry/logger.h"
+#include "pipeline/telemetry/metrics.h"
 
 namespace weir {
 namespace {
@@ -77,14 +77,14 @@ bool ParseFlags(int argc, char** argv, Flags* flags, std::string* error) {
 
 // Loads and validates the configuration. Prints every problem to stderr and returns nullptr
 // when there is any.
-std::unique_ptr<pipeline::ServiceConfig> LoadConfig(const Flags& flags,
-                                                    const pipeline::Registry& registry) {
+std::unique_ptr<service::ServiceConfig> LoadConfig(const Flags& flags,
+                                                   const pipeline::Registry& registry) {
   config::Diagnostics diagnostics;
-  YAML::Node document = flags.configs.empty() ? config::LoadString(pipeline::kDefaultConfigYaml,
+  YAML::Node document = flags.configs.empty() ? config::LoadString(service::kDefaultConfigYaml,
                                                                    "default config", &diagnostics)
                                               : config::LoadFiles(flags.configs, &diagnostics);
-  std::unique_ptr<pipeline::ServiceConfig> cfg;
-  if (diagnostics.ok()) cfg = pipeline::DecodeServiceConfig(document, registry, &diagnostics);
+  std::unique_ptr<service::ServiceConfig> cfg;
+  if (diagnostics.ok()) cfg = service::DecodeServiceConfig(document, registry, &diagnostics);
   if (!diagnostics.ok()) {
     std::string out =
         absl::StrCat("invalid configuration (", diagnostics.problems().size(), " problem",
@@ -138,27 +138,26 @@ int Run(const Flags& flags, const pipeline::Registry& registry) {
   ::signal(SIGPIPE, SIG_IGN);
   RouteProtobufLogs();
 
-  std::unique_ptr<pipeline::ServiceConfig> cfg = LoadConfig(flags, registry);
+  std::unique_ptr<service::ServiceConfig> cfg = LoadConfig(flags, registry);
   if (!cfg) return 1;
   log::SetLevel(cfg->telemetry.log_level);
   log::Info("main", "weir %s starting with %s", kVersion,
             flags.configs.empty() ? std::string("the built-in default config")
                                   : absl::StrCat(flags.configs.size(), " config file(s)"));
 
-  pipeline::Telemetry telemetry;
-  int io_threads = std::clamp(pipeline::UsableCpus(), 1, 4);
-  pipeline::IoPool io(io_threads);
+  telemetry::Telemetry telemetry;
+  int io_threads = std::clamp(net::UsableCpus(), 1, 4);
+  net::IoPool io(io_threads);
   io.Start();
-  pipeline::SystemClock clock(io.context());
+  net::SystemClock clock(io.context());
   auto on_fatal = [](const absl::Status&) {
     g_fatal = true;
     ::kill(::getpid(), SIGTERM);
   };
 
-  auto start =
-      [&](std::unique_ptr<pipeline::ServiceConfig> c) -> std::unique_ptr<pipeline::Service> {
+  auto start = [&](std::unique_ptr<service::ServiceConfig> c) -> std::unique_ptr<service::Service> {
     auto service =
-        std::make_unique<pipeline::Service>(std::move(c), telemetry, io.context(), clock, on_fatal);
+        std::make_unique<service::Service>(std::move(c), telemetry, io.context(), clock, on_fatal);
     absl::Status s = service->Build();
     if (s.ok()) s = service->Start();
     if (!s.ok()) {
@@ -168,7 +167,7 @@ int Run(const Flags& flags, const pipeline::Registry& registry) {
     return service;
   };
 
-  std::unique_ptr<pipeline::Service> service = start(std::move(cfg));
+  std::unique_ptr<service::Service> service = start(std::move(cfg));
   if (!service) {
     io.Stop();
     return 1;
@@ -186,7 +185,7 @@ int Run(const Flags& flags, const pipeline::Registry& registry) {
       continue;
     }
     log::Info("main", "received SIGHUP; reloading configuration");
-    std::unique_ptr<pipeline::ServiceConfig> next = LoadConfig(flags, registry);
+    std::unique_ptr<service::ServiceConfig> next = LoadConfig(flags, registry);
     if (!next) {
       log::Error("main", "reload refused: the new configuration is invalid; keeping the old one");
       continue;

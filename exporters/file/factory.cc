@@ -6,7 +6,7 @@
 #include "exporters/file/config.h"
 #include "exporters/file/file_writer.h"
 #include "exporters/helper/queued_exporter.h"
-#include "pipeline/otlp_json.h"
+#include "pipeline/otlp/json.h"
 
 namespace weir::exporters::file {
 namespace {

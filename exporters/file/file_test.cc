@@ -8,7 +8,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
-#include "pipeline/otlp_json.h"
+#include "pipeline/otlp/json.h"
 #include "tests/testing/conformance.h"
 #include "tests/testing/span_generator.h"
 #include "tests/testing/weir_process.h"

@@ -22,8 +22,8 @@
 #include "config/blocks.h"
 #include "exporters/helper/sender.h"
 #include "pipeline/component.h"
-#include "pipeline/logger.h"
-#include "pipeline/telemetry.h"
+#include "pipeline/telemetry/logger.h"
+#include "pipeline/telemetry/metrics.h"
 
 namespace weir::exporters::helper {
 
@@ -64,7 +64,7 @@ class QueuedExporter final : public pipeline::TracesExporter {
   std::string id_;
   ExporterOptions options_;
   std::unique_ptr<Sender> sender_;
-  pipeline::ExporterMetrics metrics_;
+  telemetry::ExporterMetrics metrics_;
   log::RateLimited failure_log_;
 
   std::mutex mu_;

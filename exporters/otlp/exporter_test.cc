@@ -28,8 +28,8 @@
 #include "openssl/pem.h"
 #include "openssl/x509.h"
 #include "openssl/x509v3.h"
-#include "pipeline/otlp_types.h"
-#include "pipeline/telemetry.h"
+#include "pipeline/otlp/types.h"
+#include "pipeline/telemetry/metrics.h"
 #include "receivers/otlp/factory.h"
 #include "receivers/otlp/receiver.h"
 #include "tests/testing/conformance.h"
@@ -250,7 +250,7 @@ TEST(OtlpExporter, Conformance) {
 // ---- End to end against the real OTLP receiver ----
 
 // The value of an exporter metric labelled exporter=`exporter`, or -1 when absent.
-double ExporterMetric(pipeline::Telemetry& telemetry, const std::string& name,
+double ExporterMetric(telemetry::Telemetry& telemetry, const std::string& name,
                       const std::string& exporter) {
   for (const auto& family : telemetry.registry().Collect()) {
     if (family.name != name) continue;

@@ -14,9 +14,9 @@
 #include "grpcpp/security/tls_certificate_verifier.h"
 #include "grpcpp/security/tls_credentials_options.h"
 #include "grpcpp/support/channel_arguments.h"
-#include "pipeline/compression.h"
-#include "pipeline/grpc_compressed_buffer.h"
-#include "pipeline/otlp_types.h"
+#include "pipeline/net/compression.h"
+#include "pipeline/net/grpc_compressed_buffer.h"
+#include "pipeline/otlp/types.h"
 
 namespace weir::exporters::otlp {
 namespace {
@@ -134,8 +134,8 @@ absl::Status GrpcSender::Send(const pipeline::TraceBatch& batch, absl::Time dead
   if (config_.compression == Compression::kGzip) {
     // Compressed here at the configured level; gRPC would always use zlib's default.
     context.set_compression_algorithm(GRPC_COMPRESS_GZIP);
-    request = pipeline::GzipCompressedByteBuffer(
-        pipeline::Gzip(batch.ToProtoBytes(), config_.compression_level));
+    request =
+        net::GzipCompressedByteBuffer(net::Gzip(batch.ToProtoBytes(), config_.compression_level));
   } else {
     // The encoded batch moves into the slice, which frees it when gRPC is done with it.
     auto* bytes = new std::string(batch.ToProtoBytes());

@@ -20,7 +20,7 @@
 #include "grpcpp/channel.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/support/byte_buffer.h"
-#include "pipeline/logger.h"
+#include "pipeline/telemetry/logger.h"
 
 namespace weir::exporters::otlp {
 

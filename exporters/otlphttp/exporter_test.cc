@@ -33,11 +33,11 @@
 #include "openssl/pem.h"
 #include "openssl/x509.h"
 #include "openssl/x509v3.h"
-#include "pipeline/compression.h"
-#include "pipeline/otlp_json.h"
-#include "pipeline/otlp_types.h"
-#include "pipeline/rpc_status.h"
-#include "pipeline/telemetry.h"
+#include "pipeline/net/compression.h"
+#include "pipeline/otlp/json.h"
+#include "pipeline/otlp/rpc_status.h"
+#include "pipeline/otlp/types.h"
+#include "pipeline/telemetry/metrics.h"
 #include "receivers/otlp/factory.h"
 #include "receivers/otlp/receiver.h"
 #include "tests/testing/conformance.h"
@@ -265,7 +265,7 @@ TEST(OtlpHttpExporter, Conformance) {
 // ---- Helpers for the behaviour tests ----
 
 // The value of an exporter metric labelled exporter=`exporter`, or -1 when absent.
-double ExporterMetric(pipeline::Telemetry& telemetry, const std::string& name,
+double ExporterMetric(telemetry::Telemetry& telemetry, const std::string& name,
                       const std::string& exporter) {
   for (const auto& family : telemetry.registry().Collect()) {
     if (family.name != name) continue;
@@ -589,7 +589,7 @@ TEST_F(OtlpHttpExporterTest, PostsTheBatchWithItsHeadersOnOneKeptAliveConnection
     EXPECT_EQ(r.headers.at("content-encoding"), "gzip");
     EXPECT_EQ(r.headers.at("x-tenant"), "acme");
     EXPECT_EQ(r.headers.at("user-agent"), "custom/1");
-    absl::StatusOr<std::string> body = pipeline::Gunzip(r.body, 1 << 20);
+    absl::StatusOr<std::string> body = net::Gunzip(r.body, 1 << 20);
     ASSERT_TRUE(body.ok()) << body.status();
     EXPECT_EQ(*body, sent[i]);
   }
@@ -677,7 +677,7 @@ TEST_F(OtlpHttpExporterTest, ErrorMessagesQuoteAtMost200BytesOfTheBody) {
 TEST_F(OtlpHttpExporterTest, ErrorMessagesShowTheRpcStatusOfAProtobufBody) {
   FakeHttpServer server(
       {.status = 400,
-       .body = pipeline::EncodeRpcStatusProto(pipeline::kRpcInvalidArgument, "bad trace id")});
+       .body = otlp::EncodeRpcStatusProto(weir::otlp::kRpcInvalidArgument, "bad trace id")});
   StartExporter(server.url());
   absl::Status s = exporter_->ConsumeTraces(MakeBatch(1));
   EXPECT_TRUE(absl::IsInvalidArgument(s)) << s;

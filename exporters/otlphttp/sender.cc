@@ -26,9 +26,9 @@
 #include "boost/beast/ssl.hpp"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/wire_format_lite.h"
-#include "pipeline/compression.h"
-#include "pipeline/otlp_json.h"
-#include "pipeline/otlp_types.h"
+#include "pipeline/net/compression.h"
+#include "pipeline/otlp/json.h"
+#include "pipeline/otlp/types.h"
 
 namespace weir::exporters::otlphttp {
 
@@ -332,7 +332,7 @@ std::string HttpSender::EncodeBody(const pipeline::TraceBatch& batch) const {
     batch.AppendProtoTo(&payload);
   }
   if (config_.compression == Compression::kGzip) {
-    return pipeline::Gzip(payload, config_.compression_level);
+    return net::Gzip(payload, config_.compression_level);
   }
   return payload;
 }
@@ -405,7 +405,7 @@ absl::Status HttpSender::Send(const pipeline::TraceBatch& batch, absl::Time dead
       std::string content_type(View(response[http::field::content_type]));
       std::string body = std::move(response.body());
       if (absl::EqualsIgnoreCase(View(response[http::field::content_encoding]), "gzip")) {
-        absl::StatusOr<std::string> inflated = pipeline::Gunzip(body, kMaxResponseBytes);
+        absl::StatusOr<std::string> inflated = net::Gunzip(body, kMaxResponseBytes);
         if (inflated.ok()) body = std::move(*inflated);
       }
       return Interpret(response.result_int(), content_type, body, batch.span_count());

@@ -29,7 +29,7 @@
 #include "absl/time/time.h"
 #include "exporters/helper/sender.h"
 #include "exporters/otlphttp/config.h"
-#include "pipeline/logger.h"
+#include "pipeline/telemetry/logger.h"
 
 namespace boost::asio::ssl {
 class context;

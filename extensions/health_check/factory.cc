@@ -8,8 +8,8 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "config/blocks.h"
-#include "pipeline/http_server.h"
-#include "pipeline/logger.h"
+#include "pipeline/net/http_server.h"
+#include "pipeline/telemetry/logger.h"
 
 namespace weir::extensions::health_check {
 namespace {
@@ -27,12 +27,12 @@ class HealthCheck final : public pipeline::Extension {
       : id_(settings.id.ToString()), config_(config), io_(*settings.io) {}
 
   absl::Status Start(pipeline::Host& host) override {
-    pipeline::HttpServerOptions options;
+    net::HttpServerOptions options;
     options.endpoint = config_.endpoint;
     options.name = id_;
     options.max_body_bytes = 64 * 1024;
-    server_ = std::make_unique<pipeline::HttpServer>(
-        io_, options, [this](pipeline::HttpRequest& request) { return Handle(request); });
+    server_ = std::make_unique<net::HttpServer>(
+        io_, options, [this](net::HttpRequest& request) { return Handle(request); });
     if (absl::Status s = server_->Start(); !s.ok()) return s;
     log::Info("extension/health_check", "%s: listening on %s (path %s)", id_,
               server_->bound_address(), config_.path);
@@ -50,19 +50,18 @@ class HealthCheck final : public pipeline::Extension {
   }
 
  private:
-  pipeline::HttpResponse Handle(pipeline::HttpRequest& request) {
+  net::HttpResponse Handle(net::HttpRequest& request) {
     absl::string_view target(request.target().data(), request.target().size());
     if (target.substr(0, target.find('?')) != config_.path) {
-      return pipeline::MakeHttpResponse(request, http::status::not_found, "text/plain",
-                                        "404 page not found\n");
+      return net::MakeHttpResponse(request, http::status::not_found, "text/plain",
+                                   "404 page not found\n");
     }
     if (!ready_) {
-      return pipeline::MakeHttpResponse(request, http::status::service_unavailable,
-                                        "application/json",
-                                        "{\"status\":\"Server not available\"}\n");
+      return net::MakeHttpResponse(request, http::status::service_unavailable, "application/json",
+                                   "{\"status\":\"Server not available\"}\n");
     }
     absl::Time since = up_since_;
-    return pipeline::MakeHttpResponse(
+    return net::MakeHttpResponse(
         request, http::status::ok, "application/json",
         absl::StrCat("{\"status\":\"Server available\",\"upSince\":\"",
                      absl::FormatTime(absl::RFC3339_full, since, absl::UTCTimeZone()),
@@ -72,7 +71,7 @@ class HealthCheck final : public pipeline::Extension {
   std::string id_;
   Config config_;
   boost::asio::io_context& io_;
-  std::unique_ptr<pipeline::HttpServer> server_;
+  std::unique_ptr<net::HttpServer> server_;
   std::atomic<bool> ready_{false};
   absl::Time up_since_;
 };

@@ -1,7 +1,7 @@
 #include "extensions/health_check/factory.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "pipeline/logger.h"
+#include "pipeline/telemetry/logger.h"
 #include "tests/testing/conformance.h"
 #include "tests/testing/otlp_client.h"
 

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "pipeline/logger.h"
+#include "pipeline/telemetry/logger.h"
 
 namespace weir::processors::batch {
 

@@ -13,7 +13,7 @@
 
 #include "pipeline/clock.h"
 #include "pipeline/component.h"
-#include "pipeline/telemetry.h"
+#include "pipeline/telemetry/metrics.h"
 #include "processors/batch/config.h"
 
 namespace weir::processors::batch {

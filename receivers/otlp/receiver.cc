@@ -9,18 +9,18 @@
 #include "grpcpp/grpcpp.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
 #include "pipeline/clock.h"
-#include "pipeline/io_pool.h"
-#include "pipeline/compression.h"
-#include "pipeline/otlp_json.h"
-#include "pipeline/rpc_status.h"
-#include "pipeline/tls.h"
+#include "pipeline/net/compression.h"
+#include "pipeline/net/io_pool.h"
+#include "pipeline/net/server_tls.h"
+#include "pipeline/otlp/json.h"
+#include "pipeline/otlp/rpc_status.h"
 #include "receivers/otlp/span_checks.h"
 
 namespace weir::receivers::otlp {
 
 namespace http = boost::beast::http;
-using pipeline::HttpRequest;
-using pipeline::HttpResponse;
+using net::HttpRequest;
+using net::HttpResponse;
 using pipeline::TraceBatch;
 
 namespace {
@@ -38,7 +38,7 @@ struct Outcome {
 };
 
 Outcome Deliver(TraceBatch batch, pipeline::TracesConsumer& next,
-                pipeline::ReceiverMetrics& metrics, int64_t received_at_ns) {
+                telemetry::ReceiverMetrics& metrics, int64_t received_at_ns) {
   Outcome out;
   batch.set_received_at_ns(received_at_ns);
   out.rejected = RemoveInvalidSpans(batch, &out.reject_reason);
@@ -77,8 +77,7 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> GrpcTlsCredentials(
     if (!config::ReadWholeFile(tls.client_ca_file, &options.pem_root_certs)) {
       return absl::InvalidArgumentError("grpc: cannot read tls.client_ca_file");
     }
-    options.client_certificate_request =
-        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+    options.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
   }
   return grpc::SslServerCredentials(options);
 }
@@ -93,7 +92,7 @@ class GrpcService final
     : public opentelemetry::proto::collector::trace::v1::TraceService::WithRawMethod_Export<
           opentelemetry::proto::collector::trace::v1::TraceService::Service> {
  public:
-  GrpcService(pipeline::TracesConsumer& next, pipeline::ReceiverMetrics& metrics,
+  GrpcService(pipeline::TracesConsumer& next, telemetry::ReceiverMetrics& metrics,
               log::RateLimited& bad_log)
       : next_(next), metrics_(metrics), bad_log_(bad_log) {}
 
@@ -132,17 +131,17 @@ class GrpcService final
     }
     if (absl::IsResourceExhausted(s)) {
       // RetryInfo marks RESOURCE_EXHAUSTED as retryable for OTLP clients.
-      return grpc::Status(
-          grpc::StatusCode::RESOURCE_EXHAUSTED, message,
-          pipeline::EncodeRpcStatusProto(pipeline::kRpcResourceExhausted, message, kRetryAfter));
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, message,
+                          weir::otlp::EncodeRpcStatusProto(weir::otlp::kRpcResourceExhausted,
+                                                           message, kRetryAfter));
     }
     return grpc::Status(
         grpc::StatusCode::UNAVAILABLE, message,
-        pipeline::EncodeRpcStatusProto(pipeline::kRpcUnavailable, message, kRetryAfter));
+        weir::otlp::EncodeRpcStatusProto(weir::otlp::kRpcUnavailable, message, kRetryAfter));
   }
 
   pipeline::TracesConsumer& next_;
-  pipeline::ReceiverMetrics& metrics_;
+  telemetry::ReceiverMetrics& metrics_;
   log::RateLimited& bad_log_;
 };
 
@@ -163,8 +162,10 @@ class GrpcCall {
       handled_ = true;
       new GrpcCall(service_, cq_);  // keep a call waiting for the next request
       grpc::Status status = service_.Handle(context_, request_, &response_);
-      if (status.ok()) responder_.Finish(response_, status, this);
-      else responder_.FinishWithError(status, this);
+      if (status.ok())
+        responder_.Finish(response_, status, this);
+      else
+        responder_.FinishWithError(status, this);
       return;
     }
     delete this;  // finished, or never matched because the server shut down
@@ -203,7 +204,8 @@ absl::Status Receiver::Start(pipeline::Host& host) {
     int port = 0;
     std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
     if (config_.grpc->tls) {
-      absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> tls = GrpcTlsCredentials(*config_.grpc->tls);
+      absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> tls =
+          GrpcTlsCredentials(*config_.grpc->tls);
       if (!tls.ok()) return tls.status();
       credentials = *tls;
     }
@@ -214,7 +216,7 @@ absl::Status Receiver::Start(pipeline::Host& host) {
                                  config_.grpc->max_concurrent_streams);
     }
     builder.RegisterService(grpc_service_.get());
-    int threads = std::clamp(pipeline::UsableCpus(), 1, 8);
+    int threads = std::clamp(net::UsableCpus(), 1, 8);
     for (int i = 0; i < threads; ++i) grpc_queues_.push_back(builder.AddCompletionQueue());
     grpc_server_ = builder.BuildAndStart();
     if (!grpc_server_ || port == 0) {
@@ -245,20 +247,20 @@ absl::Status Receiver::Start(pipeline::Host& host) {
               config_.grpc->tls ? " (TLS)" : "");
   }
   if (config_.http) {
-    pipeline::HttpServerOptions options;
+    net::HttpServerOptions options;
     options.endpoint = config_.http->endpoint;
     options.max_body_bytes = static_cast<size_t>(config_.http->max_request_body_size);
     options.name = id_ + " http";
     if (config_.http->tls) {
       absl::StatusOr<std::shared_ptr<boost::asio::ssl::context>> tls =
-          pipeline::MakeServerTlsContext(*config_.http->tls);
+          net::MakeServerTlsContext(*config_.http->tls);
       if (!tls.ok()) {
         Shutdown(absl::Now());
         return tls.status();
       }
       options.tls = *tls;
     }
-    http_server_ = std::make_unique<pipeline::HttpServer>(
+    http_server_ = std::make_unique<net::HttpServer>(
         io_, options, [this](HttpRequest& request) { return HandleHttp(request); });
     if (absl::Status s = http_server_->Start(); !s.ok()) {
       Shutdown(absl::Now());
@@ -299,11 +301,11 @@ enum class Encoding { kProto, kJson };
 HttpResponse StatusResponse(const HttpRequest& request, http::status http_status, Encoding enc,
                             int code, absl::string_view message) {
   if (enc == Encoding::kJson) {
-    return pipeline::MakeHttpResponse(request, http_status, "application/json",
-                                      pipeline::EncodeRpcStatusJson(code, message));
+    return net::MakeHttpResponse(request, http_status, "application/json",
+                                 weir::otlp::EncodeRpcStatusJson(code, message));
   }
-  return pipeline::MakeHttpResponse(request, http_status, "application/x-protobuf",
-                                    pipeline::EncodeRpcStatusProto(code, message));
+  return net::MakeHttpResponse(request, http_status, "application/x-protobuf",
+                               weir::otlp::EncodeRpcStatusProto(code, message));
 }
 
 std::string MediaType(absl::string_view content_type) {
@@ -318,13 +320,13 @@ HttpResponse Receiver::HandleHttp(HttpRequest& request) {
   absl::string_view target(request.target().data(), request.target().size());
   absl::string_view path = target.substr(0, target.find('?'));
   if (path != config_.http->traces_url_path) {
-    return pipeline::MakeHttpResponse(request, http::status::not_found, "text/plain",
-                                      absl::StrCat("404 page not found; OTLP traces go to POST ",
-                                                   config_.http->traces_url_path, "\n"));
+    return net::MakeHttpResponse(request, http::status::not_found, "text/plain",
+                                 absl::StrCat("404 page not found; OTLP traces go to POST ",
+                                              config_.http->traces_url_path, "\n"));
   }
   if (request.method() != http::verb::post) {
-    auto r = pipeline::MakeHttpResponse(request, http::status::method_not_allowed, "text/plain",
-                                        "405 method not allowed, supported: [POST]\n");
+    auto r = net::MakeHttpResponse(request, http::status::method_not_allowed, "text/plain",
+                                   "405 method not allowed, supported: [POST]\n");
     r.set(http::field::allow, "POST");
     return r;
   }
@@ -337,7 +339,7 @@ HttpResponse Receiver::HandleHttp(HttpRequest& request) {
     enc = Encoding::kJson;
   } else {
     bad_request_log_.Warn(kComponent, "http: unsupported content type \"%s\"", media);
-    return pipeline::MakeHttpResponse(
+    return net::MakeHttpResponse(
         request, http::status::unsupported_media_type, "text/plain",
         absl::StrCat("415 unsupported media type \"", media,
                      "\", supported: [application/json, application/x-protobuf]\n"));
@@ -347,17 +349,17 @@ HttpResponse Receiver::HandleHttp(HttpRequest& request) {
   std::string inflated;
   std::string encoding = absl::AsciiStrToLower(std::string(request[http::field::content_encoding]));
   if (encoding == "gzip" || encoding == "deflate") {
-    auto out = pipeline::Gunzip(body, static_cast<size_t>(config_.http->max_request_body_size));
+    auto out = net::Gunzip(body, static_cast<size_t>(config_.http->max_request_body_size));
     if (!out.ok()) {
       bool too_big = absl::IsResourceExhausted(out.status());
       bad_request_log_.Warn(kComponent, "http: bad compressed body: %s", out.status().message());
       return StatusResponse(request,
                             too_big ? http::status::payload_too_large : http::status::bad_request,
-                            enc, pipeline::kRpcInvalidArgument, out.status().message());
+                            enc, weir::otlp::kRpcInvalidArgument, out.status().message());
     }
     inflated = std::move(*out);
   } else if (!encoding.empty() && encoding != "identity") {
-    return StatusResponse(request, http::status::bad_request, enc, pipeline::kRpcInvalidArgument,
+    return StatusResponse(request, http::status::bad_request, enc, weir::otlp::kRpcInvalidArgument,
                           absl::StrCat("unsupported Content-Encoding \"", encoding,
                                        "\", supported: gzip, deflate, identity"));
   }
@@ -383,7 +385,7 @@ HttpResponse Receiver::HandleHttp(HttpRequest& request) {
   if (!batch.ok()) {
     bad_request_log_.Warn(kComponent, "http: refused a malformed request: %s",
                           batch.status().message());
-    return StatusResponse(request, http::status::bad_request, enc, pipeline::kRpcInvalidArgument,
+    return StatusResponse(request, http::status::bad_request, enc, weir::otlp::kRpcInvalidArgument,
                           batch.status().message());
   }
 
@@ -391,23 +393,24 @@ HttpResponse Receiver::HandleHttp(HttpRequest& request) {
   if (!outcome.status.ok()) {
     const absl::Status& s = outcome.status;
     if (absl::IsInvalidArgument(s)) {
-      return StatusResponse(request, http::status::bad_request, enc, pipeline::kRpcInvalidArgument,
-                            s.message());
+      return StatusResponse(request, http::status::bad_request, enc,
+                            weir::otlp::kRpcInvalidArgument, s.message());
     }
     bool exhausted = absl::IsResourceExhausted(s);
     auto r = StatusResponse(
         request, exhausted ? http::status::too_many_requests : http::status::service_unavailable,
-        enc, exhausted ? pipeline::kRpcResourceExhausted : pipeline::kRpcUnavailable, s.message());
+        enc, exhausted ? weir::otlp::kRpcResourceExhausted : weir::otlp::kRpcUnavailable,
+        s.message());
     r.set(http::field::retry_after, std::to_string(absl::ToInt64Seconds(kRetryAfter)));
     return r;
   }
   weir::otlp::ExportResponse response = MakeResponse(outcome);
   if (enc == Encoding::kJson) {
-    return pipeline::MakeHttpResponse(request, http::status::ok, "application/json",
-                                      weir::otlp::ResponseToJson(response));
+    return net::MakeHttpResponse(request, http::status::ok, "application/json",
+                                 weir::otlp::ResponseToJson(response));
   }
-  return pipeline::MakeHttpResponse(request, http::status::ok, "application/x-protobuf",
-                                    response.SerializeAsString());
+  return net::MakeHttpResponse(request, http::status::ok, "application/x-protobuf",
+                               response.SerializeAsString());
 }
 
 }  // namespace weir::receivers::otlp

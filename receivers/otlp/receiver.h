@@ -17,15 +17,15 @@
 #include <vector>
 
 #include "pipeline/component.h"
-#include "pipeline/http_server.h"
-#include "pipeline/logger.h"
-#include "pipeline/telemetry.h"
+#include "pipeline/net/http_server.h"
+#include "pipeline/telemetry/logger.h"
+#include "pipeline/telemetry/metrics.h"
 #include "receivers/otlp/config.h"
 
 namespace grpc {
 class Server;
 class ServerCompletionQueue;
-}
+}  // namespace grpc
 
 namespace weir::receivers::otlp {
 
@@ -45,20 +45,20 @@ class Receiver final : public pipeline::Component {
   std::string http_address() const;
 
   // Handles one HTTP request (public for tests).
-  pipeline::HttpResponse HandleHttp(pipeline::HttpRequest& request);
+  net::HttpResponse HandleHttp(net::HttpRequest& request);
 
  private:
   std::string id_;
   Config config_;
   pipeline::TracesConsumer& next_;
-  pipeline::ReceiverMetrics grpc_metrics_;
-  pipeline::ReceiverMetrics http_metrics_;
+  telemetry::ReceiverMetrics grpc_metrics_;
+  telemetry::ReceiverMetrics http_metrics_;
   log::RateLimited bad_request_log_;
   std::unique_ptr<GrpcService> grpc_service_;
   std::unique_ptr<grpc::Server> grpc_server_;
   std::vector<std::unique_ptr<grpc::ServerCompletionQueue>> grpc_queues_;
   std::vector<std::thread> grpc_threads_;  // one per queue
-  std::unique_ptr<pipeline::HttpServer> http_server_;
+  std::unique_ptr<net::HttpServer> http_server_;
   boost::asio::io_context& io_;
   std::string grpc_address_;
   bool stopped_ = false;

@@ -3,8 +3,8 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
-#include "pipeline/compression.h"
-#include "pipeline/otlp_json.h"
+#include "pipeline/net/compression.h"
+#include "pipeline/otlp/json.h"
 #include "receivers/otlp/factory.h"
 #include "tests/testing/conformance.h"
 #include "tests/testing/otlp_client.h"
@@ -78,11 +78,14 @@ TEST(OtlpReceiverConfig, EachRuleFails) {
       {"protocols:\n  grpc:\n    max_recv_msg_size_mib: 0",
        "receivers.otlp.protocols.grpc.max_recv_msg_size_mib"},
       {"protocols:\n  grpc:\n    transport: unix", "receivers.otlp.protocols.grpc.transport"},
-      {"protocols:\n  grpc:\n    tls: {cert_file: a}", "receivers.otlp.protocols.grpc.tls.key_file"},
+      {"protocols:\n  grpc:\n    tls: {cert_file: a}",
+       "receivers.otlp.protocols.grpc.tls.key_file"},
       {"protocols:\n  http:\n    tls: {cert_file: /nonexistent, key_file: /nonexistent}",
        "receivers.otlp.protocols.http.tls.cert_file"},
-      {"protocols:\n  http:\n    tls: {min_version: \"1.0\"}", "receivers.otlp.protocols.http.tls.min_version"},
-      {"protocols:\n  http:\n    cors: {allowed_origins: [\"*\"]}", "receivers.otlp.protocols.http.cors"},
+      {"protocols:\n  http:\n    tls: {min_version: \"1.0\"}",
+       "receivers.otlp.protocols.http.tls.min_version"},
+      {"protocols:\n  http:\n    cors: {allowed_origins: [\"*\"]}",
+       "receivers.otlp.protocols.http.cors"},
       {"protocols:\n  http:\n    traces_url_path: v1",
        "receivers.otlp.protocols.http.traces_url_path"},
       {"protocols:\n  http:\n    max_request_body_size: 0",
@@ -211,7 +214,7 @@ TEST_F(ReceiverTest, HttpGzipBody) {
   StartWith(sink_);
   weir::otlp::ExportRequest a = testing::MakeRequest(1, 1, 4);
   auto r = testing::HttpPost(receiver_->http_address(), "/v1/traces", "application/x-protobuf",
-                             pipeline::Gzip(a.SerializeAsString()), {{"Content-Encoding", "gzip"}});
+                             net::Gzip(a.SerializeAsString()), {{"Content-Encoding", "gzip"}});
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_TRUE(MessageDifferencer::Equals(sink_.Merged().ToRequest(), a));
 }
@@ -236,7 +239,7 @@ TEST_F(ReceiverTest, HttpErrorsAndTheNextRequestStillWorks) {
   EXPECT_EQ(too_big.status, 413);
   auto bomb =
       testing::HttpPost(addr, "/v1/traces", "application/x-protobuf",
-                        pipeline::Gzip(std::string(100000, '\0')), {{"Content-Encoding", "gzip"}});
+                        net::Gzip(std::string(100000, '\0')), {{"Content-Encoding", "gzip"}});
   EXPECT_EQ(bomb.status, 413);
   auto bad_gzip = testing::HttpPost(addr, "/v1/traces", "application/x-protobuf", "not gzip",
                                     {{"Content-Encoding", "gzip"}});
@@ -297,7 +300,8 @@ class TlsReceiverTest : public ReceiverTest {
  protected:
   std::string TlsYaml(const std::string& extra = "") {
     const auto& cert = testing::SelfSignedCertificate();
-    std::string tls = "{cert_file: " + cert.cert_file + ", key_file: " + cert.key_file + extra + "}";
+    std::string tls =
+        "{cert_file: " + cert.cert_file + ", key_file: " + cert.key_file + extra + "}";
     return "protocols:\n  grpc:\n    endpoint: 127.0.0.1:0\n    tls: " + tls +
            "\n  http:\n    endpoint: 127.0.0.1:0\n    tls: " + tls + "\n";
   }
@@ -307,8 +311,8 @@ TEST_F(TlsReceiverTest, GrpcAndHttpOverTls) {
   StartWith(sink_, TlsYaml());
   const auto& cert = testing::SelfSignedCertificate();
   weir::otlp::ExportResponse response;
-  grpc::Status s = testing::GrpcExportTls(receiver_->grpc_address(),
-                                          testing::MakeRequest(1, 1, 3), &response, cert.cert_pem);
+  grpc::Status s = testing::GrpcExportTls(receiver_->grpc_address(), testing::MakeRequest(1, 1, 3),
+                                          &response, cert.cert_pem);
   ASSERT_TRUE(s.ok()) << s.error_message();
   auto r = testing::HttpsPost(receiver_->http_address(), "/v1/traces", "application/x-protobuf",
                               testing::MakeRequest(1, 1, 2).SerializeAsString(), cert.cert_pem);
@@ -324,9 +328,9 @@ TEST_F(TlsReceiverTest, GrpcAndHttpOverTls) {
 TEST_F(TlsReceiverTest, ClientCertificateRequiredWithClientCa) {
   const auto& cert = testing::SelfSignedCertificate();
   StartWith(sink_, TlsYaml(", client_ca_file: " + cert.cert_file));
-  auto without = testing::HttpsPost(receiver_->http_address(), "/v1/traces",
-                                    "application/x-protobuf",
-                                    testing::MakeRequest(1, 1, 1).SerializeAsString(), cert.cert_pem);
+  auto without =
+      testing::HttpsPost(receiver_->http_address(), "/v1/traces", "application/x-protobuf",
+                         testing::MakeRequest(1, 1, 1).SerializeAsString(), cert.cert_pem);
   EXPECT_NE(without.status, 200);
   auto with = testing::HttpsPost(receiver_->http_address(), "/v1/traces", "application/x-protobuf",
                                  testing::MakeRequest(1, 1, 2).SerializeAsString(), cert.cert_pem,

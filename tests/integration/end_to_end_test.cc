@@ -5,8 +5,8 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "pipeline/compression.h"
-#include "pipeline/otlp_json.h"
+#include "pipeline/net/compression.h"
+#include "pipeline/otlp/json.h"
 #include "tests/integration/harness.h"
 #include "tests/testing/otlp_client.h"
 #include "tests/testing/span_generator.h"
@@ -75,7 +75,7 @@ service:
   otlp::AppendRequestJson(json_req, &json);
   EXPECT_EQ(HttpPost(weir->HttpAddress(), "/v1/traces", "application/json", json).status, 200);
   EXPECT_EQ(HttpPost(weir->HttpAddress(), "/v1/traces", "application/x-protobuf",
-                     pipeline::Gzip(gzip_req.SerializeAsString()), {{"Content-Encoding", "gzip"}})
+                     net::Gzip(gzip_req.SerializeAsString()), {{"Content-Encoding", "gzip"}})
                 .status,
             200);
 

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "pipeline/otlp_json.h"
-#include "pipeline/otlp_types.h"
+#include "pipeline/otlp/json.h"
+#include "pipeline/otlp/types.h"
 
 namespace weir::testing {
 

@@ -9,8 +9,8 @@
 #include <string>
 
 #include "pipeline/factory.h"
-#include "pipeline/io_pool.h"
-#include "pipeline/telemetry.h"
+#include "pipeline/net/io_pool.h"
+#include "pipeline/telemetry/metrics.h"
 #include "tests/testing/fake_clock.h"
 
 namespace weir::testing {
@@ -21,8 +21,8 @@ struct TestEnvironment {
   ~TestEnvironment();
   pipeline::Settings SettingsFor(const std::string& id);
 
-  pipeline::Telemetry telemetry;
-  pipeline::IoPool io{2};
+  telemetry::Telemetry telemetry;
+  net::IoPool io{2};
   FakeClock clock;
 };
 

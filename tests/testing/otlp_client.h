@@ -5,7 +5,7 @@
 #include <string>
 
 #include "grpcpp/support/status.h"
-#include "pipeline/otlp_types.h"
+#include "pipeline/otlp/types.h"
 
 namespace weir::testing {
 

@@ -3,7 +3,7 @@
 
 #include <cstdint>
 
-#include "pipeline/otlp_types.h"
+#include "pipeline/otlp/types.h"
 #include "pipeline/trace_batch.h"
 
 namespace weir::testing {

@@ -1,0 +1,37 @@
+// OTLP/JSON: the JSON encoding of OTLP trace export requests and responses, as the OTLP
+// specification defines it (protobuf JSON mapping with OTLP's exceptions):
+//   - trace_id, span_id, parent_span_id (spans and links) are lowercase hex, not base64;
+//   - enums (span kind, status code) are integers;
+//   - keys are lowerCamelCase when writing; both lowerCamelCase and snake_case are read;
+//   - 64-bit integers (intValue, *UnixNano) are written as decimal strings; read as strings or
+//     numbers;
+//   - bytesValue is base64;
+//   - unknown fields are ignored when reading.
+//
+// Threading: stateless functions, safe from any thread.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "pipeline/otlp/types.h"
+
+namespace weir::otlp {
+
+// Parses an ExportTraceServiceRequest (or TracesData, which has the same shape) from JSON into
+// *out, which is cleared first and may live on an arena. Returns InvalidArgument with a message
+// that names the offending field path (e.g. "resourceSpans[0].scopeSpans[1].spans[3].traceId:
+// expected 32 hex digits") when the JSON is invalid or does not match the schema.
+absl::Status ParseRequestJson(std::string_view json, ExportRequest* out);
+
+// Appends the OTLP/JSON encoding of `request` to *out, on one line (no newline added).
+void AppendRequestJson(const ExportRequest& request, std::string* out);
+
+// Encodes an ExportTraceServiceResponse, e.g. {} or {"partialSuccess":{"rejectedSpans":"3",...}}.
+std::string ResponseToJson(const ExportResponse& response);
+
+// Parses an ExportTraceServiceResponse (used by the OTLP/HTTP exporter to read partial success).
+absl::Status ParseResponseJson(std::string_view json, ExportResponse* out);
+
+}  // namespace weir::otlp

@@ -1,0 +1,903 @@
+#include "pipeline/otlp/json.h"
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/text_format.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "gtest/gtest.h"
+
+namespace weir::otlp {
+namespace {
+
+using google::protobuf::util::MessageDifferencer;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+constexpr char kTraceIdHex[] = "5b8efff798038103d269b633813fc60c";
+constexpr char kSpanIdHex[] = "eee19b7ec3c1b174";
+constexpr char kParentIdHex[] = "eee19b7ec3c1b173";
+constexpr char kLinkTraceIdHex[] = "4bf92f3577b34da6a3ce929d0e0e4736";
+constexpr char kLinkSpanIdHex[] = "00f067aa0ba902b7";
+
+std::string Bytes(const char* hex) { return absl::HexStringToBytes(hex); }
+
+ExportRequest FromText(const std::string& text) {
+  ExportRequest request;
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &request)) << text;
+  return request;
+}
+
+std::string ToJson(const ExportRequest& request) {
+  std::string out;
+  AppendRequestJson(request, &out);
+  return out;
+}
+
+// Parses `json`, expecting success.
+ExportRequest Parse(std::string_view json) {
+  ExportRequest request;
+  const absl::Status status = ParseRequestJson(json, &request);
+  EXPECT_TRUE(status.ok()) << status;
+  return request;
+}
+
+// Parses `json`, expecting InvalidArgument; returns the message.
+std::string ParseError(std::string_view json) {
+  ExportRequest request;
+  const absl::Status status = ParseRequestJson(json, &request);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  return std::string(status.message());
+}
+
+// Wraps span JSON members in the envelope down to resourceSpans[0].scopeSpans[0].spans[0].
+std::string SpanJson(const std::string& members) {
+  return absl::StrCat(R"({"resourceSpans":[{"scopeSpans":[{"spans":[{)", members, "}]}]}]}");
+}
+
+constexpr char kSpanPath[] = "resourceSpans[0].scopeSpans[0].spans[0]";
+
+// A request that sets every field of every message and every kind of AnyValue, including the
+// zero value of each oneof member and an AnyValue with no member set.
+ExportRequest EveryFieldRequest() {
+  ExportRequest request = FromText(R"pb(
+    resource_spans {
+      resource {
+        attributes {
+          key: "service.name"
+          value { string_value: "checkout" }
+        }
+        attributes {
+          key: "empty"
+          value {}
+        }
+        attributes { key: "no value" }
+        dropped_attributes_count: 1
+      }
+      scope_spans {
+        scope {
+          name: "io.opentelemetry.contrib"
+          version: "1.2.3"
+          attributes {
+            key: "scope.bool"
+            value { bool_value: true }
+          }
+          dropped_attributes_count: 2
+        }
+        spans {
+          trace_state: "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE"
+          flags: 0x301
+          name: "GET /cart \"quoted\" \\ \n\t ünïcödé 🚀"
+          kind: SPAN_KIND_SERVER
+          start_time_unix_nano: 18446744073709551615
+          end_time_unix_nano: 1544712661000000000
+          attributes {
+            key: "string"
+            value { string_value: "value" }
+          }
+          attributes {
+            key: "string.zero"
+            value { string_value: "" }
+          }
+          attributes {
+            key: "bool"
+            value { bool_value: true }
+          }
+          attributes {
+            key: "bool.zero"
+            value { bool_value: false }
+          }
+          attributes {
+            key: "int"
+            value { int_value: -9223372036854775808 }
+          }
+          attributes {
+            key: "int.max"
+            value { int_value: 9223372036854775807 }
+          }
+          attributes {
+            key: "int.zero"
+            value { int_value: 0 }
+          }
+          attributes {
+            key: "double"
+            value { double_value: 3.14159265358979 }
+          }
+          attributes {
+            key: "double.tiny"
+            value { double_value: 5e-324 }
+          }
+          attributes {
+            key: "double.huge"
+            value { double_value: 1.7976931348623157e308 }
+          }
+          attributes {
+            key: "double.zero"
+            value { double_value: 0 }
+          }
+          attributes {
+            key: "double.negzero"
+            value { double_value: -0.0 }
+          }
+          attributes {
+            key: "bytes"
+            value { bytes_value: "\x00\x01\xfe\xff" }
+          }
+          attributes {
+            key: "bytes.zero"
+            value { bytes_value: "" }
+          }
+          attributes {
+            key: "array"
+            value {
+              array_value {
+                values { string_value: "a" }
+                values { int_value: 1 }
+                values {}
+                values { array_value { values { bool_value: false } } }
+                values { kvlist_value {} }
+              }
+            }
+          }
+          attributes {
+            key: "array.zero"
+            value { array_value {} }
+          }
+          attributes {
+            key: "kvlist"
+            value {
+              kvlist_value {
+                values {
+                  key: "inner"
+                  value { double_value: 1.5 }
+                }
+                values {
+                  key: "nested"
+                  value {
+                    kvlist_value {
+                      values {
+                        key: "deep"
+                        value { array_value { values { bytes_value: "xyz" } } }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+          attributes {
+            key: "kvlist.zero"
+            value { kvlist_value {} }
+          }
+          dropped_attributes_count: 3
+          events {
+            time_unix_nano: 1544712660500000000
+            name: "exception"
+            attributes {
+              key: "exception.type"
+              value { string_value: "IOError" }
+            }
+            dropped_attributes_count: 4
+          }
+          events {}
+          dropped_events_count: 5
+          links {
+            trace_state: "congo=t61rcWkgMzE"
+            attributes {
+              key: "link.attr"
+              value { int_value: 7 }
+            }
+            dropped_attributes_count: 6
+            flags: 0x101
+          }
+          links {}
+          dropped_links_count: 7
+          status { message: "deadline exceeded" code: STATUS_CODE_ERROR }
+        }
+        spans {
+          name: "second"
+          status {}
+        }
+        schema_url: "https://opentelemetry.io/schemas/1.21.0"
+      }
+      scope_spans { scope {} }
+      schema_url: "https://opentelemetry.io/schemas/1.20.0"
+    }
+    resource_spans { resource {} }
+    resource_spans {}
+  )pb");
+  Span* span = request.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(0);
+  span->set_trace_id(Bytes(kTraceIdHex));
+  span->set_span_id(Bytes(kSpanIdHex));
+  span->set_parent_span_id(Bytes(kParentIdHex));
+  SpanLink* link = span->mutable_links(0);
+  link->set_trace_id(Bytes(kLinkTraceIdHex));
+  link->set_span_id(Bytes(kLinkSpanIdHex));
+  return request;
+}
+
+TEST(OtlpJsonTest, RoundTripsEveryField) {
+  const ExportRequest original = EveryFieldRequest();
+  const std::string json = ToJson(original);
+
+  ExportRequest decoded;
+  ASSERT_TRUE(ParseRequestJson(json, &decoded).ok()) << json;
+  EXPECT_TRUE(MessageDifferencer::Equals(original, decoded)) << json << "\n"
+                                                             << decoded.DebugString();
+  // Encoding is deterministic, so a second trip gives identical text.
+  EXPECT_EQ(ToJson(decoded), json);
+}
+
+TEST(OtlpJsonTest, RoundTripKeepsZeroValuedAnyValueMembers) {
+  const std::string json = ToJson(EveryFieldRequest());
+  EXPECT_THAT(json, HasSubstr(R"({"key":"string.zero","value":{"stringValue":""}})"));
+  EXPECT_THAT(json, HasSubstr(R"({"key":"bool.zero","value":{"boolValue":false}})"));
+  EXPECT_THAT(json, HasSubstr(R"({"key":"int.zero","value":{"intValue":"0"}})"));
+  EXPECT_THAT(json, HasSubstr(R"({"key":"double.zero","value":{"doubleValue":0}})"));
+  EXPECT_THAT(json, HasSubstr(R"({"key":"double.negzero","value":{"doubleValue":-0.0}})"));
+  EXPECT_THAT(json, HasSubstr(R"({"key":"bytes.zero","value":{"bytesValue":""}})"));
+  EXPECT_THAT(json, HasSubstr(R"({"key":"array.zero","value":{"arrayValue":{}}})"));
+  EXPECT_THAT(json, HasSubstr(R"({"key":"kvlist.zero","value":{"kvlistValue":{}}})"));
+  EXPECT_THAT(json, HasSubstr(R"({"key":"empty","value":{}})"));
+  EXPECT_THAT(json, HasSubstr(R"({"key":"no value"})"));
+
+  const ExportRequest decoded = Parse(json);
+  const auto& attributes = decoded.resource_spans(0).scope_spans(0).spans(0).attributes();
+  EXPECT_TRUE(std::signbit(attributes[11].value().double_value()));
+  EXPECT_EQ(attributes[11].key(), "double.negzero");
+}
+
+TEST(OtlpJsonTest, EncodesSmallRequestExactly) {
+  ExportRequest request = FromText(R"pb(
+    resource_spans {
+      resource {
+        attributes {
+          key: "service.name"
+          value { string_value: "svc" }
+        }
+      }
+      scope_spans {
+        scope { name: "lib" }
+        spans {
+          name: "GET /"
+          kind: SPAN_KIND_SERVER
+          start_time_unix_nano: 1544712660000000000
+          end_time_unix_nano: 1544712661000000000
+          attributes {
+            key: "http.status_code"
+            value { int_value: 200 }
+          }
+          attributes {
+            key: "ratio"
+            value { double_value: 0.25 }
+          }
+          attributes {
+            key: "raw"
+            value { bytes_value: "\x00\xff" }
+          }
+          attributes {
+            key: "ok"
+            value { bool_value: true }
+          }
+          attributes {
+            key: "list"
+            value {
+              array_value {
+                values { string_value: "a" }
+                values { int_value: -1 }
+              }
+            }
+          }
+          links { flags: 256 }
+          status { message: "boom" code: STATUS_CODE_ERROR }
+        }
+      }
+    }
+  )pb");
+  Span* span = request.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(0);
+  span->set_trace_id(Bytes(kTraceIdHex));
+  span->set_span_id(Bytes(kSpanIdHex));
+  span->set_flags(1);
+
+  std::string out = "prefix:";
+  AppendRequestJson(request, &out);
+  EXPECT_EQ(out,
+            "prefix:"
+            R"({"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":)"
+            R"({"stringValue":"svc"}}]},"scopeSpans":[{"scope":{"name":"lib"},"spans":[{)"
+            R"("traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174",)"
+            R"("flags":1,"name":"GET /","kind":2,"startTimeUnixNano":"1544712660000000000",)"
+            R"("endTimeUnixNano":"1544712661000000000","attributes":[)"
+            R"({"key":"http.status_code","value":{"intValue":"200"}},)"
+            R"({"key":"ratio","value":{"doubleValue":0.25}},)"
+            R"({"key":"raw","value":{"bytesValue":"AP8="}},)"
+            R"({"key":"ok","value":{"boolValue":true}},)"
+            R"({"key":"list","value":{"arrayValue":{"values":[{"stringValue":"a"},)"
+            R"({"intValue":"-1"}]}}}],"links":[{"flags":256}],)"
+            R"("status":{"message":"boom","code":2}}]}]}]})");
+}
+
+TEST(OtlpJsonTest, EncodesEmptyRequestAsEmptyObject) { EXPECT_EQ(ToJson(ExportRequest()), "{}"); }
+
+TEST(OtlpJsonTest, EscapesStringsAndReplacesInvalidUtf8) {
+  ExportRequest request;
+  Span* span = request.add_resource_spans()->add_scope_spans()->add_spans();
+  // Includes a NUL, DEL (passed through), valid UTF-8, a stray byte and a truncated sequence.
+  constexpr char kName[] = "q\"b\\n\nt\tc\x01\x1f\0 del\x7f \xc3\xa9 \xff end \xe2\x82";
+  span->set_name(std::string(kName, sizeof(kName) - 1));
+  EXPECT_EQ(ToJson(request), R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"name":)"
+                             R"("q\"b\\n\nt\tc\u0001\u001f\u0000 del)"
+                             "\x7f \xc3\xa9 "
+                             R"(\ufffd end \ufffd\ufffd"}]}]}]})");
+}
+
+TEST(OtlpJsonTest, SpecialDoublesRoundTripAsStrings) {
+  ExportRequest request;
+  auto* attributes = request.add_resource_spans()->mutable_resource()->mutable_attributes();
+  for (double d : {std::nan(""), HUGE_VAL, -HUGE_VAL}) {
+    attributes->Add()->mutable_value()->set_double_value(d);
+  }
+  const std::string json = ToJson(request);
+  EXPECT_EQ(json,
+            R"({"resourceSpans":[{"resource":{"attributes":[{"value":{"doubleValue":"NaN"}},)"
+            R"({"value":{"doubleValue":"Infinity"}},{"value":{"doubleValue":"-Infinity"}}]}}]})");
+
+  const ExportRequest decoded = Parse(json);
+  const auto& got = decoded.resource_spans(0).resource().attributes();
+  ASSERT_EQ(got.size(), 3);
+  EXPECT_TRUE(std::isnan(got[0].value().double_value()));
+  EXPECT_EQ(got[1].value().double_value(), HUGE_VAL);
+  EXPECT_EQ(got[2].value().double_value(), -HUGE_VAL);
+}
+
+// The style the OpenTelemetry Collector's file exporter writes: hex ids, nanos as strings,
+// integer enums, an empty parentSpanId for root spans and an empty status object.
+constexpr char kCollectorFixture[] = R"json({"resourceSpans":[{"resource":{"attributes":[
+{"key":"service.name","value":{"stringValue":"frontend"}},
+{"key":"host.cpus","value":{"intValue":"8"}}]},
+"scopeSpans":[{"scope":{"name":"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp",
+"version":"0.45.0"},"spans":[
+{"traceId":"4BF92F3577B34DA6A3CE929D0E0E4736","spanId":"00f067aa0ba902b7","parentSpanId":"",
+"flags":257,"name":"HTTP GET","kind":3,"startTimeUnixNano":"1700000000000000000",
+"endTimeUnixNano":"1700000000250000000","attributes":[
+{"key":"http.method","value":{"stringValue":"GET"}},
+{"key":"http.status_code","value":{"intValue":"503"}},
+{"key":"retry","value":{"boolValue":true}},
+{"key":"load","value":{"doubleValue":0.75}}],
+"droppedAttributesCount":2,
+"events":[{"timeUnixNano":"1700000000100000000","name":"exception","attributes":[
+{"key":"exception.message","value":{"stringValue":"connection reset"}}]}],
+"links":[{"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174",
+"traceState":"rojo=00f067aa0ba902b7","flags":1}],
+"status":{"message":"upstream unavailable","code":2}},
+{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"b7ad6b7169203331",
+"parentSpanId":"00f067aa0ba902b7","name":"db.query","kind":1,
+"startTimeUnixNano":"1700000000010000000","endTimeUnixNano":"1700000000020000000","status":{}}
+]}],"schemaUrl":"https://opentelemetry.io/schemas/1.21.0"}]}
+)json";
+
+TEST(OtlpJsonTest, DecodesCollectorFileExporterOutput) {
+  const ExportRequest got = Parse(kCollectorFixture);
+
+  ExportRequest want = FromText(R"pb(
+    resource_spans {
+      resource {
+        attributes {
+          key: "service.name"
+          value { string_value: "frontend" }
+        }
+        attributes {
+          key: "host.cpus"
+          value { int_value: 8 }
+        }
+      }
+      scope_spans {
+        scope {
+          name: "go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+          version: "0.45.0"
+        }
+        spans {
+          flags: 257
+          name: "HTTP GET"
+          kind: SPAN_KIND_CLIENT
+          start_time_unix_nano: 1700000000000000000
+          end_time_unix_nano: 1700000000250000000
+          attributes {
+            key: "http.method"
+            value { string_value: "GET" }
+          }
+          attributes {
+            key: "http.status_code"
+            value { int_value: 503 }
+          }
+          attributes {
+            key: "retry"
+            value { bool_value: true }
+          }
+          attributes {
+            key: "load"
+            value { double_value: 0.75 }
+          }
+          dropped_attributes_count: 2
+          events {
+            time_unix_nano: 1700000000100000000
+            name: "exception"
+            attributes {
+              key: "exception.message"
+              value { string_value: "connection reset" }
+            }
+          }
+          links { trace_state: "rojo=00f067aa0ba902b7" flags: 1 }
+          status { message: "upstream unavailable" code: STATUS_CODE_ERROR }
+        }
+        spans {
+          name: "db.query"
+          kind: SPAN_KIND_INTERNAL
+          start_time_unix_nano: 1700000000010000000
+          end_time_unix_nano: 1700000000020000000
+          status {}
+        }
+      }
+      schema_url: "https://opentelemetry.io/schemas/1.21.0"
+    }
+  )pb");
+  auto* spans = want.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans();
+  (*spans)[0].set_trace_id(Bytes(kLinkTraceIdHex));
+  (*spans)[0].set_span_id(Bytes(kLinkSpanIdHex));
+  (*spans)[0].mutable_links(0)->set_trace_id(Bytes(kTraceIdHex));
+  (*spans)[0].mutable_links(0)->set_span_id(Bytes(kSpanIdHex));
+  (*spans)[1].set_trace_id(Bytes(kLinkTraceIdHex));
+  (*spans)[1].set_span_id(Bytes("b7ad6b7169203331"));
+  (*spans)[1].set_parent_span_id(Bytes(kLinkSpanIdHex));
+
+  EXPECT_TRUE(MessageDifferencer::Equals(want, got)) << got.DebugString();
+  // Spot checks, independent of the differencer.
+  const Span& root = got.resource_spans(0).scope_spans(0).spans(0);
+  EXPECT_EQ(absl::BytesToHexString(root.trace_id()), kLinkTraceIdHex);
+  EXPECT_TRUE(root.parent_span_id().empty());
+  EXPECT_EQ(root.kind(), Span::SPAN_KIND_CLIENT);
+  EXPECT_EQ(root.end_time_unix_nano(), 1700000000250000000u);
+  EXPECT_EQ(root.status().code(), SpanStatus::STATUS_CODE_ERROR);
+  EXPECT_TRUE(got.resource_spans(0).scope_spans(0).spans(1).has_status());
+}
+
+TEST(OtlpJsonTest, AcceptsSnakeCaseKeys) {
+  const ExportRequest got = Parse(R"({"resource_spans":[{"resource":{
+    "attributes":[{"key":"k","value":{"string_value":"s"}},{"key":"b","value":{"bool_value":true}},
+      {"key":"i","value":{"int_value":"5"}},{"key":"d","value":{"double_value":2.5}},
+      {"key":"by","value":{"bytes_value":"AQ=="}},
+      {"key":"a","value":{"array_value":{"values":[{"int_value":1}]}}},
+      {"key":"kv","value":{"kvlist_value":{"values":[{"key":"x","value":{"int_value":2}}]}}}],
+    "dropped_attributes_count":1},
+    "scope_spans":[{"scope":{"name":"n","dropped_attributes_count":2},"schema_url":"u2",
+      "spans":[{"trace_id":"5b8efff798038103d269b633813fc60c","span_id":"eee19b7ec3c1b174",
+        "parent_span_id":"eee19b7ec3c1b173","trace_state":"ts",
+        "start_time_unix_nano":"1","end_time_unix_nano":"2","dropped_attributes_count":3,
+        "events":[{"time_unix_nano":"4","dropped_attributes_count":5}],"dropped_events_count":6,
+        "links":[{"trace_id":"5b8efff798038103d269b633813fc60c","span_id":"eee19b7ec3c1b174",
+          "trace_state":"lts","dropped_attributes_count":7}],
+        "dropped_links_count":8}]}],
+    "schema_url":"u1"}]})");
+
+  ExportRequest want = FromText(R"pb(
+    resource_spans {
+      resource {
+        attributes {
+          key: "k"
+          value { string_value: "s" }
+        }
+        attributes {
+          key: "b"
+          value { bool_value: true }
+        }
+        attributes {
+          key: "i"
+          value { int_value: 5 }
+        }
+        attributes {
+          key: "d"
+          value { double_value: 2.5 }
+        }
+        attributes {
+          key: "by"
+          value { bytes_value: "\x01" }
+        }
+        attributes {
+          key: "a"
+          value { array_value { values { int_value: 1 } } }
+        }
+        attributes {
+          key: "kv"
+          value {
+            kvlist_value {
+              values {
+                key: "x"
+                value { int_value: 2 }
+              }
+            }
+          }
+        }
+        dropped_attributes_count: 1
+      }
+      scope_spans {
+        scope { name: "n" dropped_attributes_count: 2 }
+        spans {
+          trace_state: "ts"
+          start_time_unix_nano: 1
+          end_time_unix_nano: 2
+          dropped_attributes_count: 3
+          events { time_unix_nano: 4 dropped_attributes_count: 5 }
+          dropped_events_count: 6
+          links { trace_state: "lts" dropped_attributes_count: 7 }
+          dropped_links_count: 8
+        }
+        schema_url: "u2"
+      }
+      schema_url: "u1"
+    }
+  )pb");
+  Span* span = want.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(0);
+  span->set_trace_id(Bytes(kTraceIdHex));
+  span->set_span_id(Bytes(kSpanIdHex));
+  span->set_parent_span_id(Bytes(kParentIdHex));
+  span->mutable_links(0)->set_trace_id(Bytes(kTraceIdHex));
+  span->mutable_links(0)->set_span_id(Bytes(kSpanIdHex));
+  EXPECT_TRUE(MessageDifferencer::Equals(want, got)) << got.DebugString();
+}
+
+TEST(OtlpJsonTest, AcceptsNumbersForSixtyFourBitFields) {
+  const ExportRequest got = Parse(SpanJson(
+      R"("startTimeUnixNano":18446744073709551615,"endTimeUnixNano":1.7e18,)"
+      R"("events":[{"timeUnixNano":12}],"flags":"3","droppedLinksCount":"4",)"
+      R"("attributes":[{"key":"i","value":{"intValue":-42}},)"
+      R"({"key":"s","value":{"intValue":"-9223372036854775808"}},)"
+      R"({"key":"d","value":{"doubleValue":"2.5"}},{"key":"n","value":{"doubleValue":7}}])"));
+  const Span& span = got.resource_spans(0).scope_spans(0).spans(0);
+  EXPECT_EQ(span.start_time_unix_nano(), 18446744073709551615u);
+  EXPECT_EQ(span.end_time_unix_nano(), 1700000000000000000u);
+  EXPECT_EQ(span.events(0).time_unix_nano(), 12u);
+  EXPECT_EQ(span.flags(), 3u);
+  EXPECT_EQ(span.dropped_links_count(), 4u);
+  EXPECT_EQ(span.attributes(0).value().int_value(), -42);
+  EXPECT_EQ(span.attributes(1).value().int_value(), INT64_MIN);
+  EXPECT_EQ(span.attributes(2).value().double_value(), 2.5);
+  EXPECT_EQ(span.attributes(3).value().double_value(), 7.0);
+}
+
+TEST(OtlpJsonTest, ReadsDoublesExactly) {
+  const ExportRequest got = Parse(SpanJson(
+      R"("attributes":[{"value":{"doubleValue":0.0e-30}},{"value":{"doubleValue":1e-400}},)"
+      R"({"value":{"doubleValue":-1e-400}},{"value":{"doubleValue":5e-324}},)"
+      R"({"value":{"doubleValue":0.1}},{"value":{"doubleValue":123456789012345678901234567890}},)"
+      R"({"value":{"doubleValue":2.2250738585072011e-308}}])"));
+  const auto& attributes = got.resource_spans(0).scope_spans(0).spans(0).attributes();
+  EXPECT_EQ(attributes[0].value().double_value(), 0.0);
+  EXPECT_EQ(attributes[1].value().double_value(), 0.0);
+  EXPECT_EQ(attributes[2].value().double_value(), 0.0);
+  EXPECT_TRUE(std::signbit(attributes[2].value().double_value()));
+  EXPECT_EQ(attributes[3].value().double_value(), 5e-324);
+  EXPECT_EQ(attributes[4].value().double_value(), 0.1);
+  EXPECT_EQ(attributes[5].value().double_value(), 123456789012345678901234567890.0);
+  EXPECT_EQ(attributes[6].value().double_value(), 2.2250738585072011e-308);
+
+  EXPECT_EQ(ParseError(SpanJson(R"("attributes":[{"value":{"doubleValue":1e400}}])")),
+            "invalid JSON at offset 82: Number too big to be stored in double.");
+}
+
+TEST(OtlpJsonTest, RoundTripsRandomDoublesBitForBit) {
+  ExportRequest request;
+  auto* attributes = request.add_resource_spans()->mutable_resource()->mutable_attributes();
+  std::mt19937_64 rng(1);
+  for (int i = 0; i < 5000; ++i) {
+    double d;
+    do {
+      const uint64_t bits = rng();
+      std::memcpy(&d, &bits, sizeof(d));
+    } while (!std::isfinite(d));
+    attributes->Add()->mutable_value()->set_double_value(d);
+  }
+  const ExportRequest decoded = Parse(ToJson(request));
+  const auto& got = decoded.resource_spans(0).resource().attributes();
+  ASSERT_EQ(got.size(), attributes->size());
+  for (int i = 0; i < got.size(); ++i) {
+    const double want = (*attributes)[i].value().double_value();
+    const double have = got[i].value().double_value();
+    ASSERT_EQ(std::memcmp(&want, &have, sizeof(double)), 0) << want << " vs " << have;
+  }
+}
+
+TEST(OtlpJsonTest, AcceptsEnumNames) {
+  const ExportRequest got =
+      Parse(SpanJson(R"("kind":"SPAN_KIND_PRODUCER","status":{"code":"STATUS_CODE_OK"})"));
+  const Span& span = got.resource_spans(0).scope_spans(0).spans(0);
+  EXPECT_EQ(span.kind(), Span::SPAN_KIND_PRODUCER);
+  EXPECT_EQ(span.status().code(), SpanStatus::STATUS_CODE_OK);
+
+  // Proto3 enums are open: unknown numbers are kept as they are.
+  EXPECT_EQ(Parse(SpanJson(R"("kind":42)")).resource_spans(0).scope_spans(0).spans(0).kind(), 42);
+  EXPECT_EQ(ParseError(SpanJson(R"("kind":"SPAN_KIND_BOGUS")")),
+            absl::StrCat(kSpanPath, R"(.kind: unknown enum value "SPAN_KIND_BOGUS")"));
+}
+
+TEST(OtlpJsonTest, AcceptsAlternativeBase64Forms) {
+  const ExportRequest got = Parse(
+      SpanJson(R"("attributes":[{"value":{"bytesValue":"-_8"}},{"value":{"bytesValue":"+/8"}}])"));
+  const Span& span = got.resource_spans(0).scope_spans(0).spans(0);
+  EXPECT_EQ(span.attributes(0).value().bytes_value(), "\xfb\xff");
+  EXPECT_EQ(span.attributes(1).value().bytes_value(), "\xfb\xff");
+}
+
+TEST(OtlpJsonTest, IgnoresUnknownFields) {
+  std::string deep_unknown(100000, '[');
+  deep_unknown.append(100000, ']');
+  const ExportRequest got = Parse(absl::StrCat(
+      R"({"extra":{"a":[1,{"b":null}]},"deep":)", deep_unknown, R"(,"resourceSpans":[{"x":1,)",
+      R"("resource":{"y":"z","attributes":[)",
+      R"({"key":"k","u":[],"value":{"stringValue":"v","w":2}}]},)",
+      R"("instrumentationLibrarySpans":[{"spans":[{}]}],)",
+      R"("scopeSpans":[{"scope":{"q":true},"spans":[{"name":"s","unknownField":{"nested":[]},)",
+      R"("events":[{"e":1}],"links":[{"l":1}],"status":{"s":1}}]}]}]})"));
+  ExportRequest want = FromText(R"pb(
+    resource_spans {
+      resource {
+        attributes {
+          key: "k"
+          value { string_value: "v" }
+        }
+      }
+      scope_spans {
+        scope {}
+        spans {
+          name: "s"
+          events {}
+          links {}
+          status {}
+        }
+      }
+    }
+  )pb");
+  EXPECT_TRUE(MessageDifferencer::Equals(want, got)) << got.DebugString();
+}
+
+TEST(OtlpJsonTest, NullMeansDefault) {
+  const ExportRequest got =
+      Parse(R"({"resourceSpans":[{"resource":null,"schemaUrl":null,"scopeSpans":[{"spans":[)"
+            R"({"traceId":null,"name":null,"kind":null,"startTimeUnixNano":null,"attributes":null,)"
+            R"("status":null}]}]}]})");
+  ExportRequest want = FromText(R"pb(resource_spans { scope_spans { spans {} } })pb");
+  EXPECT_TRUE(MessageDifferencer::Equals(want, got)) << got.DebugString();
+}
+
+TEST(OtlpJsonTest, EmptyIdStringMeansNoId) {
+  const ExportRequest got = Parse(SpanJson(
+      R"("traceId":"","spanId":"","parentSpanId":"","links":[{"traceId":"","spanId":""}])"));
+  const Span& span = got.resource_spans(0).scope_spans(0).spans(0);
+  EXPECT_TRUE(span.trace_id().empty());
+  EXPECT_TRUE(span.span_id().empty());
+  EXPECT_TRUE(span.parent_span_id().empty());
+  EXPECT_TRUE(span.links(0).trace_id().empty());
+  EXPECT_TRUE(span.links(0).span_id().empty());
+}
+
+TEST(OtlpJsonTest, ClearsOutputBeforeParsing) {
+  ExportRequest request = EveryFieldRequest();
+  ASSERT_TRUE(ParseRequestJson("{}", &request).ok());
+  EXPECT_EQ(request.resource_spans_size(), 0);
+}
+
+TEST(OtlpJsonTest, AcceptsTracesDataOnArena) {
+  google::protobuf::Arena arena;
+  auto* request = google::protobuf::Arena::CreateMessage<ExportRequest>(&arena);
+  ASSERT_TRUE(ParseRequestJson(ToJson(EveryFieldRequest()), request).ok());
+  EXPECT_TRUE(MessageDifferencer::Equals(EveryFieldRequest(), *request));
+}
+
+TEST(OtlpJsonErrorTest, InvalidJsonReportsOffset) {
+  EXPECT_EQ(ParseError(R"({"resourceSpans":[})"), "invalid JSON at offset 18: Invalid value.");
+  EXPECT_THAT(ParseError(""), StartsWith("invalid JSON at offset 0: "));
+  EXPECT_THAT(ParseError("{} {}"), StartsWith("invalid JSON at offset 3: "));
+  EXPECT_THAT(ParseError(std::string_view("{}\0{", 4)), StartsWith("invalid JSON at offset 2: "));
+}
+
+TEST(OtlpJsonErrorTest, RejectsInvalidUtf8InStrings) {
+  EXPECT_EQ(ParseError("{\"resourceSpans\":[{\"schemaUrl\":\"ok \xff\"}]}"),
+            "resourceSpans[0].schemaUrl: invalid UTF-8");
+  // An unpaired low surrogate escape decodes to a UTF-8 surrogate, which is not valid UTF-8.
+  EXPECT_EQ(ParseError(SpanJson(R"("attributes":[{"key":"\udc00"}])")),
+            absl::StrCat(kSpanPath, ".attributes[0].key: invalid UTF-8"));
+  // Valid multi-byte text, raw and escaped, passes.
+  const ExportRequest got = Parse(SpanJson(R"("name":"h\u00e9llo w\ud83d\ude80rld \u00e9\u4e2d")"));
+  EXPECT_EQ(got.resource_spans(0).scope_spans(0).spans(0).name(),
+            "h\xc3\xa9llo w\xf0\x9f\x9a\x80rld \xc3\xa9\xe4\xb8\xad");
+  // Unknown fields are skipped without being checked.
+  Parse("{\"x\":\"\xff\"}");
+}
+
+TEST(OtlpJsonErrorTest, RejectsNonObjectRoot) {
+  EXPECT_EQ(ParseError("[]"), "expected a JSON object");
+  EXPECT_EQ(ParseError(R"({"resourceSpans":{}})"), "resourceSpans: expected an array");
+  EXPECT_EQ(ParseError(R"({"resourceSpans":[1]})"), "resourceSpans[0]: expected an object");
+}
+
+TEST(OtlpJsonErrorTest, RejectsBadHex) {
+  EXPECT_EQ(
+      ParseError(SpanJson(R"("traceId":"5b8efff798038103d269b633813fc6zz")")),
+      absl::StrCat(kSpanPath, ".traceId: expected 32 hex digits, got a non-hex character at 30"));
+  EXPECT_EQ(
+      ParseError(SpanJson(R"("links":[{},{"spanId":"eee19b7ec3c1b17 "}])")),
+      absl::StrCat(kSpanPath,
+                   ".links[1].spanId: expected 16 hex digits, got a non-hex character at 15"));
+}
+
+TEST(OtlpJsonErrorTest, RejectsWrongIdLength) {
+  EXPECT_EQ(ParseError(SpanJson(R"("traceId":"5b8efff798038103d269b633813fc6")")),
+            absl::StrCat(kSpanPath, ".traceId: expected 32 hex digits, got 30 characters"));
+  EXPECT_EQ(ParseError(SpanJson(R"("spanId":"5b8efff798038103d269b633813fc60c")")),
+            absl::StrCat(kSpanPath, ".spanId: expected 16 hex digits, got 32 characters"));
+  EXPECT_EQ(ParseError(SpanJson(R"("parent_span_id":"eee1")")),
+            absl::StrCat(kSpanPath, ".parentSpanId: expected 16 hex digits, got 4 characters"));
+  EXPECT_EQ(
+      ParseError(SpanJson(R"("links":[{"traceId":"eee19b7ec3c1b174"}])")),
+      absl::StrCat(kSpanPath, ".links[0].traceId: expected 32 hex digits, got 16 characters"));
+}
+
+TEST(OtlpJsonErrorTest, RejectsWrongTypesWithPath) {
+  EXPECT_EQ(ParseError(R"({"resourceSpans":[{"scopeSpans":[{"spans":[{},{},)"
+                       R"({"startTimeUnixNano":true}]}]}]})"),
+            "resourceSpans[0].scopeSpans[0].spans[2].startTimeUnixNano: expected an integer");
+  EXPECT_EQ(ParseError(SpanJson(R"("name":5)")),
+            absl::StrCat(kSpanPath, ".name: expected a string"));
+  EXPECT_EQ(ParseError(SpanJson(R"("endTimeUnixNano":"12x")")),
+            absl::StrCat(kSpanPath, ".endTimeUnixNano: expected an integer"));
+  EXPECT_EQ(ParseError(SpanJson(R"("endTimeUnixNano":1.5)")),
+            absl::StrCat(kSpanPath, ".endTimeUnixNano: expected an integer"));
+  EXPECT_EQ(ParseError(SpanJson(R"("startTimeUnixNano":"-1")")),
+            absl::StrCat(kSpanPath, ".startTimeUnixNano: integer out of range"));
+  EXPECT_EQ(ParseError(SpanJson(R"("startTimeUnixNano":18446744073709551616)")),
+            absl::StrCat(kSpanPath, ".startTimeUnixNano: integer out of range"));
+  EXPECT_EQ(ParseError(SpanJson(R"("startTimeUnixNano":"18446744073709551616")")),
+            absl::StrCat(kSpanPath, ".startTimeUnixNano: integer out of range"));
+  EXPECT_EQ(ParseError(SpanJson(R"("flags":4294967296)")),
+            absl::StrCat(kSpanPath, ".flags: integer out of range"));
+  EXPECT_EQ(ParseError(SpanJson(R"("kind":[])")),
+            absl::StrCat(kSpanPath, ".kind: expected an integer or an enum name"));
+  EXPECT_EQ(ParseError(SpanJson(R"("status":{"code":true})")),
+            absl::StrCat(kSpanPath, ".status.code: expected an integer or an enum name"));
+  EXPECT_EQ(ParseError(SpanJson(R"("events":[{"name":{}}])")),
+            absl::StrCat(kSpanPath, ".events[0].name: expected a string"));
+  EXPECT_EQ(ParseError(SpanJson(
+                R"("attributes":[{"key":"k","value":{"intValue":"9223372036854775808"}}])")),
+            absl::StrCat(kSpanPath, ".attributes[0].value.intValue: integer out of range"));
+  EXPECT_EQ(ParseError(SpanJson(R"("attributes":[{"key":"k","value":{"boolValue":"true"}}])")),
+            absl::StrCat(kSpanPath, ".attributes[0].value.boolValue: expected a boolean"));
+  EXPECT_EQ(ParseError(SpanJson(R"("attributes":[{"value":{"doubleValue":"fast"}}])")),
+            absl::StrCat(kSpanPath, ".attributes[0].value.doubleValue: expected a number"));
+  EXPECT_EQ(ParseError(SpanJson(R"("attributes":[{"value":{"bytesValue":"A"}}])")),
+            absl::StrCat(kSpanPath, ".attributes[0].value.bytesValue: invalid base64"));
+  EXPECT_EQ(
+      ParseError(SpanJson(R"("attributes":[{"value":{"kvlistValue":{"values":[{"key":1}]}}}])")),
+      absl::StrCat(kSpanPath, ".attributes[0].value.kvlistValue.values[0].key: expected a string"));
+  EXPECT_EQ(
+      ParseError(SpanJson(R"("attributes":[{"value":{"arrayValue":{"values":[{},[]]}}}])")),
+      absl::StrCat(kSpanPath, ".attributes[0].value.arrayValue.values[1]: expected an object"));
+  EXPECT_EQ(ParseError(R"({"resourceSpans":[{"resource":{"droppedAttributesCount":-1}}]})"),
+            "resourceSpans[0].resource.droppedAttributesCount: integer out of range");
+  EXPECT_EQ(ParseError(R"({"resourceSpans":[{"scopeSpans":[{"scope":{"version":false}}]}]})"),
+            "resourceSpans[0].scopeSpans[0].scope.version: expected a string");
+}
+
+// Nests `levels` AnyValues: arrayValue within arrayValue, ending in an int.
+std::string NestedArrays(int levels) {
+  std::string value = R"({"intValue":"1"})";
+  for (int i = 1; i < levels; ++i)
+    value = absl::StrCat(R"({"arrayValue":{"values":[)", value, "]}}");
+  return SpanJson(absl::StrCat(R"("attributes":[{"key":"deep","value":)", value, "}]"));
+}
+
+TEST(OtlpJsonErrorTest, RejectsTooDeepNesting) {
+  const ExportRequest ok = Parse(NestedArrays(64));
+  EXPECT_EQ(ok.resource_spans(0).scope_spans(0).spans(0).attributes_size(), 1);
+
+  const std::string message = ParseError(NestedArrays(65));
+  EXPECT_THAT(message, StartsWith(absl::StrCat(
+                           kSpanPath, ".attributes[0].value.arrayValue.values[0].arrayValue")));
+  EXPECT_THAT(message, HasSubstr(": values nested deeper than 64 levels"));
+
+  // Far deeper input fails the same way instead of overflowing the stack.
+  EXPECT_THAT(ParseError(NestedArrays(5000)), HasSubstr("values nested deeper than 64 levels"));
+
+  std::string kvlists = R"({"intValue":"1"})";
+  for (int i = 0; i < 100; ++i) {
+    kvlists = absl::StrCat(R"({"kvlistValue":{"values":[{"key":"k","value":)", kvlists, "}]}}");
+  }
+  EXPECT_THAT(ParseError(SpanJson(absl::StrCat(R"("attributes":[{"value":)", kvlists, "}]"))),
+              HasSubstr("values nested deeper than 64 levels"));
+}
+
+TEST(OtlpJsonErrorTest, FailedParseLeavesOutputEmpty) {
+  ExportRequest request;
+  EXPECT_FALSE(
+      ParseRequestJson(R"({"resourceSpans":[{"schemaUrl":"a"},{"schemaUrl":1}]})", &request).ok());
+  EXPECT_EQ(request.resource_spans_size(), 0);
+}
+
+TEST(OtlpJsonResponseTest, EncodesResponses) {
+  EXPECT_EQ(ResponseToJson(ExportResponse()), "{}");
+
+  ExportResponse response;
+  response.mutable_partial_success();
+  EXPECT_EQ(ResponseToJson(response), R"({"partialSuccess":{}})");
+
+  response.mutable_partial_success()->set_rejected_spans(3);
+  response.mutable_partial_success()->set_error_message("3 spans had \"bad\" ids");
+  EXPECT_EQ(ResponseToJson(response),
+            R"({"partialSuccess":{"rejectedSpans":"3","errorMessage":"3 spans had \"bad\" ids"}})");
+}
+
+TEST(OtlpJsonResponseTest, RoundTripsResponses) {
+  for (const char* text : {"", "partial_success {}",
+                           "partial_success { rejected_spans: 9223372036854775807 "
+                           "error_message: \"too old\" }"}) {
+    ExportResponse original;
+    ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &original));
+    ExportResponse decoded;
+    ASSERT_TRUE(ParseResponseJson(ResponseToJson(original), &decoded).ok());
+    EXPECT_TRUE(MessageDifferencer::Equals(original, decoded)) << text;
+  }
+}
+
+TEST(OtlpJsonResponseTest, DecodesResponseVariants) {
+  ExportResponse response;
+  ASSERT_TRUE(
+      ParseResponseJson(
+          R"({"partial_success":{"rejected_spans":2,"error_message":"e","x":[]},"y":1})", &response)
+          .ok());
+  EXPECT_EQ(response.partial_success().rejected_spans(), 2);
+  EXPECT_EQ(response.partial_success().error_message(), "e");
+
+  ASSERT_TRUE(ParseResponseJson(R"({"partialSuccess":null})", &response).ok());
+  EXPECT_FALSE(response.has_partial_success());
+}
+
+TEST(OtlpJsonResponseTest, RejectsBadResponses) {
+  ExportResponse response;
+  absl::Status status = ParseResponseJson(R"({"partialSuccess":{"rejectedSpans":"x"}})", &response);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.message(), "partialSuccess.rejectedSpans: expected an integer");
+
+  status = ParseResponseJson(R"({"partialSuccess":[]})", &response);
+  EXPECT_EQ(status.message(), "partialSuccess: expected an object");
+
+  status = ParseResponseJson("{", &response);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()), StartsWith("invalid JSON at offset 1: "));
+}
+
+}  // namespace
+}  // namespace weir::otlp

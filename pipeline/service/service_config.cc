@@ -1,0 +1,261 @@
+#include "pipeline/service/service_config.h"
+
+#include <algorithm>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
+#include "config/blocks.h"
+#include "config/node.h"
+
+namespace weir::service {
+namespace {
+
+using config::Diagnostics;
+using config::Node;
+
+const char* const kTopLevelKeys[] = {"receivers",  "processors", "exporters",
+                                     "extensions", "connectors", "service"};
+
+void DecodeSection(Node root, Kind kind, const Registry& registry,
+                   std::map<std::string, ComponentEntry>* out) {
+  Node section = root.Child(SectionName(kind));
+  for (auto& [key, node] : section.Entries()) {
+    ComponentEntry entry;
+    std::string error;
+    if (!ComponentId::Parse(key, &entry.id, &error)) {
+      section.ErrorAt(key, error);
+      continue;
+    }
+    entry.factory = registry.Find(kind, entry.id.type);
+    if (entry.factory == nullptr) {
+      section.ErrorAt(key,
+                      absl::StrCat("unknown ", KindName(kind), " type \"", entry.id.type,
+                                   "\"; known types: ", absl::StrJoin(registry.Types(kind), ", ")));
+      continue;
+    }
+    entry.config = entry.factory->DecodeConfig(node);
+    out->emplace(key, std::move(entry));
+  }
+}
+
+void DecodeTelemetry(Node telemetry, TelemetrySpec* spec) {
+  Node metrics = telemetry.Child("metrics");
+  std::string level;
+  if (metrics.Read("level", &level)) {
+    if (level == "none")
+      spec->metrics_address.clear();
+    else if (level != "basic" && level != "normal" && level != "detailed")
+      metrics.ErrorAt("level", "expected none, basic, normal or detailed");
+  }
+  if (!spec->metrics_address.empty()) {
+    config::ReadEndpoint(metrics, "address", &spec->metrics_address);
+  } else {
+    metrics.Child("address");
+  }
+  // The newer otelcol form: readers: [{pull: {exporter: {prometheus: {host, port}}}}].
+  Node readers = metrics.Child("readers");
+  std::vector<Node> elements = readers.Elements();
+  if (readers.IsSet() && !readers.IsSequence()) readers.Error("expected a list");
+  for (Node& reader : elements) {
+    Node prometheus = reader.Child("pull").Child("exporter").Child("prometheus");
+    if (!prometheus.IsSet()) {
+      reader.Error("only pull readers with a prometheus exporter are supported");
+      continue;
+    }
+    std::string host = "localhost";
+    int port = 8888;
+    prometheus.Read("host", &host);
+    if (prometheus.Read("port", &port) && (port < 0 || port > 65535)) {
+      prometheus.ErrorAt("port", "expected a port from 0 to 65535");
+    }
+    prometheus.RejectUnknownKeys();
+    if (!spec->metrics_address.empty()) spec->metrics_address = absl::StrCat(host, ":", port);
+  }
+  metrics.RejectUnknownKeys();
+
+  Node logs = telemetry.Child("logs");
+  std::string log_level;
+  if (logs.Read("level", &log_level)) {
+    std::string lower = absl::AsciiStrToLower(log_level);
+    if (!log::ParseLevel(lower, &spec->log_level)) {
+      logs.ErrorAt("level", "expected debug, info, warn or error");
+    }
+  }
+  // otelcol log options weir accepts and ignores: its log format is fixed.
+  for (const char* ignored : {"encoding", "development", "disable_caller", "disable_stacktrace",
+                              "sampling", "output_paths", "error_output_paths", "initial_fields"}) {
+    logs.Child(ignored);
+  }
+  logs.RejectUnknownKeys();
+  telemetry.Child("resource");  // accepted for compatibility; weir adds no resource labels
+  telemetry.RejectUnknownKeys();
+}
+
+void CheckReferences(Node list_node, const std::vector<std::string>& ids,
+                     const std::map<std::string, ComponentEntry>& defined, Kind kind) {
+  std::set<std::string> seen;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    std::string path = absl::StrCat(list_node.path(), "[", i, "]");
+    if (defined.count(ids[i]) == 0) {
+      list_node.diagnostics().Add(path,
+                                  absl::StrCat("references ", KindName(kind), " \"", ids[i],
+                                               "\" which is not defined in ", SectionName(kind)),
+                                  list_node.line());
+    }
+    if (!seen.insert(ids[i]).second) {
+      list_node.diagnostics().Add(path, absl::StrCat("\"", ids[i], "\" is listed twice"),
+                                  list_node.line());
+    }
+  }
+}
+
+void DecodePipelines(Node pipelines, ServiceConfig* cfg) {
+  if (!pipelines.IsSet()) {
+    pipelines.Error("at least one traces pipeline is required");
+    return;
+  }
+  for (auto& [key, node] : pipelines.Entries()) {
+    absl::string_view signal = absl::string_view(key).substr(0, key.find('/'));
+    if (signal != "traces") {
+      node.Error(
+          absl::StrCat("weir handles traces only; \"", signal, "\" pipelines are not supported"));
+      continue;
+    }
+    if (key.find('/') != std::string::npos && key.size() == signal.size() + 1) {
+      node.Error("the pipeline name after / is empty");
+      continue;
+    }
+    PipelineSpec spec;
+    spec.id = key;
+    node.ReadRequired("receivers", &spec.receivers);
+    node.Read("processors", &spec.processors);
+    node.ReadRequired("exporters", &spec.exporters);
+    CheckReferences(node.Child("receivers"), spec.receivers, cfg->receivers, Kind::kReceiver);
+    CheckReferences(node.Child("processors"), spec.processors, cfg->processors, Kind::kProcessor);
+    CheckReferences(node.Child("exporters"), spec.exporters, cfg->exporters, Kind::kExporter);
+    node.RejectUnknownKeys();
+    cfg->pipelines.push_back(std::move(spec));
+  }
+  if (cfg->pipelines.empty() && pipelines.IsMap()) {
+    pipelines.Error("at least one traces pipeline is required");
+  }
+}
+
+// Normalizes a host for the clash check: wildcard hosts collide with every host.
+std::string ClashHost(const std::string& host) {
+  if (host.empty() || host == "0.0.0.0" || host == "::") return "*";
+  if (host == "localhost") return "127.0.0.1";
+  return host;
+}
+
+struct Listener {
+  std::string owner;  // "receivers.otlp"
+  std::string endpoint;
+  config::HostPort address;
+};
+
+void CheckListenerClashes(const std::vector<Listener>& listeners, Diagnostics* diagnostics) {
+  for (size_t i = 0; i < listeners.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      const Listener& a = listeners[i];
+      const Listener& b = listeners[j];
+      if (a.address.port == 0 || a.address.port != b.address.port) continue;
+      std::string ha = ClashHost(a.address.host), hb = ClashHost(b.address.host);
+      if (ha != hb && ha != "*" && hb != "*") continue;
+      diagnostics->Add(a.owner, absl::StrCat("listens on ", a.endpoint, ", which ", b.owner,
+                                             " already uses (", b.endpoint, ")"));
+    }
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<ServiceConfig> DecodeServiceConfig(const YAML::Node& document,
+                                                   const Registry& registry,
+                                                   Diagnostics* diagnostics) {
+  auto cfg = std::make_unique<ServiceConfig>();
+  Node root(document, "", diagnostics);
+  for (const char* key : kTopLevelKeys) root.Child(key);
+  root.RejectUnknownKeys();
+  if (root.Child("connectors").IsSet()) {
+    root.ErrorAt("connectors", "connectors are not supported by weir");
+  }
+  DecodeSection(root, Kind::kReceiver, registry, &cfg->receivers);
+  DecodeSection(root, Kind::kProcessor, registry, &cfg->processors);
+  DecodeSection(root, Kind::kExporter, registry, &cfg->exporters);
+  DecodeSection(root, Kind::kExtension, registry, &cfg->extensions);
+
+  Node service = root.Child("service");
+  if (!service.IsSet()) service.Error("required: the service section with its pipelines");
+  service.Read("extensions", &cfg->enabled_extensions);
+  CheckReferences(service.Child("extensions"), cfg->enabled_extensions, cfg->extensions,
+                  Kind::kExtension);
+  if (service.Read("shutdown_timeout", &cfg->shutdown_timeout) &&
+      cfg->shutdown_timeout <= absl::ZeroDuration()) {
+    service.ErrorAt("shutdown_timeout", "must be greater than 0");
+  }
+  DecodeTelemetry(service.Child("telemetry"), &cfg->telemetry);
+  if (service.IsSet()) DecodePipelines(service.Child("pipelines"), cfg.get());
+  service.RejectUnknownKeys();
+
+  // Two listeners on one port fail only at bind time otherwise; catch them now.
+  std::vector<Listener> listeners;
+  auto add_listener = [&](std::string owner, const std::string& endpoint) {
+    Listener l{std::move(owner), endpoint, {}};
+    std::string error;
+    if (config::ParseHostPort(endpoint, &l.address, &error)) listeners.push_back(std::move(l));
+  };
+  std::set<std::string> used_receivers;
+  for (const PipelineSpec& p : cfg->pipelines)
+    used_receivers.insert(p.receivers.begin(), p.receivers.end());
+  for (const std::string& id : used_receivers) {
+    auto it = cfg->receivers.find(id);
+    if (it == cfg->receivers.end() || !it->second.config) continue;
+    for (const std::string& e : it->second.factory->ListenEndpoints(*it->second.config))
+      add_listener(absl::StrCat("receivers.", id), e);
+  }
+  for (const std::string& id : cfg->enabled_extensions) {
+    auto it = cfg->extensions.find(id);
+    if (it == cfg->extensions.end() || !it->second.config) continue;
+    for (const std::string& e : it->second.factory->ListenEndpoints(*it->second.config))
+      add_listener(absl::StrCat("extensions.", id), e);
+  }
+  if (!cfg->telemetry.metrics_address.empty()) {
+    add_listener("service.telemetry.metrics", cfg->telemetry.metrics_address);
+  }
+  CheckListenerClashes(listeners, diagnostics);
+  return cfg;
+}
+
+const char kDefaultConfigYaml[] = R"yaml(
+receivers:
+  otlp:
+    protocols:
+      grpc:
+        endpoint: localhost:4317
+      http:
+        endpoint: localhost:4318
+processors:
+  batch:
+exporters:
+  debug:
+    verbosity: basic
+extensions:
+  health_check:
+    endpoint: localhost:13133
+service:
+  extensions: [health_check]
+  telemetry:
+    metrics:
+      address: localhost:8888
+  pipelines:
+    traces:
+      receivers: [otlp]
+      processors: [batch]
+      exporters: [debug]
+)yaml";
+
+}  // namespace weir::service

@@ -1,0 +1,74 @@
+// Telemetry: weir's own metrics, in one Prometheus registry, with otelcol's metric names and
+// labels so existing dashboards and alerts work. Components do not define framework metrics
+// themselves; they get them from the helpers below.
+//
+// Threading: everything here is thread-safe (prometheus-cpp metrics are atomic).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "prometheus/counter.h"
+#include "prometheus/gauge.h"
+#include "prometheus/histogram.h"
+#include "prometheus/registry.h"
+
+namespace weir::telemetry {
+
+class Telemetry {
+ public:
+  Telemetry();
+
+  prometheus::Registry& registry() { return *registry_; }
+
+  // Refreshes the process gauges (CPU seconds, RSS, uptime) and returns the Prometheus text
+  // exposition of every metric.
+  std::string Scrape();
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::chrono::steady_clock::time_point start_;
+  prometheus::Gauge* uptime_;
+  prometheus::Gauge* cpu_seconds_;
+  prometheus::Gauge* rss_bytes_;
+};
+
+// otelcol_receiver_accepted_spans / otelcol_receiver_refused_spans {receiver, transport}.
+class ReceiverMetrics {
+ public:
+  ReceiverMetrics(Telemetry& telemetry, const std::string& receiver, const std::string& transport);
+  void Accepted(size_t spans) { accepted_->Increment(static_cast<double>(spans)); }
+  void Refused(size_t spans) { refused_->Increment(static_cast<double>(spans)); }
+
+ private:
+  prometheus::Counter* accepted_;
+  prometheus::Counter* refused_;
+};
+
+// otelcol_exporter_sent_spans, _send_failed_spans, _enqueue_failed_spans, _queue_size and
+// _queue_capacity {exporter}; and weir's own weir_exporter_handoff_latency_seconds {exporter}:
+// receipt of the oldest span in a batch → the batch reaching the exporter (decode, processors
+// and time spent waiting in a batch processor included).
+class ExporterMetrics {
+ public:
+  ExporterMetrics(Telemetry& telemetry, const std::string& exporter);
+  void Sent(size_t spans) { sent_->Increment(static_cast<double>(spans)); }
+  void SendFailed(size_t spans) { send_failed_->Increment(static_cast<double>(spans)); }
+  void EnqueueFailed(size_t spans) { enqueue_failed_->Increment(static_cast<double>(spans)); }
+  void QueueSize(size_t n) { queue_size_->Set(static_cast<double>(n)); }
+  void QueueCapacity(size_t n) { queue_capacity_->Set(static_cast<double>(n)); }
+  // Observes the time from a batch's receipt (steady ns; 0 = unknown) to its hand-off to the
+  // exporter.
+  void HandedOff(int64_t received_at_ns);
+
+ private:
+  prometheus::Counter* sent_;
+  prometheus::Counter* send_failed_;
+  prometheus::Counter* enqueue_failed_;
+  prometheus::Gauge* queue_size_;
+  prometheus::Gauge* queue_capacity_;
+  prometheus::Histogram* handoff_latency_;
+};
+
+}  // namespace weir::telemetry
