@@ -1,23 +1,31 @@
 // TraceBatch: the one unit of spans that flows between pipeline stages.
 //
-// A batch is a sequence of chunks, each one OTLP export request in one of two forms:
-//   - wire: the request's protobuf bytes as received, with a light index (where each resource,
-//     scope and span lies; ids, times and status per span) built by a validating scan. Nothing
-//     is decoded into objects; encoding splices the bytes back out unchanged.
-//   - decoded: a protobuf message on its own arena (requests built in code, parsed from JSON,
-//     or changed by a processor).
-// Appending batches moves chunks, and encoding writes the chunks back to back, which is itself
-// a valid ExportTraceServiceRequest because OTLP's top-level field is repeated. So the common
-// path (receive → batch → OTLP export) copies no span and decodes nothing.
+// A batch is a sequence of chunks. Each chunk is one OTLP ExportTraceServiceRequest kept as
+// protobuf bytes with the index a validating scan built (where each resource, scope and span
+// lies; ids, name, times, status, kind, flags and trace state per span). Chunks are immutable
+// and shared: Clone copies pointers, and every operation that changes spans builds new chunks
+// by splicing byte ranges. Encoding writes the chunks back to back, which is itself a valid
+// ExportTraceServiceRequest because OTLP's top-level field is repeated. So the common path
+// (receive → batch → OTLP export) copies no span and decodes nothing, and processors decode
+// only the spans they change.
 //
-// Access:
-//   - ForEachSpanSummary: ids, name, times and status of every span, from the index (cheap).
-//   - ForEachResourceSpans / ForEachSpan: full protobuf views; a wire chunk is decoded on first
-//     use and the decoded form is kept for later reads.
-//   - Mutate: the explicit way to change spans; it turns the chunks into decoded form.
+// Reading:
+//   - ForEachSpanView: a SpanView per span (span_view.h): index fields, the span's resource and
+//     scope, attributes, events and links read on the wire.
+//   - ForEachResourceSpans / ForEachSpan / ToRequest: full protobuf views, decoded for the call
+//     and not kept (for exporters that must render everything, e.g. debug or JSON).
+// Changing (all on the wire):
+//   - Append, SplitFront, Partition (e.g. by trace id), RetainSpans (drop spans);
+//   - EditSpans / EditResources: the callback decodes only the span, resource or scope it
+//     changes (SpanEditor); those are re-encoded and spliced in, untouched spans stay bytes;
+//   - Mutate: decode whole chunks, for code that needs the full message (rare).
 //
-// Threading: a TraceBatch is a value type owned by one thread at a time; it is move-only.
-// Clone() makes an independent copy for fan-out branches (wire bytes are shared, immutable).
+// Sizes: span_count() and ByteSize() (the exact encoded size) are O(1); MemoryBytes() is the
+// heap the batch holds (bytes plus index), also O(1), for memory budgets.
+//
+// Threading: a TraceBatch is a move-only value owned by one thread at a time. Its const methods
+// are safe to call from several threads at once (nothing is cached or changed on read); chunks
+// are shared between clones immutably.
 #pragma once
 
 #include <cstddef>
@@ -26,25 +34,22 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
-#include "google/protobuf/arena.h"
 #include "pipeline/otlp/types.h"
 #include "pipeline/otlp/wire_scan.h"
+#include "pipeline/span_view.h"
 
 namespace weir::pipeline {
 
-// What the index knows of one span. Views are valid while the batch is alive and unchanged.
-struct SpanSummary {
-  absl::string_view trace_id;
-  absl::string_view span_id;
-  absl::string_view parent_span_id;
-  absl::string_view name;
-  uint64_t start_time_unix_nano = 0;
-  uint64_t end_time_unix_nano = 0;
-  uint32_t status_code = 0;
-};
+class SpanEditor;
+class ResourceEditor;
+struct BatchPart;
+namespace internal {
+struct ChunkEdit;  // the state of an EditSpans / EditResources pass over one chunk
+}  // namespace internal
 
 class TraceBatch {
  public:
@@ -63,13 +68,12 @@ class TraceBatch {
   static absl::StatusOr<TraceBatch> FromProtoBytes(absl::string_view bytes);
   // Same, from a buffer made of several slices (e.g. a gRPC ByteBuffer); joins them once.
   static absl::StatusOr<TraceBatch> FromProtoSlices(absl::Span<const absl::string_view> slices);
-
-  // Builds a batch from a decoded request; copies it onto the batch's arena.
+  // Encodes a decoded request (e.g. from OTLP/JSON) and indexes it. InvalidArgument when the
+  // message holds what its encoding may not (a string field with invalid UTF-8).
+  static absl::StatusOr<TraceBatch> EncodeRequest(const otlp::ExportRequest& request);
+  // The same for requests built in code, which hold valid UTF-8.
+  // REQUIRES: EncodeRequest(request) succeeds; otherwise the batch is empty.
   static TraceBatch FromRequest(const otlp::ExportRequest& request);
-
-  // Takes a request already allocated on `arena`. REQUIRES: request->GetArena() == arena.get().
-  static TraceBatch Adopt(std::unique_ptr<google::protobuf::Arena> arena,
-                          otlp::ExportRequest* request);
 
   // Number of spans in the batch. O(1).
   size_t span_count() const { return span_count_; }
@@ -84,8 +88,10 @@ class TraceBatch {
   int64_t received_at_ns() const { return received_at_ns_; }
   void set_received_at_ns(int64_t ns) { received_at_ns_ = ns; }
 
-  // Encoded protobuf size of the whole batch, in bytes.
-  size_t ByteSize() const;
+  // Encoded protobuf size of the whole batch, in bytes. O(1).
+  size_t ByteSize() const { return byte_size_; }
+  // Heap bytes held by the batch's chunks (shared chunks count in full in every holder). O(1).
+  size_t MemoryBytes() const { return memory_bytes_; }
 
   // Appends the protobuf encoding of the batch (one ExportTraceServiceRequest) to *out.
   void AppendProtoTo(std::string* out) const;
@@ -95,32 +101,50 @@ class TraceBatch {
   void Append(TraceBatch&& other);
 
   // Removes and returns the first `max_spans` spans (all if there are fewer). Whole chunks move;
-  // only the chunk that straddles the limit is decoded and split. REQUIRES: max_spans > 0.
+  // the chunk that straddles the limit is spliced in two. REQUIRES: max_spans > 0.
   TraceBatch SplitFront(size_t max_spans);
 
-  // An independent copy. Wire chunks share their immutable bytes; decoded chunks are copied.
+  // An independent copy; chunks are shared (they are immutable). O(chunks).
   TraceBatch Clone() const;
 
-  // Cheap read access: calls fn(const SpanSummary&) for every span in order.
+  // Calls fn(const SpanView&) for every span in order.
   template <typename Fn>
-  void ForEachSpanSummary(Fn&& fn) const {
-    for (const Chunk& c : chunks_) {
-      if (c.IsWire()) {
-        for (const otlp::wire::SpanEntry& e : c.index.spans) fn(Summarize(c.bytes, e));
-      } else {
-        for (const auto& rs : c.request->resource_spans())
-          for (const auto& ss : rs.scope_spans())
-            for (const auto& span : ss.spans()) fn(Summarize(span));
-      }
+  void ForEachSpanView(Fn&& fn) const {
+    for (const auto& c : chunks_) {
+      for (uint32_t i = 0; i < c->index.spans.size(); ++i) fn(SpanView(c.get(), i));
     }
   }
 
-  // Full read access: calls fn(const otlp::ResourceSpans&) for every resource in order.
-  // Decodes wire chunks on first use (kept for later reads).
+  // One batch per distinct key, in the order keys first appear; spans keep their order within
+  // a part. `key(span)` may return a view into the span (e.g. span.trace_id()); it is copied.
+  // A chunk whose spans all share one key is shared, not copied; others are spliced. Resources
+  // and scopes without spans are not carried into the parts.
+  std::vector<BatchPart> Partition(absl::FunctionRef<absl::string_view(const SpanView&)> key) const;
+
+  // Keeps the spans for which keep(span) is true, removing the others by splicing. A resource or
+  // scope left without spans is removed; one that had none stays. Returns how many were removed.
+  size_t RetainSpans(absl::FunctionRef<bool(const SpanView&)> keep);
+
+  // Calls fn(SpanEditor&) for every span in order. Through the editor the callback reads the
+  // span, changes it, its resource or its scope (only what it asks for is decoded), or drops
+  // it. Changed parts are re-encoded and spliced into their chunk; unchanged chunks stay as
+  // they are. Returns InvalidArgument, and leaves that chunk unchanged, when an edit made a
+  // message that cannot be encoded (e.g. a string with invalid UTF-8).
+  absl::Status EditSpans(absl::FunctionRef<void(SpanEditor&)> fn);
+
+  // Calls fn(ResourceEditor&) for every resource in order, to change or drop resources (with
+  // all their spans) without visiting spans. Errors as EditSpans.
+  absl::Status EditResources(absl::FunctionRef<void(ResourceEditor&)> fn);
+
+  // Full read access: calls fn(const otlp::ResourceSpans&) for every resource in order. Each
+  // chunk is decoded for the call; nothing is kept.
   template <typename Fn>
   void ForEachResourceSpans(Fn&& fn) const {
-    for (const Chunk& c : chunks_)
-      for (const auto& rs : Decoded(c).resource_spans()) fn(rs);
+    for (const auto& c : chunks_) {
+      otlp::ExportRequest decoded;
+      Decode(*c, &decoded);
+      for (const auto& rs : decoded.resource_spans()) fn(rs);
+    }
   }
 
   // Full read access: calls fn(resource_spans, scope_spans, span) for every span in order.
@@ -132,46 +156,93 @@ class TraceBatch {
     });
   }
 
-  // Mutation: calls fn(otlp::ExportRequest*) for each chunk (decoding wire chunks first; they
-  // are re-encoded when the batch is), then recounts spans.
-  template <typename Fn>
-  void Mutate(Fn&& fn) {
-    for (Chunk& c : chunks_) {
-      MakeDecoded(c);
-      fn(c.request);
-    }
-    Recount();
-  }
+  // Decodes each chunk, calls fn(otlp::ExportRequest*) on it and re-encodes it. Prefer
+  // EditSpans, which decodes only what changes. Errors as EditSpans.
+  absl::Status Mutate(absl::FunctionRef<void(otlp::ExportRequest*)> fn);
 
-  // Merges all chunks into one request (copies span data) and returns it.
+  // Merges all chunks into one decoded request and returns it.
   otlp::ExportRequest ToRequest() const;
 
  private:
-  struct Chunk {
-    // Wire form: `bytes` points into `owner`; `request` caches a decoded copy once read.
-    std::shared_ptr<const std::string> owner;
-    absl::string_view bytes;
-    otlp::wire::Index index;
-    // Decoded form (or the wire form's cache): the request on its own arena.
-    mutable std::unique_ptr<google::protobuf::Arena> arena;
-    mutable otlp::ExportRequest* request = nullptr;
-    size_t span_count = 0;
+  using Chunk = std::shared_ptr<const WireRequest>;
 
-    bool IsWire() const { return owner != nullptr; }
-  };
-
-  static absl::StatusOr<TraceBatch> FromOwnedBytes(std::shared_ptr<const std::string> owner);
-  static size_t CountSpans(const otlp::ExportRequest& request);
-  static SpanSummary Summarize(absl::string_view bytes, const otlp::wire::SpanEntry& e);
-  static SpanSummary Summarize(const otlp::Span& span);
-  static const otlp::ExportRequest& Decoded(const Chunk& chunk);
-  static void MakeDecoded(Chunk& chunk);
+  static absl::StatusOr<TraceBatch> FromOwnedBytes(std::string&& bytes);
+  static void Decode(const WireRequest& chunk, otlp::ExportRequest* out);
+  static size_t ChunkMemory(const WireRequest& chunk);
+  // Adds a chunk unless it holds no resource.
   void AddChunk(Chunk chunk);
+  // Applies the edits recorded for chunk `i`; keeps it unchanged on error.
+  absl::Status ApplyEdit(size_t i, internal::ChunkEdit& edit);
+  // Recomputes the O(1) totals from the chunks.
   void Recount();
 
   std::vector<Chunk> chunks_;
   size_t span_count_ = 0;
+  size_t byte_size_ = 0;
+  size_t memory_bytes_ = 0;
   int64_t received_at_ns_ = 0;
 };
+
+// One part of TraceBatch::Partition: the key and the spans that have it.
+struct BatchPart {
+  std::string key;
+  TraceBatch batch;
+};
+
+// What EditSpans hands its callback for one span.
+class SpanEditor {
+ public:
+  // The span as it was received (unchanged by edits made through this editor).
+  const SpanView& span() const { return view_; }
+  // The span, decoded on first call; changes are encoded after the callback returns.
+  otlp::Span* mutable_span();
+  // The span's resource, decoded once for all its spans in this EditSpans call; changes apply
+  // to every span of that resource.
+  otlp::Resource* mutable_resource();
+  // The span's instrumentation scope, shared likewise by the spans of its scope.
+  otlp::Scope* mutable_scope();
+  // Removes the span.
+  void Drop() { dropped_ = true; }
+
+ private:
+  friend class TraceBatch;
+  SpanEditor(internal::ChunkEdit* edit, SpanView view, uint32_t span, uint32_t scope,
+             uint32_t resource)
+      : edit_(edit), view_(view), span_(span), scope_(scope), resource_(resource) {}
+
+  internal::ChunkEdit* edit_;
+  SpanView view_;
+  uint32_t span_, scope_, resource_;
+  bool dropped_ = false;
+};
+
+// What EditResources hands its callback for one resource.
+class ResourceEditor {
+ public:
+  const ResourceView& resource() const { return view_; }
+  // The resource, decoded on first call; changes are encoded after the callback returns.
+  otlp::Resource* mutable_resource();
+  // Removes the resource and all its spans.
+  void Drop() { dropped_ = true; }
+
+ private:
+  friend class TraceBatch;
+  ResourceEditor(internal::ChunkEdit* edit, ResourceView view, uint32_t resource)
+      : edit_(edit), view_(view), resource_(resource) {}
+
+  internal::ChunkEdit* edit_;
+  ResourceView view_;
+  uint32_t resource_;
+  bool dropped_ = false;
+};
+
+// Calls fn(owner, attributes) for the attribute lists of a decoded span: its own (kSpan), then
+// each event's (kEvent) and each link's (kLink). For processors that rewrite attributes wherever
+// they are; a resource's and scope's lists are mutable_resource()->mutable_attributes() and
+// mutable_scope()->mutable_attributes().
+void ForEachAttributeList(
+    otlp::Span* span,
+    absl::FunctionRef<void(AttributeOwner, google::protobuf::RepeatedPtrField<otlp::KeyValue>*)>
+        fn);
 
 }  // namespace weir::pipeline

@@ -77,7 +77,10 @@ TEST(TraceBatch, SplitFrontCutsAtExactSpanCount) {
 TEST(TraceBatch, CloneIsIndependent) {
   TraceBatch batch = testing::MakeBatch(3);
   TraceBatch copy = batch.Clone();
-  batch.Mutate([](otlp::ExportRequest* r) { r->mutable_resource_spans(0)->clear_scope_spans(); });
+  ASSERT_TRUE(
+      batch
+          .Mutate([](otlp::ExportRequest* r) { r->mutable_resource_spans(0)->clear_scope_spans(); })
+          .ok());
   EXPECT_EQ(batch.span_count(), 0u);
   EXPECT_EQ(copy.span_count(), 3u);
 }
@@ -124,11 +127,12 @@ std::vector<otlp::ExportRequest> EquivalenceCorpus() {
 
 std::vector<std::string> Summaries(const TraceBatch& b) {
   std::vector<std::string> out;
-  b.ForEachSpanSummary([&](const SpanSummary& s) {
+  b.ForEachSpanView([&](const SpanView& s) {
     out.push_back(
-        absl::StrCat(absl::BytesToHexString(s.trace_id), "/", absl::BytesToHexString(s.span_id),
-                     "/", absl::BytesToHexString(s.parent_span_id), "/", s.name, "/",
-                     s.start_time_unix_nano, "/", s.end_time_unix_nano, "/", s.status_code));
+        absl::StrCat(absl::BytesToHexString(s.trace_id()), "/", absl::BytesToHexString(s.span_id()),
+                     "/", absl::BytesToHexString(s.parent_span_id()), "/", s.name(), "/",
+                     s.start_time_unix_nano(), "/", s.end_time_unix_nano(), "/", s.status_code(),
+                     "/", s.kind(), "/", s.flags(), "/", s.trace_state()));
   });
   return out;
 }
@@ -194,8 +198,8 @@ TEST(TraceBatchWire, SplitAppendCloneAndMutateAgree) {
         for (int i = spans->size() - 1; i >= 0; i -= 2) spans->DeleteSubrange(i, 1);
       }
   };
-  wire_copy.Mutate(drop);
-  decoded_copy.Mutate(drop);
+  ASSERT_TRUE(wire_copy.Mutate(drop).ok());
+  ASSERT_TRUE(decoded_copy.Mutate(drop).ok());
   ExpectSame(wire_copy, decoded_copy);
 }
 
@@ -203,7 +207,7 @@ TEST(TraceBatchWire, CloneSharesBytesButNotMutations) {
   auto batch = TraceBatch::FromProtoBytes(testing::MakeRequest(1, 1, 4).SerializeAsString());
   ASSERT_TRUE(batch.ok());
   TraceBatch copy = batch->Clone();
-  batch->Mutate([](otlp::ExportRequest* r) { r->clear_resource_spans(); });
+  ASSERT_TRUE(batch->Mutate([](otlp::ExportRequest* r) { r->clear_resource_spans(); }).ok());
   EXPECT_EQ(batch->span_count(), 0u);
   EXPECT_EQ(copy.span_count(), 4u);
   EXPECT_EQ(FullSpans(copy).size(), 4u);

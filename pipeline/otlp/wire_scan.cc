@@ -274,6 +274,26 @@ class Scanner {
   bool SkipField(const uint8_t*& p, const uint8_t* end, uint32_t wire_type, uint32_t field,
                  int depth);
 
+  // Adds [field_start, p) to `headers` (when not null) as it goes out of scope, i.e. once the
+  // field has been scanned.
+  class HeaderRecorder {
+   public:
+    HeaderRecorder(Headers* headers, const Scanner* scanner, const uint8_t* field_start,
+                   const uint8_t*& p)
+        : headers_(headers), scanner_(scanner), field_start_(field_start), p_(p) {}
+    ~HeaderRecorder() {
+      if (headers_ != nullptr) {
+        headers_->Add(scanner_->Offset(field_start_), static_cast<uint32_t>(p_ - field_start_));
+      }
+    }
+
+   private:
+    Headers* headers_;
+    const Scanner* scanner_;
+    const uint8_t* field_start_;
+    const uint8_t*& p_;
+  };
+
   const uint8_t* base_;
   Index* index_;  // may be null: count only
   std::string error_;
@@ -369,12 +389,22 @@ bool Scanner::ScanMessage(const uint8_t* p, const uint8_t* end, int depth) {
       span->bytes = Range{Offset(p), static_cast<uint32_t>(end - p)};
     }
   }
+  constexpr bool kHasHeaders = msg == Msg::kResourceSpans || msg == Msg::kScopeSpans;
   while (p < end) {
+    const uint8_t* field_start = p;
     uint32_t tag;
     if (!ReadTag(p, end, &tag)) return Fail("invalid tag");
     uint32_t field = static_cast<uint32_t>(tag >> 3), wt = static_cast<uint32_t>(tag & 7);
     if (field == 0) return Fail("field number 0");
     if (wt == kEndGroup) return Fail("unexpected end-group tag");
+    // Every field of a ResourceSpans or ScopeSpans that is not a child (scope_spans / spans) is
+    // header: recorded once the field has been scanned, whichever way this iteration ends.
+    HeaderRecorder header(
+        kHasHeaders && index_ != nullptr && !(field == 2 && wt == kLengthDelimited)
+            ? (msg == Msg::kResourceSpans ? &index_->resources.back().headers
+                                          : &index_->scopes.back().headers)
+            : nullptr,
+        this, field_start, p);
     const FieldInfo info = LookupField(msg, field);
     if (info.kind == Kind::kUnknown || info.wire_type != wt) {
       if (!SkipField(p, end, wt, field, depth)) return false;
@@ -389,6 +419,13 @@ bool Scanner::ScanMessage(const uint8_t* p, const uint8_t* end, int depth) {
           std::memcpy(&v, start, 8);  // little-endian hosts only, as protobuf's fast path
           if (field == 7) span->start_time_unix_nano = v;
           if (field == 8) span->end_time_unix_nano = v;
+        } else if (wt == kFixed32) {
+          uint32_t v32;
+          std::memcpy(&v32, start, 4);
+          if (field == 16) span->flags = v32;
+        } else if (field == 6) {
+          const uint8_t* q = start;
+          if (ReadVarint(q, end, &v)) span->kind = static_cast<uint32_t>(v);
         }
       }
       continue;
@@ -404,6 +441,8 @@ bool Scanner::ScanMessage(const uint8_t* p, const uint8_t* end, int depth) {
       if (!ValidUtf8(value, value_end)) return Fail("string field contains invalid UTF-8");
       if (span != nullptr && field == 5)
         span->name = Range{Offset(value), static_cast<uint32_t>(len)};
+      if (span != nullptr && field == 3)
+        span->trace_state = Range{Offset(value), static_cast<uint32_t>(len)};
       continue;
     }
     if (info.kind == Kind::kBytes) {
@@ -417,18 +456,23 @@ bool Scanner::ScanMessage(const uint8_t* p, const uint8_t* end, int depth) {
     }
     // A nested message.
     if (depth + 1 > kMaxDepth) return Fail("nesting exceeds the recursion limit");
-    size_t resource_index = 0, scope_index = 0;
+    size_t resource_index = 0, scope_index = 0, child_span = 0;
     if (index_ != nullptr) {
       if (info.message == Msg::kResourceSpans) {
         resource_index = index_->resources.size();
         ResourceEntry& r = index_->resources.emplace_back();
         r.bytes = Range{Offset(value), static_cast<uint32_t>(len)};
+        r.field_offset = Offset(field_start);
         r.first_scope = static_cast<uint32_t>(index_->scopes.size());
       } else if (info.message == Msg::kScopeSpans) {
         scope_index = index_->scopes.size();
         ScopeEntry& sc = index_->scopes.emplace_back();
         sc.bytes = Range{Offset(value), static_cast<uint32_t>(len)};
+        sc.field_offset = Offset(field_start);
+        sc.resource = static_cast<uint32_t>(index_->resources.size() - 1);
         sc.first_span = static_cast<uint32_t>(index_->spans.size());
+      } else if (info.message == Msg::kSpan) {
+        child_span = index_->spans.size();
       }
     }
     size_t span_slot = span != nullptr ? static_cast<size_t>(span - index_->spans.data()) : 0;
@@ -440,6 +484,10 @@ bool Scanner::ScanMessage(const uint8_t* p, const uint8_t* end, int depth) {
       } else if (info.message == Msg::kScopeSpans) {
         ScopeEntry& s = index_->scopes[scope_index];
         s.span_count = static_cast<uint32_t>(index_->spans.size()) - s.first_span;
+      } else if (info.message == Msg::kSpan) {
+        SpanEntry& e = index_->spans[child_span];
+        e.field_offset = Offset(field_start);
+        e.scope = static_cast<uint32_t>(index_->scopes.size() - 1);
       }
       if (span != nullptr) span = &index_->spans[span_slot];  // the vector may have grown
     }
@@ -478,6 +526,127 @@ absl::Status ScanRequest(absl::string_view bytes, Index* index) {
   }
   return absl::OkStatus();
 }
+
+namespace {
+
+absl::Status Invalid(absl::string_view what, const Scanner& scanner) {
+  return absl::InvalidArgumentError(absl::StrCat(what, ": ", scanner.error()));
+}
+
+}  // namespace
+
+absl::Status ScanSpan(absl::string_view buffer, Range body, SpanEntry* entry) {
+  Index index;
+  Scanner scanner(buffer, &index);
+  const auto* p = reinterpret_cast<const uint8_t*>(buffer.data()) + body.offset;
+  // A span sits at depth 3: request, ResourceSpans, ScopeSpans, Span.
+  if (!scanner.ScanMessage<Msg::kSpan>(p, p + body.size, 3)) {
+    return Invalid("span is not a valid protobuf-encoded Span", scanner);
+  }
+  *entry = index.spans.front();
+  return absl::OkStatus();
+}
+
+absl::Status ValidateResourceSpansHeader(absl::string_view bytes) {
+  Scanner scanner(bytes, nullptr);
+  const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
+  if (!scanner.ScanMessage<Msg::kResourceSpans>(p, p + bytes.size(), 1)) {
+    return Invalid("resource is not valid protobuf", scanner);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateScopeSpansHeader(absl::string_view bytes) {
+  Scanner scanner(bytes, nullptr);
+  const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
+  if (!scanner.ScanMessage<Msg::kScopeSpans>(p, p + bytes.size(), 2)) {
+    return Invalid("scope is not valid protobuf", scanner);
+  }
+  return absl::OkStatus();
+}
+
+bool ReadVarint(const char*& p, const char* end, uint64_t* out) {
+  uint64_t v = 0;
+  for (int shift = 0; shift < 70; shift += 7) {
+    if (p >= end) return false;
+    uint8_t b = static_cast<uint8_t>(*p++);
+    v |= static_cast<uint64_t>(b & 0x7F) << shift;
+    if (!(b & 0x80)) {
+      *out = v;
+      return true;
+    }
+  }
+  return false;
+}
+
+void AppendVarint(uint64_t v, std::string* out) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+namespace internal {
+
+bool NextField(const char*& p, const char* end, uint32_t* field, uint32_t* wire_type,
+               absl::string_view* value) {
+  uint64_t tag;
+  if (!ReadVarint(p, end, &tag)) return false;
+  *field = static_cast<uint32_t>(tag >> 3);
+  *wire_type = static_cast<uint32_t>(tag & 7);
+  if (*field == 0) return false;
+  uint64_t v;
+  const char* start = p;
+  switch (*wire_type) {
+    case kVarint:
+      if (!ReadVarint(p, end, &v)) return false;
+      break;
+    case kFixed64:
+      if (end - p < 8) return false;
+      p += 8;
+      break;
+    case kFixed32:
+      if (end - p < 4) return false;
+      p += 4;
+      break;
+    case kLengthDelimited:
+      if (!ReadVarint(p, end, &v) || v > static_cast<uint64_t>(end - p)) return false;
+      start = p;
+      p += v;
+      break;
+    case kStartGroup: {
+      // Skip to the matching end-group tag, counting nested groups.
+      int depth = 1;
+      while (depth > 0) {
+        uint32_t f, w;
+        absl::string_view ignored;
+        if (p >= end) return false;
+        const char* q = p;
+        uint64_t t;
+        if (!ReadVarint(q, end, &t)) return false;
+        if ((t & 7) == kEndGroup) {
+          p = q;
+          --depth;
+          continue;
+        }
+        if ((t & 7) == kStartGroup) {
+          p = q;
+          ++depth;
+          continue;
+        }
+        if (!NextField(p, end, &f, &w, &ignored)) return false;
+      }
+      break;
+    }
+    default:
+      return false;
+  }
+  *value = absl::string_view(start, static_cast<size_t>(p - start));
+  return true;
+}
+
+}  // namespace internal
 
 absl::Status CountSpans(absl::string_view bytes, uint64_t* spans) {
   if (bytes.size() > 0x7FFFFFFFu) return absl::InvalidArgumentError("request larger than 2 GiB");

@@ -1,7 +1,9 @@
 // OTLP wire scanning: validates a protobuf-encoded ExportTraceServiceRequest without decoding
 // it into objects, and records where each resource, scope and span lies plus the few span
-// fields the pipeline routes on (ids, times, status). It allocates nothing per span beyond the
-// index vectors, so it is far cheaper than a full parse.
+// fields the pipeline routes on (ids, name, times, status, kind, flags, trace state) and the
+// header bytes of each resource and scope, so batches can be partitioned and spliced without a
+// decode. It allocates nothing per span beyond the index vectors, so it is far cheaper than a
+// full parse.
 //
 // The scan accepts exactly what protobuf's parser accepts for these messages: well-formed tags,
 // varints, lengths and groups at every depth (unknown fields included), valid UTF-8 in every
@@ -11,7 +13,10 @@
 // Threading: stateless functions, safe from any thread.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <string>
+#include <type_traits>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -28,27 +33,65 @@ struct Range {
   uint32_t size = 0;
 };
 
+// What the index knows of one span. Every Range is relative to the scanned buffer.
 struct SpanEntry {
-  Range bytes;     // the Span message body (without its tag and length)
-  Range trace_id;  // field values; size 0 when absent
+  Range bytes;            // the Span message body (without its tag and length)
+  uint32_t field_offset;  // where the span's tag starts: the field is [field_offset, bytes end)
+  uint32_t scope = 0;     // index of its ScopeEntry
+  Range trace_id;         // field values; size 0 when absent (the last occurrence wins)
   Range span_id;
   Range parent_span_id;
   Range name;
+  Range trace_state;
   uint64_t start_time_unix_nano = 0;
   uint64_t end_time_unix_nano = 0;
   uint32_t status_code = 0;
+  uint32_t kind = 0;   // Span.kind as the enum's number
+  uint32_t flags = 0;  // Span.flags (W3C trace flags in the low 8 bits)
+
+  uint32_t field_size() const { return bytes.offset + bytes.size - field_offset; }
+};
+
+// The bytes of a ResourceSpans or ScopeSpans body that are not its children (the resource or
+// scope, schema_url, unknown fields), as at most two ranges; more_headers says there are more
+// and they must be found by walking the body (rare: fields interleaved with children).
+struct Headers {
+  Range ranges[2];
+  uint8_t count = 0;
+  bool more = false;
+
+  // Records a header field spanning [offset, offset + size), merging it with the last range
+  // when adjacent.
+  void Add(uint32_t offset, uint32_t size) {
+    if (count > 0 && ranges[count - 1].offset + ranges[count - 1].size == offset) {
+      ranges[count - 1].size += size;
+    } else if (count < 2) {
+      ranges[count++] = Range{offset, size};
+    } else {
+      more = true;
+    }
+  }
 };
 
 struct ScopeEntry {
   Range bytes;  // the ScopeSpans message body
+  uint32_t field_offset = 0;
+  uint32_t resource = 0;  // index of its ResourceEntry
   uint32_t first_span = 0;
   uint32_t span_count = 0;
+  Headers headers;
+
+  uint32_t field_size() const { return bytes.offset + bytes.size - field_offset; }
 };
 
 struct ResourceEntry {
   Range bytes;  // the ResourceSpans message body
+  uint32_t field_offset = 0;
   uint32_t first_scope = 0;
   uint32_t scope_count = 0;
+  Headers headers;
+
+  uint32_t field_size() const { return bytes.offset + bytes.size - field_offset; }
 };
 
 struct Index {
@@ -61,13 +104,80 @@ struct Index {
     scopes.clear();
     spans.clear();
   }
+  // Heap bytes the index holds.
+  size_t MemoryBytes() const {
+    return resources.capacity() * sizeof(ResourceEntry) + scopes.capacity() * sizeof(ScopeEntry) +
+           spans.capacity() * sizeof(SpanEntry);
+  }
 };
 
 // Validates `bytes` as an ExportTraceServiceRequest and fills *index (cleared first). Returns
 // InvalidArgument naming the problem when protobuf would refuse the bytes.
 absl::Status ScanRequest(absl::string_view bytes, Index* index);
 
+// Validates the Span message body at `body` within `buffer` and indexes it into *entry (ranges
+// relative to `buffer`; field_offset and scope are left to the caller). InvalidArgument as
+// ScanRequest. For spans re-encoded by an edit.
+absl::Status ScanSpan(absl::string_view buffer, Range body, SpanEntry* entry);
+
+// Validates the header bytes of a ResourceSpans or ScopeSpans (the message's fields without its
+// children), as they would be at their depth in a request. InvalidArgument as ScanRequest.
+absl::Status ValidateResourceSpansHeader(absl::string_view bytes);
+absl::Status ValidateScopeSpansHeader(absl::string_view bytes);
+
 // Only counts the spans (still validating everything). For sinks and load generators.
 absl::Status CountSpans(absl::string_view bytes, uint64_t* spans);
+
+// Calls fn(field, wire_type, value, field_range) for every field of the message body `body`, in
+// order: `value` is the field's value bytes (for length-delimited fields without the length),
+// `field_range` the whole field with its tag. When fn returns bool, false stops the walk.
+// Returns false on malformed bytes (never on bytes that passed ScanRequest). Groups are skipped
+// whole. For reading fields the index does not record.
+template <typename Fn>
+bool ForEachField(absl::string_view body, Fn&& fn);
+
+// Reads a varint at *p (advancing it); false when truncated or longer than ten bytes.
+bool ReadVarint(const char*& p, const char* end, uint64_t* out);
+
+// The number of bytes the varint encoding of `v` takes.
+inline size_t VarintSize(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+// Appends the varint encoding of `v` to *out.
+void AppendVarint(uint64_t v, std::string* out);
+
+// ---- implementation of the template ----
+
+namespace internal {
+// Reads one field's tag and skips its value; false on malformed bytes. *value is the value
+// (for length-delimited fields the payload without the length).
+bool NextField(const char*& p, const char* end, uint32_t* field, uint32_t* wire_type,
+               absl::string_view* value);
+}  // namespace internal
+
+template <typename Fn>
+bool ForEachField(absl::string_view body, Fn&& fn) {
+  const char* p = body.data();
+  const char* end = p + body.size();
+  while (p < end) {
+    const char* start = p;
+    uint32_t field, wire_type;
+    absl::string_view value;
+    if (!internal::NextField(p, end, &field, &wire_type, &value)) return false;
+    absl::string_view all(start, static_cast<size_t>(p - start));
+    if constexpr (std::is_same_v<decltype(fn(field, wire_type, value, all)), bool>) {
+      if (!fn(field, wire_type, value, all)) return true;
+    } else {
+      fn(field, wire_type, value, all);
+    }
+  }
+  return true;
+}
 
 }  // namespace weir::otlp::wire

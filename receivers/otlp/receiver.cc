@@ -378,7 +378,7 @@ HttpResponse Receiver::HandleHttp(HttpRequest& request) {
     auto* decoded = google::protobuf::Arena::CreateMessage<weir::otlp::ExportRequest>(arena.get());
     absl::Status s = weir::otlp::ParseRequestJson(payload, decoded);
     if (s.ok())
-      batch = TraceBatch::Adopt(std::move(arena), decoded);
+      batch = TraceBatch::EncodeRequest(*decoded);
     else
       batch = s;
   }

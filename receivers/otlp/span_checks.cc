@@ -26,39 +26,16 @@ std::string Problem(absl::string_view trace_id, absl::string_view span_id,
   return "";
 }
 
-std::string Problem(const weir::otlp::Span& span) {
-  return Problem(span.trace_id(), span.span_id(), span.parent_span_id(), span.name());
-}
-
 }  // namespace
 
 size_t RemoveInvalidSpans(pipeline::TraceBatch& batch, std::string* reason) {
-  // The check reads the wire index; only a batch with a bad span is decoded to remove it.
-  bool any = false;
-  batch.ForEachSpanSummary([&](const pipeline::SpanSummary& s) {
-    if (!any && !Problem(s.trace_id, s.span_id, s.parent_span_id, s.name).empty()) any = true;
+  // The check reads the wire index; spans that fail it are spliced out, nothing is decoded.
+  return batch.RetainSpans([&](const pipeline::SpanView& s) {
+    std::string problem = Problem(s.trace_id(), s.span_id(), s.parent_span_id(), s.name());
+    if (problem.empty()) return true;
+    if (reason->empty()) *reason = problem;
+    return false;
   });
-  if (!any) return 0;
-  size_t before = batch.span_count();
-  batch.Mutate([&](weir::otlp::ExportRequest* request) {
-    for (auto& rs : *request->mutable_resource_spans()) {
-      for (auto& ss : *rs.mutable_scope_spans()) {
-        auto* spans = ss.mutable_spans();
-        int kept = 0;
-        for (int i = 0; i < spans->size(); ++i) {
-          std::string problem = Problem(spans->Get(i));
-          if (!problem.empty()) {
-            if (reason->empty()) *reason = problem;
-            continue;
-          }
-          if (kept != i) spans->SwapElements(kept, i);
-          ++kept;
-        }
-        spans->DeleteSubrange(kept, spans->size() - kept);
-      }
-    }
-  });
-  return before - batch.span_count();
 }
 
 }  // namespace weir::receivers::otlp
