@@ -2,6 +2,7 @@
 // admin endpoints and timers. SystemClock is the real Clock, with timers on the pool.
 //
 // Threading: Start once, Stop once (idempotent); context() may be used from any thread.
+// SystemClock follows pipeline/clock.h: its callbacks run on a pool thread, one at a time.
 #pragma once
 
 #include <memory>
@@ -37,14 +38,26 @@ class IoPool {
   std::vector<std::thread> threads_;
 };
 
+// The real clock: std::chrono::steady_clock, with every timer on one TimerWheel of resolution
+// `tick` driven by a single asio steady_timer that is armed for the wheel's next expiry. A
+// timer fires at the first tick boundary at or after its deadline, plus the pool's scheduling
+// delay. Timers stop firing when the pool stops.
 class SystemClock final : public pipeline::Clock {
  public:
-  explicit SystemClock(boost::asio::io_context& context) : context_(context) {}
+  static constexpr Duration kDefaultTick = std::chrono::milliseconds(1);
+
+  // REQUIRES: `context` outlives the clock; tick > 0.
+  explicit SystemClock(boost::asio::io_context& context, Duration tick = kDefaultTick);
+  // Drops pending timers and waits for a running callback (see pipeline::Clock).
+  ~SystemClock() override;
+
   TimePoint Now() const override { return std::chrono::steady_clock::now(); }
-  void RunAfter(Duration delay, std::function<void()> fn) override;
+  pipeline::TimerHandle Schedule(Duration delay, std::function<void()> fn) override;
+  pipeline::TimerHandle SchedulePeriodic(Duration period, std::function<void()> fn) override;
 
  private:
-  boost::asio::io_context& context_;
+  struct Driver;
+  std::shared_ptr<Driver> driver_;
 };
 
 }  // namespace weir::net

@@ -1,6 +1,7 @@
 #include "processors/batch/processor.h"
 
 #include <mutex>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -16,7 +17,7 @@ const std::vector<double> kSendSizeBuckets = {10,   25,    50,    75,    100,   
 
 }  // namespace
 
-struct Processor::State : std::enable_shared_from_this<Processor::State> {
+struct Processor::State {
   enum class Trigger { kSize, kTimeout, kShutdown };
 
   State(const pipeline::Settings& settings, const Config& config, pipeline::TracesConsumer& next)
@@ -59,22 +60,23 @@ struct Processor::State : std::enable_shared_from_this<Processor::State> {
     return out;
   }
 
-  // Arms the timeout for a batch that just became non-empty. REQUIRES: mu held.
-  void ArmTimerLocked() {
-    uint64_t gen = ++generation;
-    std::weak_ptr<State> weak = weak_from_this();
-    clock.RunAfter(absl::ToChronoNanoseconds(config.timeout), [weak, gen] {
-      if (auto self = weak.lock()) self->OnTimeout(gen);
-    });
+  // Arms the timeout for the batch now pending, replacing the previous batch's timer. The old
+  // handle comes back so the caller lets it go after releasing mu: cancelling waits for a
+  // running callback, and that callback takes mu. REQUIRES: mu held.
+  [[nodiscard]] pipeline::TimerHandle ArmTimerLocked() {
+    pipeline::Clock::Duration timeout = absl::ToChronoNanoseconds(config.timeout);
+    pending_due = clock.Now() + timeout;
+    return std::exchange(timer, clock.Schedule(timeout, [this] { OnTimeout(); }));
   }
 
-  void OnTimeout(uint64_t gen) {
+  void OnTimeout() {
     std::vector<pipeline::TraceBatch> due;
     {
       std::lock_guard<std::mutex> lock(mu);
-      if (gen != generation || stopped) return;
+      // A timer whose cancellation lost the race with its firing finds a younger batch here,
+      // not yet due: that batch has its own timer.
+      if (stopped || pending.empty() || clock.Now() < pending_due) return;
       due = TakeLocked(true);
-      ++generation;
     }
     Send(std::move(due), Trigger::kTimeout);
   }
@@ -103,14 +105,15 @@ struct Processor::State : std::enable_shared_from_this<Processor::State> {
   log::RateLimited drop_log;
 
   std::mutex mu;
-  pipeline::TraceBatch pending;  // guarded by mu
-  uint64_t generation = 0;       // guarded by mu; invalidates stale timers
-  bool stopped = false;          // guarded by mu
+  pipeline::TraceBatch pending;            // guarded by mu
+  pipeline::Clock::TimePoint pending_due;  // guarded by mu; when `pending` times out
+  pipeline::TimerHandle timer;             // guarded by mu; the timeout of `pending`
+  bool stopped = false;                    // guarded by mu
 };
 
 Processor::Processor(const pipeline::Settings& settings, const Config& config,
                      pipeline::TracesConsumer& next)
-    : state_(std::make_shared<State>(settings, config, next)) {}
+    : state_(std::make_unique<State>(settings, config, next)) {}
 
 Processor::~Processor() { Shutdown(absl::Now()); }
 
@@ -119,6 +122,7 @@ absl::Status Processor::Start(pipeline::Host& host) { return absl::OkStatus(); }
 absl::Status Processor::ConsumeTraces(pipeline::TraceBatch batch) {
   State& s = *state_;
   std::vector<pipeline::TraceBatch> due;
+  pipeline::TimerHandle stale;  // cancelled on return, after mu is released
   {
     std::lock_guard<std::mutex> lock(s.mu);
     if (s.stopped) return absl::UnavailableError("batch processor is shutting down");
@@ -128,8 +132,11 @@ absl::Status Processor::ConsumeTraces(pipeline::TraceBatch batch) {
       due = s.TakeLocked(true);
     } else {
       due = s.TakeLocked(false);
-      if (!due.empty()) ++s.generation;  // the pending batch's timer no longer applies
-      if (!s.pending.empty() && (was_empty || !due.empty())) s.ArmTimerLocked();
+      if (!s.pending.empty() && (was_empty || !due.empty())) {
+        stale = s.ArmTimerLocked();
+      } else if (!due.empty()) {
+        stale = std::move(s.timer);  // the batch it timed is gone
+      }
     }
   }
   s.Send(std::move(due), State::Trigger::kSize);
@@ -139,12 +146,16 @@ absl::Status Processor::ConsumeTraces(pipeline::TraceBatch batch) {
 void Processor::Shutdown(absl::Time deadline) {
   State& s = *state_;
   std::vector<pipeline::TraceBatch> rest;
+  pipeline::TimerHandle timer;
   {
     std::lock_guard<std::mutex> lock(s.mu);
     if (s.stopped) return;
     s.stopped = true;
     rest = s.TakeLocked(true);
+    timer = std::move(s.timer);
   }
+  // Waits for a running timeout callback, so none runs once Shutdown returns.
+  timer.Cancel();
   s.Send(std::move(rest), State::Trigger::kShutdown);
 }
 

@@ -6,7 +6,8 @@
 // (an exporter queue) returns quickly by contract.
 //
 // Threading: ConsumeTraces from any thread; state is behind one mutex, and batches are sent
-// outside it. Timer callbacks hold only a weak reference to the state.
+// outside it. Shutdown cancels the timeout timer and waits for a running callback, so no timer
+// callback touches the processor once Shutdown (or the destructor) has returned.
 #pragma once
 
 #include <memory>
@@ -32,7 +33,7 @@ class Processor final : public pipeline::TracesProcessor {
   struct State;
 
  private:
-  std::shared_ptr<State> state_;
+  std::unique_ptr<State> state_;
 };
 
 }  // namespace weir::processors::batch
