@@ -12,7 +12,7 @@
 #include "absl/time/time.h"
 #include "config/blocks.h"
 #include "config/node.h"
-#include "exporters/helper/queued_exporter.h"
+#include "exporters/helper/exporter_options.h"
 #include "pipeline/component.h"
 
 namespace weir::exporters::otlphttp {
