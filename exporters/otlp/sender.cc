@@ -10,12 +10,10 @@
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
-#include "grpcpp/security/tls_certificate_provider.h"
-#include "grpcpp/security/tls_certificate_verifier.h"
-#include "grpcpp/security/tls_credentials_options.h"
 #include "grpcpp/support/channel_arguments.h"
 #include "pipeline/net/compression.h"
 #include "pipeline/net/grpc_compressed_buffer.h"
+#include "pipeline/net/grpc_tls.h"
 #include "pipeline/otlp/types.h"
 
 namespace weir::exporters::otlp {
@@ -31,55 +29,9 @@ constexpr absl::Duration kCompletionGrace = absl::Seconds(2);
 // UNAVAILABLE even if the destination is back. A gateway restart should cost seconds.
 constexpr int kMaxReconnectBackoffMs = 10'000;
 
-struct TlsFiles {
-  std::string ca;
-  std::string cert;
-  std::string key;
-};
-
-absl::StatusOr<TlsFiles> ReadTlsFiles(const config::TlsClientConfig& tls) {
-  TlsFiles files;
-  for (auto [path, out] : {std::pair<const std::string*, std::string*>{&tls.ca_file, &files.ca},
-                           {&tls.cert_file, &files.cert},
-                           {&tls.key_file, &files.key}}) {
-    if (!path->empty() && !config::ReadWholeFile(*path, out)) {
-      return absl::FailedPreconditionError(absl::StrCat("cannot read \"", *path, "\""));
-    }
-  }
-  return files;
-}
-
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> MakeCredentials(const Config& config) {
   if (!config.use_tls) return grpc::InsecureChannelCredentials();
-  absl::StatusOr<TlsFiles> files = ReadTlsFiles(config.tls);
-  if (!files.ok()) return files.status();
-  if (!config.tls.insecure_skip_verify) {
-    grpc::SslCredentialsOptions options;
-    options.pem_root_certs = files->ca;  // empty: gRPC's default roots
-    options.pem_private_key = files->key;
-    options.pem_cert_chain = files->cert;
-    std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::SslCredentials(options);
-    if (credentials == nullptr) {
-      return absl::FailedPreconditionError("cannot create TLS credentials");
-    }
-    return credentials;
-  }
-  // Skipping verification needs the TLS credentials API: no peer check, no host check.
-  namespace exp = grpc::experimental;
-  exp::TlsChannelCredentialsOptions options;
-  if (!files->cert.empty()) {
-    options.set_certificate_provider(std::make_shared<exp::StaticDataCertificateProvider>(
-        std::vector<exp::IdentityKeyCertPair>{{files->key, files->cert}}));
-    options.watch_identity_key_cert_pairs();
-  }
-  options.set_verify_server_certs(false);
-  options.set_check_call_host(false);
-  options.set_certificate_verifier(std::make_shared<exp::NoOpCertificateVerifier>());
-  std::shared_ptr<grpc::ChannelCredentials> credentials = exp::TlsCredentials(options);
-  if (credentials == nullptr) {
-    return absl::FailedPreconditionError("cannot create TLS credentials");
-  }
-  return credentials;
+  return net::MakeGrpcChannelCredentials(config.tls);
 }
 
 // gRPC and absl share the canonical code numbers, so the code carries over unchanged.

@@ -27,6 +27,7 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/wire_format_lite.h"
 #include "pipeline/net/compression.h"
+#include "pipeline/net/tls.h"
 #include "pipeline/otlp/json.h"
 #include "pipeline/otlp/types.h"
 
@@ -211,46 +212,13 @@ HttpSender::HttpSender(std::string id, const Config& config)
 HttpSender::~HttpSender() = default;
 
 absl::Status HttpSender::Start() {
-  try {
-    if (config_.traces_url.https) {
-      auto context = std::make_unique<ssl::context>(ssl::context::tls_client);
-      boost::system::error_code ec;
-      // TLS 1.2 or later, as otelcol's default min_version.
-      context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                               ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                               ssl::context::no_tlsv1_1,
-                           ec);
-      const config::TlsClientConfig& tls = config_.tls;
-      if (tls.insecure_skip_verify) {
-        context->set_verify_mode(ssl::verify_none, ec);
-      } else {
-        context->set_verify_mode(ssl::verify_peer, ec);
-        if (!tls.ca_file.empty()) {
-          context->load_verify_file(tls.ca_file, ec);
-          if (ec) {
-            return absl::FailedPreconditionError(absl::StrCat(id_, ": cannot load tls.ca_file \"",
-                                                              tls.ca_file, "\": ", ec.message()));
-          }
-        } else {
-          context->set_default_verify_paths(ec);
-        }
-      }
-      if (!tls.cert_file.empty()) {
-        context->use_certificate_chain_file(tls.cert_file, ec);
-        if (ec) {
-          return absl::FailedPreconditionError(absl::StrCat(id_, ": cannot load tls.cert_file \"",
-                                                            tls.cert_file, "\": ", ec.message()));
-        }
-        context->use_private_key_file(tls.key_file, ssl::context::pem, ec);
-        if (ec) {
-          return absl::FailedPreconditionError(absl::StrCat(id_, ": cannot load tls.key_file \"",
-                                                            tls.key_file, "\": ", ec.message()));
-        }
-      }
-      tls_context_ = std::move(context);
+  if (config_.traces_url.https) {
+    absl::StatusOr<std::shared_ptr<ssl::context>> context = net::MakeClientTlsContext(config_.tls);
+    if (!context.ok()) {
+      return absl::Status(context.status().code(),
+                          absl::StrCat(id_, ": ", context.status().message()));
     }
-  } catch (const std::exception& e) {
-    return absl::FailedPreconditionError(absl::StrCat(id_, ": cannot set up TLS: ", e.what()));
+    tls_context_ = *std::move(context);
   }
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -9,6 +9,7 @@
 #include "grpcpp/grpcpp.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
 #include "pipeline/clock.h"
+#include "pipeline/net/grpc_tls.h"
 #include "pipeline/net/io_pool.h"
 #include "pipeline/otlp/rpc_status.h"
 #include "pipeline/trace_batch.h"
@@ -19,26 +20,6 @@ namespace weir::receivers::otlp {
 using pipeline::TraceBatch;
 
 namespace {
-
-// Server credentials from the receiver's `tls` block; client certificates are required and
-// verified when client_ca_file is set.
-absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> GrpcTlsCredentials(
-    const config::TlsServerConfig& tls) {
-  grpc::SslServerCredentialsOptions options;
-  grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
-  if (!config::ReadWholeFile(tls.key_file, &pair.private_key) ||
-      !config::ReadWholeFile(tls.cert_file, &pair.cert_chain)) {
-    return absl::InvalidArgumentError("grpc: cannot read tls.cert_file or tls.key_file");
-  }
-  options.pem_key_cert_pairs.push_back(std::move(pair));
-  if (!tls.client_ca_file.empty()) {
-    if (!config::ReadWholeFile(tls.client_ca_file, &options.pem_root_certs)) {
-      return absl::InvalidArgumentError("grpc: cannot read tls.client_ca_file");
-    }
-    options.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
-  }
-  return grpc::SslServerCredentials(options);
-}
 
 grpc::Status ToGrpcStatus(const absl::Status& s) {
   std::string message(s.message());
@@ -153,7 +134,8 @@ absl::Status GrpcServer::Start() {
   int port = 0;
   std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
   if (config_.tls) {
-    absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> tls = GrpcTlsCredentials(*config_.tls);
+    absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> tls =
+        net::MakeGrpcServerCredentials(*config_.tls);
     if (!tls.ok()) return tls.status();
     credentials = *tls;
   }

@@ -3,7 +3,7 @@
 #include <utility>
 
 #include "absl/status/statusor.h"
-#include "pipeline/net/server_tls.h"
+#include "pipeline/net/tls.h"
 #include "receivers/otlp/delivery.h"
 #include "receivers/otlp/grpc_service.h"
 #include "receivers/otlp/http_handler.h"
