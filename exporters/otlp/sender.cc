@@ -14,6 +14,7 @@
 #include "pipeline/net/compression.h"
 #include "pipeline/net/grpc_compressed_buffer.h"
 #include "pipeline/net/grpc_tls.h"
+#include "pipeline/otlp/partial_success.h"
 #include "pipeline/otlp/types.h"
 
 namespace weir::exporters::otlp {
@@ -132,18 +133,10 @@ void GrpcSender::LogPartialSuccess(const grpc::ByteBuffer& response, size_t sent
   for (const grpc::Slice& s : slices) {
     bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
   }
-  weir::otlp::ExportResponse parsed;
-  if (!parsed.ParseFromString(bytes)) {
-    partial_success_log_.Warn(kComponent, "%s: %s answered with a response that does not parse",
-                              id_, config_.endpoint);
-    return;
-  }
-  const auto& partial = parsed.partial_success();
-  if (partial.rejected_spans() > 0) {
-    partial_success_log_.Warn(kComponent, "%s: %s rejected %d of %d spans: %s", id_,
-                              config_.endpoint, partial.rejected_spans(), sent_spans,
-                              partial.error_message());
-  }
+  weir::otlp::ReportPartialSuccess(
+      bytes, weir::otlp::ResponseEncoding::kProto, sent_spans,
+      {kComponent, id_, config_.endpoint, /*unparsable_answer=*/"with a response"},
+      partial_success_log_);
 }
 
 void GrpcSender::Shutdown() {

@@ -29,6 +29,7 @@
 #include "pipeline/net/compression.h"
 #include "pipeline/net/tls.h"
 #include "pipeline/otlp/json.h"
+#include "pipeline/otlp/partial_success.h"
 #include "pipeline/otlp/types.h"
 
 namespace weir::exporters::otlphttp {
@@ -391,18 +392,10 @@ absl::Status HttpSender::Interpret(unsigned status, absl::string_view content_ty
     // OTLP answers in the request's encoding; a server that says otherwise is believed.
     bool json = absl::StrContains(content_type, "json") ||
                 (config_.encoding == Encoding::kJson && !absl::StrContains(content_type, "proto"));
-    weir::otlp::ExportResponse response;
-    bool parsed = json ? weir::otlp::ParseResponseJson(body, &response).ok()
-                       : response.ParseFromArray(body.data(), static_cast<int>(body.size()));
-    if (!parsed) {
-      partial_success_log_.Warn(kComponent, "%s: %s answered %d with a body that does not parse",
-                                id_, config_.traces_url.text, status);
-    } else if (response.partial_success().rejected_spans() > 0) {
-      partial_success_log_.Warn(kComponent, "%s: %s rejected %d of %d spans: %s", id_,
-                                config_.traces_url.text,
-                                response.partial_success().rejected_spans(), span_count,
-                                response.partial_success().error_message());
-    }
+    std::string answer = absl::StrCat(status, " with a body");
+    weir::otlp::ReportPartialSuccess(
+        body, json ? weir::otlp::ResponseEncoding::kJson : weir::otlp::ResponseEncoding::kProto,
+        span_count, {kComponent, id_, config_.traces_url.text, answer}, partial_success_log_);
     return absl::OkStatus();
   }
   std::string message =
