@@ -67,8 +67,7 @@ absl::Status GrpcSender::Start() {
   }
   stub_ = std::make_unique<grpc::GenericStub>(channel_);
   log::Info(kComponent, "%s: exporting to %s (%s%s)", id_, config_.endpoint,
-            config_.use_tls ? "TLS" : "plaintext",
-            config_.compression == Compression::kGzip ? ", gzip" : "");
+            config_.use_tls ? "TLS" : "plaintext", config_.compression.gzip() ? ", gzip" : "");
   return absl::OkStatus();
 }
 
@@ -84,11 +83,11 @@ absl::Status GrpcSender::Send(const pipeline::TraceBatch& batch, absl::Time dead
   grpc::ByteBuffer request;
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(deadline));
-  if (config_.compression == Compression::kGzip) {
+  if (config_.compression.gzip()) {
     // Compressed here at the configured level; gRPC would always use zlib's default.
     context.set_compression_algorithm(GRPC_COMPRESS_GZIP);
     request =
-        net::GzipCompressedByteBuffer(net::Gzip(batch.ToProtoBytes(), config_.compression_level));
+        net::GzipCompressedByteBuffer(net::Gzip(batch.ToProtoBytes(), config_.compression.level));
   } else {
     // The encoded batch moves into the slice, which frees it when gRPC is done with it.
     auto* bytes = new std::string(batch.ToProtoBytes());
@@ -97,7 +96,7 @@ absl::Status GrpcSender::Send(const pipeline::TraceBatch& batch, absl::Time dead
     request = grpc::ByteBuffer(&slice, 1);
   }
   grpc::ByteBuffer response;
-  for (const auto& [key, value] : config_.headers) context.AddMetadata(key, value);
+  for (const auto& [key, value] : config_.headers.entries) context.AddMetadata(key, value);
 
   absl::Notification done;
   grpc::Status result;

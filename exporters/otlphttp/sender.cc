@@ -227,7 +227,7 @@ absl::Status HttpSender::Start() {
   }
   log::Info(kComponent, "%s: exporting to %s (%s%s)", id_, config_.traces_url.text,
             config_.encoding == Encoding::kJson ? "json" : "proto",
-            config_.compression == Compression::kGzip ? ", gzip" : "");
+            config_.compression.gzip() ? ", gzip" : "");
   return absl::OkStatus();
 }
 
@@ -300,8 +300,8 @@ std::string HttpSender::EncodeBody(const pipeline::TraceBatch& batch) const {
   } else {
     batch.AppendProtoTo(&payload);
   }
-  if (config_.compression == Compression::kGzip) {
-    return net::Gzip(payload, config_.compression_level);
+  if (config_.compression.gzip()) {
+    return net::Gzip(payload, config_.compression.level);
   }
   return payload;
 }
@@ -326,10 +326,10 @@ absl::Status HttpSender::Send(const pipeline::TraceBatch& batch, absl::Time dead
     request.set(http::field::content_type, config_.encoding == Encoding::kJson
                                                ? "application/json"
                                                : "application/x-protobuf");
-    if (config_.compression == Compression::kGzip) {
+    if (config_.compression.gzip()) {
       request.set(http::field::content_encoding, "gzip");
     }
-    for (const auto& [name, value] : config_.headers) request.set(name, value);
+    for (const auto& [name, value] : config_.headers.entries) request.set(name, value);
     request.keep_alive(true);
     request.body() = EncodeBody(batch);
     request.prepare_payload();
