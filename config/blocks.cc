@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
@@ -118,23 +120,110 @@ void RetryConfig::Decode(Node node) {
   node.RejectUnknownKeys();
 }
 
-void ReadCompression(Node& node, bool* gzip, int* level) {
+void CompressionConfig::Decode(Node& node) {
   std::string compression;
   if (node.Read("compression", &compression)) {
     if (compression == "gzip") {
-      *gzip = true;
+      algorithm = Compression::kGzip;
     } else if (compression == "none" || compression.empty()) {
-      *gzip = false;
+      algorithm = Compression::kNone;
     } else {
       node.ErrorAt("compression", absl::StrCat("unsupported compression \"", compression,
                                                "\"; supported: gzip, none"));
     }
   }
   Node params = node.Child("compression_params");
-  if (params.Read("level", level) && (*level < -1 || *level > 9)) {
+  if (params.Read("level", &level) && (level < -1 || level > 9)) {
     params.ErrorAt("level", "expected a gzip level from 1 to 9, or -1 for the default");
   }
   params.RejectUnknownKeys();
+}
+
+namespace {
+
+// gRPC metadata keys are lowercase [0-9a-z-_.]; values of non-binary ("-bin") keys are
+// printable ASCII.
+void DecodeGrpcMetadata(const std::map<std::string, std::string>& raw, Node& headers,
+                        std::map<std::string, std::string>* out) {
+  for (const auto& [name, value] : raw) {
+    std::string key = absl::AsciiStrToLower(name);
+    bool valid = !key.empty();
+    for (char c : key) {
+      if (!absl::ascii_isdigit(c) && !absl::ascii_islower(c) && c != '-' && c != '_' && c != '.') {
+        valid = false;
+      }
+    }
+    if (!valid) {
+      headers.ErrorAt(name, "invalid gRPC metadata key: use letters, digits, '-', '_' and '.'");
+      continue;
+    }
+    if (absl::StartsWith(key, "grpc-")) {
+      headers.ErrorAt(name, "keys starting with \"grpc-\" are reserved by gRPC");
+      continue;
+    }
+    if (!absl::EndsWith(key, "-bin")) {
+      for (char c : value) {
+        if (c < 0x20 || c > 0x7e) {
+          headers.ErrorAt(name, "value must be printable ASCII (or use a key ending in -bin)");
+          break;
+        }
+      }
+    }
+    if (out->count(key) > 0) {
+      headers.ErrorAt(name, absl::StrCat("duplicate of \"", key, "\" (keys are case-insensitive)"));
+      continue;
+    }
+    (*out)[key] = value;
+  }
+}
+
+// Headers that describe the message framing or encoding, which the exporter sets itself.
+constexpr const char* kReservedHttpHeaders[] = {"content-length", "transfer-encoding", "connection",
+                                                "content-encoding", "content-type"};
+
+// RFC 9110 token characters.
+bool IsTokenChar(char c) {
+  return absl::ascii_isalnum(c) ||
+         absl::string_view("!#$%&'*+-.^_`|~").find(c) != absl::string_view::npos;
+}
+
+void DecodeHttpHeaders(const std::map<std::string, std::string>& raw, Node& headers,
+                       std::map<std::string, std::string>* out) {
+  for (const auto& [name, value] : raw) {
+    bool valid = !name.empty();
+    for (char c : name) valid = valid && IsTokenChar(c);
+    if (!valid) {
+      headers.ErrorAt(name, "invalid HTTP header name");
+      continue;
+    }
+    std::string lower = absl::AsciiStrToLower(name);
+    bool reserved = false;
+    for (const char* r : kReservedHttpHeaders) reserved = reserved || lower == r;
+    if (reserved) {
+      headers.ErrorAt(name, "this header is set by the exporter");
+      continue;
+    }
+    bool clean = true;
+    for (char c : value) clean = clean && c != '\r' && c != '\n' && c != '\0';
+    if (!clean) {
+      headers.ErrorAt(name, "value must not contain CR, LF or NUL");
+      continue;
+    }
+    (*out)[name] = value;
+  }
+}
+
+}  // namespace
+
+void HeadersConfig::Decode(Node& node, HeaderSyntax syntax) {
+  std::map<std::string, std::string> raw;
+  if (!node.Read("headers", &raw)) return;
+  Node headers = node.Child("headers");
+  if (syntax == HeaderSyntax::kGrpcMetadata) {
+    DecodeGrpcMetadata(raw, headers, &entries);
+  } else {
+    DecodeHttpHeaders(raw, headers, &entries);
+  }
 }
 
 bool ReadWholeFile(const std::string& path, std::string* out) {

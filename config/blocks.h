@@ -1,5 +1,6 @@
 // Reusable configuration blocks shared by several components: network endpoints, TLS client
-// settings, the exporter sending queue and timeouts. Each block decodes its own keys strictly.
+// settings, the exporter sending queue and timeouts, compression and headers. Each block decodes
+// its own keys strictly.
 #pragma once
 
 #include <cstdint>
@@ -40,10 +41,10 @@ struct TlsClientConfig {
 
 // tls on a receiver: server-side TLS settings (otelcol's configtls.ServerConfig subset).
 struct TlsServerConfig {
-  std::string cert_file;       // tls.cert_file: required, PEM certificate (chain)
-  std::string key_file;        // tls.key_file: required, PEM private key
-  std::string client_ca_file;  // tls.client_ca_file: when set, clients must present a
-                               // certificate signed by these CAs (mTLS)
+  std::string cert_file;            // tls.cert_file: required, PEM certificate (chain)
+  std::string key_file;             // tls.key_file: required, PEM private key
+  std::string client_ca_file;       // tls.client_ca_file: when set, clients must present a
+                                    // certificate signed by these CAs (mTLS)
   std::string min_version = "1.2";  // tls.min_version: "1.2" (default) or "1.3"
 
   // Decodes the `tls` block itself, reporting bad keys and unreadable files.
@@ -75,10 +76,42 @@ struct RetryConfig {
   void Decode(Node node);
 };
 
-// compression and compression_params.level: an exporter's request compression. Reads both keys
-// from the exporter's node. *gzip: "gzip" → true, "none" or "" → false (unchanged when absent).
-// *level: zlib level 1 (fastest) to 9 (smallest), or -1 for zlib's default (6), as otelcol.
-void ReadCompression(Node& node, bool* gzip, int* level);
+// compression and compression_params.level: an exporter's request compression.
+enum class Compression { kNone, kGzip };
+
+struct CompressionConfig {
+  // compression: "gzip" (default), or "none" / "" for no compression.
+  Compression algorithm = Compression::kGzip;
+  // compression_params.level: zlib level 1 (fastest) to 9 (smallest), or -1 (default) for
+  // zlib's default (6), as otelcol.
+  int level = -1;
+
+  bool gzip() const { return algorithm == Compression::kGzip; }
+
+  // Reads both keys from `node`, the exporter's section (they are not a block of their own in
+  // otelcol's schema), reporting unsupported values and unknown compression_params keys.
+  void Decode(Node& node);
+};
+
+// Which names and values a `headers` block may hold.
+enum class HeaderSyntax {
+  // gRPC metadata: keys lowercase [0-9a-z-_.] (lowercased at decode time, so two keys that
+  // differ in case are duplicates), none starting with "grpc-"; values of keys not ending in
+  // "-bin" printable ASCII.
+  kGrpcMetadata,
+  // HTTP/1.1 header fields: names are RFC 9110 tokens, kept as written; values without CR, LF
+  // or NUL; the framing and encoding headers the exporter sets itself are refused.
+  kHttp,
+};
+
+// headers: extra metadata or header fields an exporter sends with every request.
+struct HeadersConfig {
+  std::map<std::string, std::string> entries;  // headers: name -> value. Default none.
+
+  // Reads the `headers` map from `node`, the exporter's section, reporting each bad entry at
+  // its path and leaving it out.
+  void Decode(Node& node, HeaderSyntax syntax);
+};
 
 // Reads a file as a whole; returns false when it cannot be read.
 bool ReadWholeFile(const std::string& path, std::string* out);

@@ -120,6 +120,47 @@ TEST(HostPort, Parses) {
   EXPECT_FALSE(ParseHostPort("localhost:http", &hp, &error));
 }
 
+TEST(CompressionConfig, DefaultsToGzipAndChecksTheLevel) {
+  Diagnostics d;
+  Node defaults(YAML::Load("{}"), "exporters.x", &d);
+  CompressionConfig c;
+  c.Decode(defaults);
+  EXPECT_TRUE(c.gzip());
+  EXPECT_EQ(c.level, -1);
+
+  Node node(YAML::Load("compression: none\ncompression_params: {level: 10}"), "exporters.x", &d);
+  c.Decode(node);
+  EXPECT_EQ(c.algorithm, Compression::kNone);
+  ASSERT_EQ(d.problems().size(), 1u) << d.ToString();
+  EXPECT_EQ(d.problems()[0].path, "exporters.x.compression_params.level");
+}
+
+TEST(HeadersConfig, GrpcMetadataKeysAreLowercasedHttpNamesKept) {
+  Diagnostics d;
+  Node node(YAML::Load("headers: {X-Tenant: acme}"), "exporters.x", &d);
+  HeadersConfig grpc;
+  grpc.Decode(node, HeaderSyntax::kGrpcMetadata);
+  EXPECT_EQ(grpc.entries, (std::map<std::string, std::string>{{"x-tenant", "acme"}}));
+  HeadersConfig http;
+  http.Decode(node, HeaderSyntax::kHttp);
+  EXPECT_EQ(http.entries, (std::map<std::string, std::string>{{"X-Tenant", "acme"}}));
+  EXPECT_TRUE(d.problems().empty()) << d.ToString();
+}
+
+TEST(HeadersConfig, EachSyntaxRefusesItsReservedNames) {
+  Diagnostics d;
+  Node node(YAML::Load("headers: {grpc-timeout: 1S, Content-Type: text/plain}"), "exporters.x", &d);
+  HeadersConfig grpc;
+  grpc.Decode(node, HeaderSyntax::kGrpcMetadata);
+  HeadersConfig http;
+  http.Decode(node, HeaderSyntax::kHttp);
+  ASSERT_EQ(d.problems().size(), 2u) << d.ToString();
+  EXPECT_EQ(d.problems()[0].path, "exporters.x.headers.grpc-timeout");
+  EXPECT_EQ(d.problems()[1].path, "exporters.x.headers.Content-Type");
+  EXPECT_EQ(grpc.entries.count("content-type"), 1u);
+  EXPECT_EQ(http.entries.count("grpc-timeout"), 1u);
+}
+
 TEST(Loader, MergesFilesInOrder) {
   YAML::Node base = YAML::Load("a: {x: 1, y: 2}\nlist: [1, 2]\nkeep: k");
   YAML::Node overlay = YAML::Load("a: {y: 3, z: 4}\nlist: [9]");

@@ -1,6 +1,8 @@
 #include "exporters/helper/queued_exporter.h"
 
 #include <algorithm>
+#include <optional>
+#include <utility>
 
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
@@ -16,23 +18,19 @@ absl::BitGen& Rng() {
 
 }  // namespace
 
-void DecodeExporterOptions(config::Node& node, ExporterOptions* options) {
-  if (node.Read("timeout", &options->timeout) && options->timeout <= absl::ZeroDuration()) {
-    node.ErrorAt("timeout", "must be greater than 0");
-  }
-  options->queue.Decode(node.Child("sending_queue"));
-  options->retry = config::RetryConfig{};
-  options->retry.Decode(node.Child("retry_on_failure"));
-}
-
 QueuedExporter::QueuedExporter(const pipeline::Settings& settings, ExporterOptions options,
                                std::unique_ptr<Sender> sender)
     : id_(settings.id.ToString()),
       options_(options),
+      retry_policy_(options_.retry),
       sender_(std::move(sender)),
       metrics_(*settings.telemetry, id_) {
   metrics_.QueueCapacity(options_.queue.enabled ? options_.queue.queue_size : 0);
   metrics_.QueueSize(0);
+  if (options_.queue.enabled) {
+    queue_ = std::make_unique<SendingQueue>(id_, options_.queue.queue_size,
+                                            options_.queue.num_consumers, metrics_);
+  }
 }
 
 QueuedExporter::~QueuedExporter() { Shutdown(absl::Now()); }
@@ -44,10 +42,7 @@ absl::Status QueuedExporter::Start(pipeline::Host& host) {
     std::lock_guard<std::mutex> lock(mu_);
     accepting_ = true;
   }
-  if (options_.queue.enabled) {
-    for (int i = 0; i < options_.queue.num_consumers; ++i)
-      workers_.emplace_back([this] { Work(); });
-  }
+  if (queue_) queue_->Start([this](pipeline::TraceBatch batch) { (void)Deliver(batch); });
   return absl::OkStatus();
 }
 
@@ -68,24 +63,17 @@ bool QueuedExporter::WaitForRetry(absl::Time until) {
 }
 
 absl::Status QueuedExporter::Deliver(const pipeline::TraceBatch& batch) {
-  const config::RetryConfig& retry = options_.retry;
   absl::Time first_attempt = absl::Now();
-  absl::Duration interval = retry.initial_interval;
   absl::Status s;
   int attempts = 0;
   while (true) {
     ++attempts;
     s = sender_->Send(batch, std::min(absl::Now() + options_.timeout, StopDeadline()));
-    if (s.ok() || !retry.enabled || !pipeline::IsRetryable(s)) break;
-    // Jitter spreads the retries of many exporters: wait interval × [1 - f, 1 + f].
-    double spread = retry.randomization_factor * (2 * absl::Uniform(Rng(), 0.0, 1.0) - 1);
-    absl::Time next = absl::Now() + interval * (1 + spread);
-    if (retry.max_elapsed_time > absl::ZeroDuration() &&
-        next - first_attempt > retry.max_elapsed_time) {
-      break;
-    }
-    if (!WaitForRetry(next)) break;
-    interval = std::min(interval * retry.multiplier, retry.max_interval);
+    if (s.ok() || !options_.retry.enabled || !pipeline::IsRetryable(s)) break;
+    absl::Time now = absl::Now();
+    std::optional<absl::Duration> delay = retry_policy_.NextDelay(
+        attempts, now - first_attempt, [] { return absl::Uniform(Rng(), 0.0, 1.0); });
+    if (!delay || !WaitForRetry(now + *delay)) break;
   }
   if (s.ok()) {
     metrics_.Sent(batch.span_count());
@@ -99,41 +87,12 @@ absl::Status QueuedExporter::Deliver(const pipeline::TraceBatch& batch) {
 
 absl::Status QueuedExporter::ConsumeTraces(pipeline::TraceBatch batch) {
   metrics_.HandedOff(batch.received_at_ns());
-  if (!options_.queue.enabled) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (!accepting_) return absl::UnavailableError(absl::StrCat(id_, " is not running"));
-    }
-    return Deliver(batch);
-  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!accepting_) return absl::UnavailableError(absl::StrCat(id_, " is not running"));
-    if (queue_.size() >= static_cast<size_t>(options_.queue.queue_size)) {
-      metrics_.EnqueueFailed(batch.span_count());
-      return absl::ResourceExhaustedError(absl::StrCat(id_, ": sending queue is full"));
-    }
-    queue_.push_back(std::move(batch));
-    metrics_.QueueSize(queue_.size());
   }
-  cv_.notify_one();
-  return absl::OkStatus();
-}
-
-void QueuedExporter::Work() {
-  while (true) {
-    pipeline::TraceBatch batch;
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [&] { return !queue_.empty() || draining_; });
-      if (queue_.empty()) return;
-      if (draining_ && absl::Now() >= drain_deadline_) return;
-      batch = std::move(queue_.front());
-      queue_.pop_front();
-      metrics_.QueueSize(queue_.size());
-    }
-    (void)Deliver(batch);
-  }
+  if (queue_) return queue_->Offer(std::move(batch));
+  return Deliver(batch);
 }
 
 void QueuedExporter::Shutdown(absl::Time deadline) {
@@ -147,15 +106,7 @@ void QueuedExporter::Shutdown(absl::Time deadline) {
     drain_deadline_ = deadline;
   }
   cv_.notify_all();
-  for (auto& t : workers_) t.join();
-  workers_.clear();
-  size_t dropped = 0;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (const auto& b : queue_) dropped += b.span_count();
-    queue_.clear();
-    metrics_.QueueSize(0);
-  }
+  size_t dropped = queue_ ? queue_->Shutdown(deadline) : 0;
   if (dropped > 0) {
     metrics_.SendFailed(dropped);
     log::Error("exporter", "%s: shutdown deadline passed with %d spans still queued; dropped", id_,

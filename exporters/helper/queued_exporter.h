@@ -7,37 +7,27 @@
 //
 // With the queue disabled, ConsumeTraces sends synchronously on the caller's thread.
 //
+// The parts live apart: the options in exporter_options.h, the queue and its consumer threads
+// in queue.h, the backoff in retry_policy.h; this class composes them around the Sender.
+//
 // Threading: ConsumeTraces from any thread. Shutdown stops intake, then drains the queue into
 // the sender until the deadline; batches still queued then are dropped and counted as failed.
 #pragma once
 
 #include <condition_variable>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
-#include <vector>
 
-#include "config/blocks.h"
+#include "exporters/helper/exporter_options.h"
+#include "exporters/helper/queue.h"
+#include "exporters/helper/retry_policy.h"
 #include "exporters/helper/sender.h"
 #include "pipeline/component.h"
 #include "pipeline/telemetry/logger.h"
 #include "pipeline/telemetry/metrics.h"
 
 namespace weir::exporters::helper {
-
-struct ExporterOptions {
-  config::QueueConfig queue;                  // sending_queue
-  absl::Duration timeout = absl::Seconds(5);  // timeout: per send attempt
-  // retry_on_failure; off unless the exporter decodes it (DecodeExporterOptions turns on
-  // otelcol's default backoff).
-  config::RetryConfig retry{.enabled = false};
-};
-
-// Decodes the helper's keys (`timeout`, `sending_queue`, `retry_on_failure`) from an
-// exporter's config node.
-void DecodeExporterOptions(config::Node& node, ExporterOptions* options);
 
 class QueuedExporter final : public pipeline::TracesExporter {
  public:
@@ -59,23 +49,22 @@ class QueuedExporter final : public pipeline::TracesExporter {
   bool WaitForRetry(absl::Time until);
   // The shutdown deadline once draining, else InfiniteFuture.
   absl::Time StopDeadline();
-  void Work();
 
   std::string id_;
   ExporterOptions options_;
+  RetryPolicy retry_policy_;
   std::unique_ptr<Sender> sender_;
   telemetry::ExporterMetrics metrics_;
   log::RateLimited failure_log_;
+  std::unique_ptr<SendingQueue> queue_;  // null when sending_queue is disabled
 
   std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<pipeline::TraceBatch> queue_;  // guarded by mu_
-  bool accepting_ = false;                  // guarded by mu_
-  bool draining_ = false;                   // guarded by mu_: workers exit when queue empties
+  std::condition_variable cv_;                          // wakes retry waits at shutdown
+  bool accepting_ = false;                              // guarded by mu_
+  bool draining_ = false;                               // guarded by mu_
   absl::Time drain_deadline_ = absl::InfiniteFuture();  // guarded by mu_
   bool started_ = false;
   bool stopped_ = false;
-  std::vector<std::thread> workers_;
 };
 
 }  // namespace weir::exporters::helper

@@ -54,44 +54,6 @@ void ParseEndpoint(config::Node& node, absl::string_view key, const std::string&
   }
 }
 
-// gRPC metadata keys are lowercase [0-9a-z-_.]; values of non-binary ("-bin") keys are
-// printable ASCII.
-void DecodeHeaders(config::Node& node, std::map<std::string, std::string>* out) {
-  std::map<std::string, std::string> raw;
-  if (!node.Read("headers", &raw)) return;
-  config::Node headers = node.Child("headers");
-  for (const auto& [name, value] : raw) {
-    std::string key = absl::AsciiStrToLower(name);
-    bool valid = !key.empty();
-    for (char c : key) {
-      if (!absl::ascii_isdigit(c) && !absl::ascii_islower(c) && c != '-' && c != '_' && c != '.') {
-        valid = false;
-      }
-    }
-    if (!valid) {
-      headers.ErrorAt(name, "invalid gRPC metadata key: use letters, digits, '-', '_' and '.'");
-      continue;
-    }
-    if (absl::StartsWith(key, "grpc-")) {
-      headers.ErrorAt(name, "keys starting with \"grpc-\" are reserved by gRPC");
-      continue;
-    }
-    if (!absl::EndsWith(key, "-bin")) {
-      for (char c : value) {
-        if (c < 0x20 || c > 0x7e) {
-          headers.ErrorAt(name, "value must be printable ASCII (or use a key ending in -bin)");
-          break;
-        }
-      }
-    }
-    if (out->count(key) > 0) {
-      headers.ErrorAt(name, absl::StrCat("duplicate of \"", key, "\" (keys are case-insensitive)"));
-      continue;
-    }
-    (*out)[key] = value;
-  }
-}
-
 }  // namespace
 
 std::unique_ptr<Config> DecodeConfig(config::Node node) {
@@ -103,11 +65,8 @@ std::unique_ptr<Config> DecodeConfig(config::Node node) {
   cfg->tls.Decode(node.Child("tls"));
   cfg->use_tls = forced_tls.value_or(!cfg->tls.insecure);
 
-  DecodeHeaders(node, &cfg->headers);
-
-  bool gzip = cfg->compression == Compression::kGzip;
-  config::ReadCompression(node, &gzip, &cfg->compression_level);
-  cfg->compression = gzip ? Compression::kGzip : Compression::kNone;
+  cfg->headers.Decode(node, config::HeaderSyntax::kGrpcMetadata);
+  cfg->compression.Decode(node);
 
   helper::DecodeExporterOptions(node, &cfg->exporter);
   for (const char* key : kIgnoredKeys) node.Child(key);

@@ -12,12 +12,12 @@
 #include "absl/time/time.h"
 #include "config/blocks.h"
 #include "config/node.h"
-#include "exporters/helper/queued_exporter.h"
+#include "exporters/helper/exporter_options.h"
 #include "pipeline/component.h"
 
 namespace weir::exporters::otlp {
 
-enum class Compression { kNone, kGzip };
+using config::Compression;
 
 struct Config : pipeline::ComponentConfig {
   // endpoint: required. "host:port"; "http://host:port" forces plaintext, "https://host:port"
@@ -28,12 +28,9 @@ struct Config : pipeline::ComponentConfig {
   config::TlsClientConfig tls;
   // headers: extra gRPC metadata sent with every export. Keys are lowercased at decode time.
   // Default none.
-  std::map<std::string, std::string> headers;
-  // compression: "gzip" (default), or "none" / "" for no compression.
-  Compression compression = Compression::kGzip;
-  // compression_params.level: gzip level 1 (fastest) to 9 (smallest); -1 (default) is zlib's
-  // default, 6, as in otelcol.
-  int compression_level = -1;
+  config::HeadersConfig headers;
+  // compression (default "gzip") and compression_params.level (default -1, zlib's default).
+  config::CompressionConfig compression;
   // timeout (default 5s) and sending_queue (enabled, 10 consumers, 1000 batches).
   helper::ExporterOptions exporter;
 

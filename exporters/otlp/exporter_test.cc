@@ -77,8 +77,8 @@ TEST(OtlpExporterConfig, DefaultsWithOnlyAnEndpoint) {
   EXPECT_EQ(cfg->target, "collector:4317");
   EXPECT_TRUE(cfg->use_tls);
   EXPECT_FALSE(cfg->tls.insecure);
-  EXPECT_TRUE(cfg->headers.empty());
-  EXPECT_EQ(cfg->compression, Compression::kGzip);
+  EXPECT_TRUE(cfg->headers.entries.empty());
+  EXPECT_EQ(cfg->compression.algorithm, Compression::kGzip);
   EXPECT_EQ(cfg->exporter.timeout, absl::Seconds(5));
   EXPECT_TRUE(cfg->exporter.queue.enabled);
   EXPECT_EQ(cfg->exporter.queue.num_consumers, 10);
@@ -101,9 +101,9 @@ TEST(OtlpExporterConfig, TestdataDecodesToExactValues) {
   EXPECT_TRUE(cfg->use_tls);
   EXPECT_TRUE(cfg->tls.insecure_skip_verify);
   EXPECT_EQ(cfg->tls.server_name_override, "gateway.internal");
-  EXPECT_EQ(cfg->headers, (std::map<std::string, std::string>{{"x-tenant", "acme"},
-                                                              {"authorization", "Bearer s3cret"}}));
-  EXPECT_EQ(cfg->compression, Compression::kNone);
+  EXPECT_EQ(cfg->headers.entries, (std::map<std::string, std::string>{
+                                      {"x-tenant", "acme"}, {"authorization", "Bearer s3cret"}}));
+  EXPECT_EQ(cfg->compression.algorithm, Compression::kNone);
   EXPECT_EQ(cfg->exporter.timeout, absl::Seconds(12));
   EXPECT_TRUE(cfg->exporter.queue.enabled);
   EXPECT_EQ(cfg->exporter.queue.num_consumers, 4);
@@ -147,7 +147,7 @@ TEST(OtlpExporterConfig, CompressionChoices) {
     config::Diagnostics diagnostics;
     auto cfg = Decode(absl::StrCat("endpoint: c:4317\ncompression: ", value), &diagnostics);
     ASSERT_TRUE(diagnostics.ok()) << diagnostics.ToString();
-    EXPECT_EQ(cfg->compression, expected) << value;
+    EXPECT_EQ(cfg->compression.algorithm, expected) << value;
   }
 }
 

@@ -10,12 +10,11 @@
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
-#include "grpcpp/security/tls_certificate_provider.h"
-#include "grpcpp/security/tls_certificate_verifier.h"
-#include "grpcpp/security/tls_credentials_options.h"
 #include "grpcpp/support/channel_arguments.h"
 #include "pipeline/net/compression.h"
 #include "pipeline/net/grpc_compressed_buffer.h"
+#include "pipeline/net/grpc_tls.h"
+#include "pipeline/otlp/partial_success.h"
 #include "pipeline/otlp/types.h"
 
 namespace weir::exporters::otlp {
@@ -31,55 +30,9 @@ constexpr absl::Duration kCompletionGrace = absl::Seconds(2);
 // UNAVAILABLE even if the destination is back. A gateway restart should cost seconds.
 constexpr int kMaxReconnectBackoffMs = 10'000;
 
-struct TlsFiles {
-  std::string ca;
-  std::string cert;
-  std::string key;
-};
-
-absl::StatusOr<TlsFiles> ReadTlsFiles(const config::TlsClientConfig& tls) {
-  TlsFiles files;
-  for (auto [path, out] : {std::pair<const std::string*, std::string*>{&tls.ca_file, &files.ca},
-                           {&tls.cert_file, &files.cert},
-                           {&tls.key_file, &files.key}}) {
-    if (!path->empty() && !config::ReadWholeFile(*path, out)) {
-      return absl::FailedPreconditionError(absl::StrCat("cannot read \"", *path, "\""));
-    }
-  }
-  return files;
-}
-
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> MakeCredentials(const Config& config) {
   if (!config.use_tls) return grpc::InsecureChannelCredentials();
-  absl::StatusOr<TlsFiles> files = ReadTlsFiles(config.tls);
-  if (!files.ok()) return files.status();
-  if (!config.tls.insecure_skip_verify) {
-    grpc::SslCredentialsOptions options;
-    options.pem_root_certs = files->ca;  // empty: gRPC's default roots
-    options.pem_private_key = files->key;
-    options.pem_cert_chain = files->cert;
-    std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::SslCredentials(options);
-    if (credentials == nullptr) {
-      return absl::FailedPreconditionError("cannot create TLS credentials");
-    }
-    return credentials;
-  }
-  // Skipping verification needs the TLS credentials API: no peer check, no host check.
-  namespace exp = grpc::experimental;
-  exp::TlsChannelCredentialsOptions options;
-  if (!files->cert.empty()) {
-    options.set_certificate_provider(std::make_shared<exp::StaticDataCertificateProvider>(
-        std::vector<exp::IdentityKeyCertPair>{{files->key, files->cert}}));
-    options.watch_identity_key_cert_pairs();
-  }
-  options.set_verify_server_certs(false);
-  options.set_check_call_host(false);
-  options.set_certificate_verifier(std::make_shared<exp::NoOpCertificateVerifier>());
-  std::shared_ptr<grpc::ChannelCredentials> credentials = exp::TlsCredentials(options);
-  if (credentials == nullptr) {
-    return absl::FailedPreconditionError("cannot create TLS credentials");
-  }
-  return credentials;
+  return net::MakeGrpcChannelCredentials(config.tls);
 }
 
 // gRPC and absl share the canonical code numbers, so the code carries over unchanged.
@@ -114,8 +67,7 @@ absl::Status GrpcSender::Start() {
   }
   stub_ = std::make_unique<grpc::GenericStub>(channel_);
   log::Info(kComponent, "%s: exporting to %s (%s%s)", id_, config_.endpoint,
-            config_.use_tls ? "TLS" : "plaintext",
-            config_.compression == Compression::kGzip ? ", gzip" : "");
+            config_.use_tls ? "TLS" : "plaintext", config_.compression.gzip() ? ", gzip" : "");
   return absl::OkStatus();
 }
 
@@ -131,11 +83,11 @@ absl::Status GrpcSender::Send(const pipeline::TraceBatch& batch, absl::Time dead
   grpc::ByteBuffer request;
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(deadline));
-  if (config_.compression == Compression::kGzip) {
+  if (config_.compression.gzip()) {
     // Compressed here at the configured level; gRPC would always use zlib's default.
     context.set_compression_algorithm(GRPC_COMPRESS_GZIP);
     request =
-        net::GzipCompressedByteBuffer(net::Gzip(batch.ToProtoBytes(), config_.compression_level));
+        net::GzipCompressedByteBuffer(net::Gzip(batch.ToProtoBytes(), config_.compression.level));
   } else {
     // The encoded batch moves into the slice, which frees it when gRPC is done with it.
     auto* bytes = new std::string(batch.ToProtoBytes());
@@ -144,7 +96,7 @@ absl::Status GrpcSender::Send(const pipeline::TraceBatch& batch, absl::Time dead
     request = grpc::ByteBuffer(&slice, 1);
   }
   grpc::ByteBuffer response;
-  for (const auto& [key, value] : config_.headers) context.AddMetadata(key, value);
+  for (const auto& [key, value] : config_.headers.entries) context.AddMetadata(key, value);
 
   absl::Notification done;
   grpc::Status result;
@@ -180,18 +132,10 @@ void GrpcSender::LogPartialSuccess(const grpc::ByteBuffer& response, size_t sent
   for (const grpc::Slice& s : slices) {
     bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
   }
-  weir::otlp::ExportResponse parsed;
-  if (!parsed.ParseFromString(bytes)) {
-    partial_success_log_.Warn(kComponent, "%s: %s answered with a response that does not parse",
-                              id_, config_.endpoint);
-    return;
-  }
-  const auto& partial = parsed.partial_success();
-  if (partial.rejected_spans() > 0) {
-    partial_success_log_.Warn(kComponent, "%s: %s rejected %d of %d spans: %s", id_,
-                              config_.endpoint, partial.rejected_spans(), sent_spans,
-                              partial.error_message());
-  }
+  weir::otlp::ReportPartialSuccess(
+      bytes, weir::otlp::ResponseEncoding::kProto, sent_spans,
+      {kComponent, id_, config_.endpoint, /*unparsable_answer=*/"with a response"},
+      partial_success_log_);
 }
 
 void GrpcSender::Shutdown() {

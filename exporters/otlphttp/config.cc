@@ -21,45 +21,7 @@ constexpr const char* kIgnoredKeys[] = {"read_buffer_size",
                                         "idle_conn_timeout",
                                         "auth"};
 
-// Headers that describe the message framing or encoding, which the exporter sets itself.
-constexpr const char* kReservedHeaders[] = {"content-length", "transfer-encoding", "connection",
-                                            "content-encoding", "content-type"};
-
 constexpr char kTracesPath[] = "v1/traces";
-
-// RFC 9110 token characters.
-bool IsTokenChar(char c) {
-  return absl::ascii_isalnum(c) ||
-         absl::string_view("!#$%&'*+-.^_`|~").find(c) != absl::string_view::npos;
-}
-
-void DecodeHeaders(config::Node& node, std::map<std::string, std::string>* out) {
-  std::map<std::string, std::string> raw;
-  if (!node.Read("headers", &raw)) return;
-  config::Node headers = node.Child("headers");
-  for (const auto& [name, value] : raw) {
-    bool valid = !name.empty();
-    for (char c : name) valid = valid && IsTokenChar(c);
-    if (!valid) {
-      headers.ErrorAt(name, "invalid HTTP header name");
-      continue;
-    }
-    std::string lower = absl::AsciiStrToLower(name);
-    bool reserved = false;
-    for (const char* r : kReservedHeaders) reserved = reserved || lower == r;
-    if (reserved) {
-      headers.ErrorAt(name, "this header is set by the exporter");
-      continue;
-    }
-    bool clean = true;
-    for (char c : value) clean = clean && c != '\r' && c != '\n' && c != '\0';
-    if (!clean) {
-      headers.ErrorAt(name, "value must not contain CR, LF or NUL");
-      continue;
-    }
-    (*out)[name] = value;
-  }
-}
 
 // Reads a URL key; returns true when a valid URL was read into *url.
 bool ReadUrl(config::Node& node, absl::string_view key, std::string* text, Url* url) {
@@ -162,11 +124,8 @@ std::unique_ptr<Config> DecodeConfig(config::Node node) {
   }
 
   cfg->tls.Decode(node.Child("tls"));
-  DecodeHeaders(node, &cfg->headers);
-
-  bool gzip = cfg->compression == Compression::kGzip;
-  config::ReadCompression(node, &gzip, &cfg->compression_level);
-  cfg->compression = gzip ? Compression::kGzip : Compression::kNone;
+  cfg->headers.Decode(node, config::HeaderSyntax::kHttp);
+  cfg->compression.Decode(node);
   std::string encoding;
   if (node.Read("encoding", &encoding)) {
     if (encoding == "proto") {

@@ -12,12 +12,12 @@
 #include "absl/time/time.h"
 #include "config/blocks.h"
 #include "config/node.h"
-#include "exporters/helper/queued_exporter.h"
+#include "exporters/helper/exporter_options.h"
 #include "pipeline/component.h"
 
 namespace weir::exporters::otlphttp {
 
-enum class Compression { kNone, kGzip };
+using config::Compression;
 enum class Encoding { kProto, kJson };
 
 // An http:// or https:// URL split into what the client needs.
@@ -42,12 +42,9 @@ struct Config : pipeline::ComponentConfig {
   // scheme decides).
   config::TlsClientConfig tls;
   // headers: extra HTTP headers sent with every request. Default none.
-  std::map<std::string, std::string> headers;
-  // compression: "gzip" (default), or "none" / "" for no compression.
-  Compression compression = Compression::kGzip;
-  // compression_params.level: gzip level 1 (fastest) to 9 (smallest); -1 (default) is zlib's
-  // default, 6, as in otelcol.
-  int compression_level = -1;
+  config::HeadersConfig headers;
+  // compression (default "gzip") and compression_params.level (default -1, zlib's default).
+  config::CompressionConfig compression;
   // encoding: "proto" (default, application/x-protobuf) or "json" (application/json).
   Encoding encoding = Encoding::kProto;
   // timeout (default 30s) and sending_queue (enabled, 10 consumers, 1000 batches).

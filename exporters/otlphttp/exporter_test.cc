@@ -94,8 +94,8 @@ TEST(OtlpHttpExporterConfig, DefaultsWithOnlyAnEndpoint) {
   EXPECT_EQ(cfg->traces_url.host, "collector");
   EXPECT_EQ(cfg->traces_url.port, 4318);
   EXPECT_EQ(cfg->traces_url.target, "/v1/traces");
-  EXPECT_TRUE(cfg->headers.empty());
-  EXPECT_EQ(cfg->compression, Compression::kGzip);
+  EXPECT_TRUE(cfg->headers.entries.empty());
+  EXPECT_EQ(cfg->compression.algorithm, Compression::kGzip);
   EXPECT_EQ(cfg->encoding, Encoding::kProto);
   EXPECT_EQ(cfg->exporter.timeout, absl::Seconds(30));
   EXPECT_TRUE(cfg->exporter.queue.enabled);
@@ -123,9 +123,9 @@ TEST(OtlpHttpExporterConfig, TestdataDecodesToExactValues) {
   EXPECT_EQ(cfg->traces_url.target, "/custom/v1/traces?tenant=acme");
   EXPECT_TRUE(cfg->tls.insecure_skip_verify);
   EXPECT_EQ(cfg->tls.server_name_override, "traces.internal");
-  EXPECT_EQ(cfg->headers, (std::map<std::string, std::string>{{"X-Tenant", "acme"},
-                                                              {"Authorization", "Bearer s3cret"}}));
-  EXPECT_EQ(cfg->compression, Compression::kNone);
+  EXPECT_EQ(cfg->headers.entries, (std::map<std::string, std::string>{
+                                      {"X-Tenant", "acme"}, {"Authorization", "Bearer s3cret"}}));
+  EXPECT_EQ(cfg->compression.algorithm, Compression::kNone);
   EXPECT_EQ(cfg->encoding, Encoding::kJson);
   EXPECT_EQ(cfg->exporter.timeout, absl::Seconds(12));
   EXPECT_FALSE(cfg->exporter.queue.enabled);
@@ -174,11 +174,11 @@ TEST(OtlpHttpExporterConfig, EncodingAndCompressionChoices) {
   auto cfg = Decode("endpoint: http://c:1\nencoding: json\ncompression: none", &diagnostics);
   ASSERT_TRUE(diagnostics.ok()) << diagnostics.ToString();
   EXPECT_EQ(cfg->encoding, Encoding::kJson);
-  EXPECT_EQ(cfg->compression, Compression::kNone);
+  EXPECT_EQ(cfg->compression.algorithm, Compression::kNone);
   cfg = Decode("endpoint: http://c:1\nencoding: proto\ncompression: \"\"", &diagnostics);
   ASSERT_TRUE(diagnostics.ok()) << diagnostics.ToString();
   EXPECT_EQ(cfg->encoding, Encoding::kProto);
-  EXPECT_EQ(cfg->compression, Compression::kNone);
+  EXPECT_EQ(cfg->compression.algorithm, Compression::kNone);
 }
 
 TEST(OtlpHttpExporterConfig, RequiresEndpointOrTracesEndpoint) {

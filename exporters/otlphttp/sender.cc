@@ -27,7 +27,9 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/wire_format_lite.h"
 #include "pipeline/net/compression.h"
+#include "pipeline/net/tls.h"
 #include "pipeline/otlp/json.h"
+#include "pipeline/otlp/partial_success.h"
 #include "pipeline/otlp/types.h"
 
 namespace weir::exporters::otlphttp {
@@ -211,46 +213,13 @@ HttpSender::HttpSender(std::string id, const Config& config)
 HttpSender::~HttpSender() = default;
 
 absl::Status HttpSender::Start() {
-  try {
-    if (config_.traces_url.https) {
-      auto context = std::make_unique<ssl::context>(ssl::context::tls_client);
-      boost::system::error_code ec;
-      // TLS 1.2 or later, as otelcol's default min_version.
-      context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                               ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                               ssl::context::no_tlsv1_1,
-                           ec);
-      const config::TlsClientConfig& tls = config_.tls;
-      if (tls.insecure_skip_verify) {
-        context->set_verify_mode(ssl::verify_none, ec);
-      } else {
-        context->set_verify_mode(ssl::verify_peer, ec);
-        if (!tls.ca_file.empty()) {
-          context->load_verify_file(tls.ca_file, ec);
-          if (ec) {
-            return absl::FailedPreconditionError(absl::StrCat(id_, ": cannot load tls.ca_file \"",
-                                                              tls.ca_file, "\": ", ec.message()));
-          }
-        } else {
-          context->set_default_verify_paths(ec);
-        }
-      }
-      if (!tls.cert_file.empty()) {
-        context->use_certificate_chain_file(tls.cert_file, ec);
-        if (ec) {
-          return absl::FailedPreconditionError(absl::StrCat(id_, ": cannot load tls.cert_file \"",
-                                                            tls.cert_file, "\": ", ec.message()));
-        }
-        context->use_private_key_file(tls.key_file, ssl::context::pem, ec);
-        if (ec) {
-          return absl::FailedPreconditionError(absl::StrCat(id_, ": cannot load tls.key_file \"",
-                                                            tls.key_file, "\": ", ec.message()));
-        }
-      }
-      tls_context_ = std::move(context);
+  if (config_.traces_url.https) {
+    absl::StatusOr<std::shared_ptr<ssl::context>> context = net::MakeClientTlsContext(config_.tls);
+    if (!context.ok()) {
+      return absl::Status(context.status().code(),
+                          absl::StrCat(id_, ": ", context.status().message()));
     }
-  } catch (const std::exception& e) {
-    return absl::FailedPreconditionError(absl::StrCat(id_, ": cannot set up TLS: ", e.what()));
+    tls_context_ = *std::move(context);
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -258,7 +227,7 @@ absl::Status HttpSender::Start() {
   }
   log::Info(kComponent, "%s: exporting to %s (%s%s)", id_, config_.traces_url.text,
             config_.encoding == Encoding::kJson ? "json" : "proto",
-            config_.compression == Compression::kGzip ? ", gzip" : "");
+            config_.compression.gzip() ? ", gzip" : "");
   return absl::OkStatus();
 }
 
@@ -331,8 +300,8 @@ std::string HttpSender::EncodeBody(const pipeline::TraceBatch& batch) const {
   } else {
     batch.AppendProtoTo(&payload);
   }
-  if (config_.compression == Compression::kGzip) {
-    return net::Gzip(payload, config_.compression_level);
+  if (config_.compression.gzip()) {
+    return net::Gzip(payload, config_.compression.level);
   }
   return payload;
 }
@@ -357,10 +326,10 @@ absl::Status HttpSender::Send(const pipeline::TraceBatch& batch, absl::Time dead
     request.set(http::field::content_type, config_.encoding == Encoding::kJson
                                                ? "application/json"
                                                : "application/x-protobuf");
-    if (config_.compression == Compression::kGzip) {
+    if (config_.compression.gzip()) {
       request.set(http::field::content_encoding, "gzip");
     }
-    for (const auto& [name, value] : config_.headers) request.set(name, value);
+    for (const auto& [name, value] : config_.headers.entries) request.set(name, value);
     request.keep_alive(true);
     request.body() = EncodeBody(batch);
     request.prepare_payload();
@@ -423,18 +392,10 @@ absl::Status HttpSender::Interpret(unsigned status, absl::string_view content_ty
     // OTLP answers in the request's encoding; a server that says otherwise is believed.
     bool json = absl::StrContains(content_type, "json") ||
                 (config_.encoding == Encoding::kJson && !absl::StrContains(content_type, "proto"));
-    weir::otlp::ExportResponse response;
-    bool parsed = json ? weir::otlp::ParseResponseJson(body, &response).ok()
-                       : response.ParseFromArray(body.data(), static_cast<int>(body.size()));
-    if (!parsed) {
-      partial_success_log_.Warn(kComponent, "%s: %s answered %d with a body that does not parse",
-                                id_, config_.traces_url.text, status);
-    } else if (response.partial_success().rejected_spans() > 0) {
-      partial_success_log_.Warn(kComponent, "%s: %s rejected %d of %d spans: %s", id_,
-                                config_.traces_url.text,
-                                response.partial_success().rejected_spans(), span_count,
-                                response.partial_success().error_message());
-    }
+    std::string answer = absl::StrCat(status, " with a body");
+    weir::otlp::ReportPartialSuccess(
+        body, json ? weir::otlp::ResponseEncoding::kJson : weir::otlp::ResponseEncoding::kProto,
+        span_count, {kComponent, id_, config_.traces_url.text, answer}, partial_success_log_);
     return absl::OkStatus();
   }
   std::string message =

@@ -76,7 +76,7 @@ class HttpSender final : public helper::Sender {
 
   const std::string id_;
   const Config config_;
-  std::unique_ptr<boost::asio::ssl::context> tls_context_;  // https only; set in Start
+  std::shared_ptr<boost::asio::ssl::context> tls_context_;  // https only; set in Start
   log::RateLimited partial_success_log_;
 
   std::mutex mu_;

@@ -37,7 +37,7 @@ struct HttpServerOptions {
   size_t max_body_bytes = 20 << 20;                 // larger bodies get 413
   absl::Duration idle_timeout = absl::Seconds(60);  // closes connections idle this long
   std::string name;                                 // for logs, e.g. "otlp/http"
-  // When set, connections speak TLS with this context (see pipeline/net/server_tls.h); else
+  // When set, connections speak TLS with this context (see pipeline/net/tls.h); else
   // plaintext.
   std::shared_ptr<boost::asio::ssl::context> tls;
 };

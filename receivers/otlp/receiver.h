@@ -13,8 +13,7 @@
 #pragma once
 
 #include <memory>
-#include <thread>
-#include <vector>
+#include <string>
 
 #include "pipeline/component.h"
 #include "pipeline/net/http_server.h"
@@ -22,15 +21,13 @@
 #include "pipeline/telemetry/metrics.h"
 #include "receivers/otlp/config.h"
 
-namespace grpc {
-class Server;
-class ServerCompletionQueue;
-}  // namespace grpc
-
 namespace weir::receivers::otlp {
 
-class GrpcService;
+class GrpcServer;
+class HttpHandler;
 
+// The component: owns the gRPC server (grpc_service.h) and the HTTP server with its handler
+// (http_handler.h), starts them in that order and shuts them down in reverse.
 class Receiver final : public pipeline::Component {
  public:
   Receiver(const pipeline::Settings& settings, const Config& config,
@@ -41,11 +38,8 @@ class Receiver final : public pipeline::Component {
   void Shutdown(absl::Time deadline) override;
 
   // Bound addresses ("127.0.0.1:43127"), valid after a successful Start; "" when disabled.
-  std::string grpc_address() const { return grpc_address_; }
+  std::string grpc_address() const;
   std::string http_address() const;
-
-  // Handles one HTTP request (public for tests).
-  net::HttpResponse HandleHttp(net::HttpRequest& request);
 
  private:
   std::string id_;
@@ -54,13 +48,10 @@ class Receiver final : public pipeline::Component {
   telemetry::ReceiverMetrics grpc_metrics_;
   telemetry::ReceiverMetrics http_metrics_;
   log::RateLimited bad_request_log_;
-  std::unique_ptr<GrpcService> grpc_service_;
-  std::unique_ptr<grpc::Server> grpc_server_;
-  std::vector<std::unique_ptr<grpc::ServerCompletionQueue>> grpc_queues_;
-  std::vector<std::thread> grpc_threads_;  // one per queue
+  std::unique_ptr<GrpcServer> grpc_server_;
+  std::unique_ptr<HttpHandler> http_handler_;
   std::unique_ptr<net::HttpServer> http_server_;
   boost::asio::io_context& io_;
-  std::string grpc_address_;
   bool stopped_ = false;
 };
 

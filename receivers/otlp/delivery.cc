@@ -1,0 +1,34 @@
+#include "receivers/otlp/delivery.h"
+
+#include <utility>
+
+#include "receivers/otlp/span_checks.h"
+
+namespace weir::receivers::otlp {
+
+Outcome DeliverRequest(pipeline::TraceBatch batch, pipeline::TracesConsumer& next,
+                       telemetry::ReceiverMetrics& metrics, int64_t received_at_ns) {
+  Outcome out;
+  batch.set_received_at_ns(received_at_ns);
+  out.rejected = RemoveInvalidSpans(batch, &out.reject_reason);
+  if (out.rejected > 0) metrics.Refused(out.rejected);
+  size_t spans = batch.span_count();
+  if (spans == 0) return out;
+  out.status = next.ConsumeTraces(std::move(batch));
+  if (out.status.ok())
+    metrics.Accepted(spans);
+  else
+    metrics.Refused(spans);
+  return out;
+}
+
+weir::otlp::ExportResponse MakeExportResponse(const Outcome& outcome) {
+  weir::otlp::ExportResponse response;
+  if (outcome.rejected > 0) {
+    response.mutable_partial_success()->set_rejected_spans(static_cast<int64_t>(outcome.rejected));
+    response.mutable_partial_success()->set_error_message(outcome.reject_reason);
+  }
+  return response;
+}
+
+}  // namespace weir::receivers::otlp

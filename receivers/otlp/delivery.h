@@ -1,0 +1,44 @@
+// Handing one validated request to the next consumer, shared by the gRPC service and the HTTP
+// handler: spans with invalid ids are removed first (and reported through partial_success), the
+// rest go downstream, and the receiver's accepted / refused counters are updated.
+//
+// Threading: DeliverRequest is called concurrently from the gRPC threads and the I/O pool; it
+// holds no state of its own.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "pipeline/consumer.h"
+#include "pipeline/otlp/types.h"
+#include "pipeline/telemetry/metrics.h"
+#include "pipeline/trace_batch.h"
+
+namespace weir::receivers::otlp {
+
+// Logger component name of this receiver.
+inline constexpr char kComponent[] = "receiver/otlp";
+
+// How long clients are told to wait before retrying a refused export.
+inline constexpr absl::Duration kRetryAfter = absl::Seconds(1);
+
+// The result of handing one decoded request to the pipeline.
+struct Outcome {
+  absl::Status status;  // OK, or the pipeline's refusal
+  size_t rejected = 0;  // spans dropped as invalid (partial success)
+  std::string reject_reason;
+};
+
+// Stamps `batch` with `received_at_ns`, removes its invalid spans and hands the rest to `next`,
+// counting both in `metrics`. A batch left empty is not handed on.
+Outcome DeliverRequest(pipeline::TraceBatch batch, pipeline::TracesConsumer& next,
+                       telemetry::ReceiverMetrics& metrics, int64_t received_at_ns);
+
+// The ExportTraceServiceResponse for an accepted request: partial_success set when spans were
+// rejected.
+weir::otlp::ExportResponse MakeExportResponse(const Outcome& outcome);
+
+}  // namespace weir::receivers::otlp

@@ -1,0 +1,190 @@
+#include "receivers/otlp/grpc_service.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "grpcpp/grpcpp.h"
+#include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
+#include "pipeline/clock.h"
+#include "pipeline/net/grpc_tls.h"
+#include "pipeline/net/io_pool.h"
+#include "pipeline/otlp/rpc_status.h"
+#include "pipeline/trace_batch.h"
+#include "receivers/otlp/delivery.h"
+
+namespace weir::receivers::otlp {
+
+using pipeline::TraceBatch;
+
+namespace {
+
+grpc::Status ToGrpcStatus(const absl::Status& s) {
+  std::string message(s.message());
+  if (absl::IsInvalidArgument(s)) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, message);
+  }
+  if (absl::IsResourceExhausted(s)) {
+    // RetryInfo marks RESOURCE_EXHAUSTED as retryable for OTLP clients.
+    return grpc::Status(
+        grpc::StatusCode::RESOURCE_EXHAUSTED, message,
+        weir::otlp::EncodeRpcStatusProto(weir::otlp::kRpcResourceExhausted, message, kRetryAfter));
+  }
+  return grpc::Status(
+      grpc::StatusCode::UNAVAILABLE, message,
+      weir::otlp::EncodeRpcStatusProto(weir::otlp::kRpcUnavailable, message, kRetryAfter));
+}
+
+// Calls waiting per queue: how many requests may arrive at once before one is re-armed.
+constexpr int kWaitingCallsPerQueue = 8;
+
+}  // namespace
+
+// TraceService with Export on raw bytes; the handler runs on the completion-queue thread where
+// the request arrived.
+class GrpcService final
+    : public opentelemetry::proto::collector::trace::v1::TraceService::WithRawMethod_Export<
+          opentelemetry::proto::collector::trace::v1::TraceService::Service> {
+ public:
+  GrpcService(pipeline::TracesConsumer& next, telemetry::ReceiverMetrics& metrics,
+              log::RateLimited& bad_log)
+      : next_(next), metrics_(metrics), bad_log_(bad_log) {}
+
+  // Handles one request: fills *response and returns the status to finish the call with.
+  grpc::Status Handle(grpc::ServerContext& context, const grpc::ByteBuffer& request,
+                      grpc::ByteBuffer* response) {
+    int64_t received_at_ns = pipeline::SteadyNowNs();
+    std::vector<grpc::Slice> slices;
+    if (!request.Dump(&slices).ok()) {
+      return grpc::Status(grpc::StatusCode::INTERNAL, "cannot read request");
+    }
+    std::vector<absl::string_view> views;
+    views.reserve(slices.size());
+    for (const grpc::Slice& s : slices)
+      views.emplace_back(reinterpret_cast<const char*>(s.begin()), s.size());
+    absl::StatusOr<TraceBatch> batch = TraceBatch::FromProtoSlices(views);
+    if (!batch.ok()) {
+      bad_log_.Warn(kComponent, "grpc: refused a malformed request from %s: %s", context.peer(),
+                    batch.status().message());
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          std::string(batch.status().message()));
+    }
+    Outcome outcome = DeliverRequest(std::move(*batch), next_, metrics_, received_at_ns);
+    if (!outcome.status.ok()) return ToGrpcStatus(outcome.status);
+    std::string bytes = MakeExportResponse(outcome).SerializeAsString();
+    grpc::Slice slice(bytes);
+    *response = grpc::ByteBuffer(&slice, 1);
+    return grpc::Status::OK;
+  }
+
+ private:
+  pipeline::TracesConsumer& next_;
+  telemetry::ReceiverMetrics& metrics_;
+  log::RateLimited& bad_log_;
+};
+
+namespace {
+
+// One Export call: requested on a completion queue, then handled, then finished. Each step is
+// an event on the queue with this object as its tag; the object deletes itself at the end.
+class GrpcCall {
+ public:
+  GrpcCall(GrpcService& service, grpc::ServerCompletionQueue& cq)
+      : service_(service), cq_(cq), responder_(&context_) {
+    service_.RequestExport(&context_, &request_, &responder_, &cq_, &cq_, this);
+  }
+
+  // Handles this call's next event; `ok` is the completion queue's verdict.
+  void Proceed(bool ok) {
+    if (!handled_ && ok) {
+      handled_ = true;
+      new GrpcCall(service_, cq_);  // keep a call waiting for the next request
+      grpc::Status status = service_.Handle(context_, request_, &response_);
+      if (status.ok())
+        responder_.Finish(response_, status, this);
+      else
+        responder_.FinishWithError(status, this);
+      return;
+    }
+    delete this;  // finished, or never matched because the server shut down
+  }
+
+ private:
+  GrpcService& service_;
+  grpc::ServerCompletionQueue& cq_;
+  grpc::ServerContext context_;
+  grpc::ByteBuffer request_;
+  grpc::ByteBuffer response_;
+  grpc::ServerAsyncResponseWriter<grpc::ByteBuffer> responder_;
+  bool handled_ = false;
+};
+
+}  // namespace
+
+GrpcServer::GrpcServer(const GrpcConfig& config, pipeline::TracesConsumer& next,
+                       telemetry::ReceiverMetrics& metrics, log::RateLimited& bad_request_log)
+    : config_(config), service_(std::make_unique<GrpcService>(next, metrics, bad_request_log)) {}
+
+GrpcServer::~GrpcServer() { Shutdown(absl::Now() + absl::Seconds(1)); }
+
+absl::Status GrpcServer::Start() {
+  grpc::ServerBuilder builder;
+  int port = 0;
+  std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+  if (config_.tls) {
+    absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> tls =
+        net::MakeGrpcServerCredentials(*config_.tls);
+    if (!tls.ok()) return tls.status();
+    credentials = *tls;
+  }
+  builder.AddListeningPort(config_.endpoint, credentials, &port);
+  builder.SetMaxReceiveMessageSize(config_.max_recv_msg_size_mib * 1024 * 1024);
+  if (config_.max_concurrent_streams > 0) {
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, config_.max_concurrent_streams);
+  }
+  builder.RegisterService(service_.get());
+  int threads = std::clamp(net::UsableCpus(), 1, 8);
+  for (int i = 0; i < threads; ++i) queues_.push_back(builder.AddCompletionQueue());
+  server_ = builder.BuildAndStart();
+  if (!server_ || port == 0) {
+    server_.reset();
+    for (auto& cq : queues_) {
+      cq->Shutdown();
+      void* tag;
+      bool ok;
+      while (cq->Next(&tag, &ok)) {
+      }
+    }
+    queues_.clear();
+    return absl::UnavailableError(absl::StrCat("grpc: cannot listen on ", config_.endpoint));
+  }
+  std::string host_part = config_.endpoint.substr(0, config_.endpoint.rfind(':'));
+  if (host_part.empty() || host_part == "localhost") host_part = "127.0.0.1";
+  address_ = absl::StrCat(host_part, ":", port);
+  for (auto& cq : queues_) {
+    for (int i = 0; i < kWaitingCallsPerQueue; ++i) new GrpcCall(*service_, *cq);
+    threads_.emplace_back([queue = cq.get()] {
+      void* tag;
+      bool ok;
+      while (queue->Next(&tag, &ok)) static_cast<GrpcCall*>(tag)->Proceed(ok);
+    });
+  }
+  return absl::OkStatus();
+}
+
+void GrpcServer::Shutdown(absl::Time deadline) {
+  if (!server_) return;
+  // Waits for in-flight exports, so every acknowledged span is already downstream.
+  server_->Shutdown(absl::ToChronoTime(deadline));
+  server_->Wait();
+  // Then drain the queues: the calls still there end with ok == false and delete themselves.
+  for (auto& cq : queues_) cq->Shutdown();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+  server_.reset();  // before its completion queues
+  queues_.clear();
+}
+
+}  // namespace weir::receivers::otlp

@@ -1,0 +1,36 @@
+// The OTLP/HTTP half of the `otlp` receiver: POST <traces_url_path> with a protobuf or JSON
+// body, optionally gzip or deflate. The answer is in the request's encoding: an
+// ExportTraceServiceResponse on success, a google.rpc.Status on failure (400 for bad data, 413
+// for a body that inflates past the limit, 503 / 429 with Retry-After when the pipeline
+// refuses), plus 404 / 405 / 415 for the wrong path, method or content type.
+//
+// Threading: Handle is called concurrently from the I/O pool's threads; the handler keeps no
+// per-request state.
+#pragma once
+
+#include "pipeline/consumer.h"
+#include "pipeline/net/http_server.h"
+#include "pipeline/telemetry/logger.h"
+#include "pipeline/telemetry/metrics.h"
+#include "receivers/otlp/config.h"
+
+namespace weir::receivers::otlp {
+
+class HttpHandler {
+ public:
+  // `next`, `metrics` and `bad_request_log` are borrowed and must outlive this object.
+  HttpHandler(const HttpConfig& config, pipeline::TracesConsumer& next,
+              telemetry::ReceiverMetrics& metrics, log::RateLimited& bad_request_log)
+      : config_(config), next_(next), metrics_(metrics), bad_request_log_(bad_request_log) {}
+
+  // Handles one HTTP request; its body may be moved from.
+  net::HttpResponse Handle(net::HttpRequest& request);
+
+ private:
+  HttpConfig config_;
+  pipeline::TracesConsumer& next_;
+  telemetry::ReceiverMetrics& metrics_;
+  log::RateLimited& bad_request_log_;
+};
+
+}  // namespace weir::receivers::otlp
