@@ -15,6 +15,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "pipeline/otlp/utf8.h"
 #include "rapidjson/document.h"
 #include "rapidjson/error/en.h"
 
@@ -42,46 +43,6 @@ constexpr size_t kSpanIdBytes = 8;
 // it halves parsing speed, and Decoder::String checks only the strings that are kept.
 constexpr unsigned kParseFlags = rapidjson::kParseInsituFlag | rapidjson::kParseIterativeFlag |
                                  rapidjson::kParseNumbersAsStringsFlag;
-
-// Length of the well-formed UTF-8 sequence at p (RFC 3629: no overlongs, no surrogates), or 0.
-size_t Utf8SequenceLength(const unsigned char* p, const unsigned char* end) {
-  auto cont = [&](size_t i, unsigned lo = 0x80, unsigned hi = 0xBF) {
-    return p + i < end && p[i] >= lo && p[i] <= hi;
-  };
-  const unsigned c = p[0];
-  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
-  if (c == 0xE0) return cont(1, 0xA0) && cont(2) ? 3 : 0;
-  if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return cont(1) && cont(2) ? 3 : 0;
-  if (c == 0xED) return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0;
-  if (c == 0xF0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
-  if (c >= 0xF1 && c <= 0xF3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
-  if (c == 0xF4) return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
-  return 0;
-}
-
-bool IsValidUtf8(std::string_view s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const auto* end = p + s.size();
-  while (p < end) {
-    // Telemetry strings are nearly always ASCII: skip them eight bytes at a time.
-    if (end - p >= 8) {
-      uint64_t word;
-      std::memcpy(&word, p, sizeof(word));
-      if ((word & 0x8080808080808080u) == 0) {
-        p += 8;
-        continue;
-      }
-    }
-    if (*p < 0x80) {
-      ++p;
-      continue;
-    }
-    const size_t n = Utf8SequenceLength(p, end);
-    if (n == 0) return false;
-    p += n;
-  }
-  return true;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Decoding
@@ -324,7 +285,7 @@ void Assign(std::string* field, std::string_view value) {
 bool Decoder::String(const JsonValue& v, std::string_view* out) {
   if (!v.IsString()) return Fail(kExpectedString);
   *out = std::string_view(v.GetString(), v.GetStringLength());
-  return IsValidUtf8(*out) || Fail("invalid UTF-8");
+  return ValidUtf8(*out) || Fail("invalid UTF-8");
 }
 
 // Decodes a hex id of `bytes` bytes into buf; an empty string is an empty (absent) id.
