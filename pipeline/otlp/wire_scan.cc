@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "pipeline/otlp/utf8.h"
 
 namespace weir::otlp::wire {
 namespace {
@@ -149,61 +150,6 @@ constexpr FieldInfo LookupField(Msg msg, uint32_t field) {
       break;
   }
   return {};
-}
-
-// Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
-bool ValidUtf8Slow(const uint8_t* p, const uint8_t* end) {
-  while (p < end) {
-    // Fast path over ASCII, eight bytes at a time.
-    while (end - p >= 8) {
-      uint64_t chunk;
-      std::memcpy(&chunk, p, 8);
-      if (chunk & 0x8080808080808080ULL) break;
-      p += 8;
-    }
-    if (p >= end) break;
-    uint8_t c = *p;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    }
-    int n;
-    uint8_t lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-      n = 1;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      n = 2;
-      if (c == 0xE0) lo = 0xA0;
-      if (c == 0xED) hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      n = 3;
-      if (c == 0xF0) lo = 0x90;
-      if (c == 0xF4) hi = 0x8F;
-    } else {
-      return false;
-    }
-    if (end - p <= n) return false;
-    if (p[1] < lo || p[1] > hi) return false;
-    for (int i = 2; i <= n; ++i)
-      if ((p[i] & 0xC0) != 0x80) return false;
-    p += n + 1;
-  }
-  return true;
-}
-
-// The common case, inlined: attribute keys and values are short and ASCII.
-inline bool ValidUtf8(const uint8_t* p, const uint8_t* end) {
-  while (end - p >= 8) {
-    uint64_t chunk;
-    std::memcpy(&chunk, p, 8);
-    if (chunk & 0x8080808080808080ULL) return ValidUtf8Slow(p, end);
-    p += 8;
-  }
-  while (p < end) {
-    if (*p & 0x80) return ValidUtf8Slow(p, end);
-    ++p;
-  }
-  return true;
 }
 
 class Scanner {
