@@ -21,7 +21,8 @@ class FanoutConsumer final : public TracesConsumer {
   explicit FanoutConsumer(std::vector<TracesConsumer*> consumers)
       : consumers_(std::move(consumers)) {}
 
-  absl::Status ConsumeTraces(TraceBatch batch) override;
+  using TracesConsumer::ConsumeTraces;
+  absl::Status ConsumeTraces(const RequestContext& context, TraceBatch batch) override;
 
  private:
   std::vector<TracesConsumer*> consumers_;

@@ -85,7 +85,8 @@ absl::Status QueuedExporter::Deliver(const pipeline::TraceBatch& batch) {
   return s;
 }
 
-absl::Status QueuedExporter::ConsumeTraces(pipeline::TraceBatch batch) {
+absl::Status QueuedExporter::ConsumeTraces(const pipeline::RequestContext& context,
+                                           pipeline::TraceBatch batch) {
   metrics_.HandedOff(batch.received_at_ns());
   {
     std::lock_guard<std::mutex> lock(mu_);

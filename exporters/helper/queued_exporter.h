@@ -38,8 +38,11 @@ class QueuedExporter final : public pipeline::TracesExporter {
   absl::Status Start(pipeline::Host& host) override;
   void Shutdown(absl::Time deadline) override;
   // Queue enabled: OK when queued; ResourceExhausted when the queue is full; Unavailable when
-  // shutting down. Queue disabled: the send's own result.
-  absl::Status ConsumeTraces(pipeline::TraceBatch batch) override;
+  // shutting down. Queue disabled: the send's own result. The context is not kept: senders
+  // export the spans alone.
+  using TracesConsumer::ConsumeTraces;
+  absl::Status ConsumeTraces(const pipeline::RequestContext& context,
+                             pipeline::TraceBatch batch) override;
 
  private:
   // Sends (retrying as configured) with the per-send timeout; no attempt or wait outlasts the

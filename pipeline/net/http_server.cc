@@ -52,7 +52,7 @@ class SessionBase {
 }  // namespace
 
 struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
-  State(boost::asio::io_context& io, HttpServerOptions options, HttpHandler handler)
+  State(boost::asio::io_context& io, HttpServerOptions options, HttpPeerHandler handler)
       : io(io),
         options(std::move(options)),
         handler(std::move(handler)),
@@ -63,7 +63,7 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
 
   boost::asio::io_context& io;
   HttpServerOptions options;
-  HttpHandler handler;
+  HttpPeerHandler handler;
   tcp::acceptor acceptor;
   std::atomic<bool> stopping{false};
   std::atomic<int> in_flight{0};
@@ -90,6 +90,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       : stream_(std::move(socket), tls), server_(std::move(server)) {}
 
   void Run() {
+    boost::system::error_code ec;
+    tcp::endpoint peer = Lowest().socket().remote_endpoint(ec);
+    if (!ec) peer_ = FormatEndpoint(peer);
     if constexpr (std::is_same_v<StreamT, Stream>) {
       ReadHeader();
     } else {
@@ -192,7 +195,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   void Handle(HttpRequest& request) {
     server_->in_flight.fetch_add(1);
-    response_ = server_->handler(request);
+    response_ = server_->handler(request, peer_);
     bool close = !request.keep_alive() || server_->stopping;
     response_.keep_alive(!close);
     Write(close, true);
@@ -235,6 +238,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string body_;  // the body being read when its length is known
+  std::string peer_;  // the client's address
   HttpResponse response_;
   std::shared_ptr<HttpServer::State> server_;
   bool closed_ = false;  // on the session's strand
@@ -268,6 +272,14 @@ void HttpServer::State::Accept() {
 }
 
 HttpServer::HttpServer(boost::asio::io_context& io, HttpServerOptions options, HttpHandler handler)
+    : HttpServer(
+          io, std::move(options),
+          HttpPeerHandler([handler = std::move(handler)](HttpRequest& request, absl::string_view) {
+            return handler(request);
+          })) {}
+
+HttpServer::HttpServer(boost::asio::io_context& io, HttpServerOptions options,
+                       HttpPeerHandler handler)
     : state_(std::make_shared<State>(io, std::move(options), std::move(handler))) {}
 
 HttpServer::~HttpServer() { Shutdown(absl::Now() + absl::Seconds(1)); }

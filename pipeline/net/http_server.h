@@ -17,6 +17,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "boost/asio/io_context.hpp"
 #include "boost/beast/http/message.hpp"
@@ -31,6 +32,9 @@ namespace weir::net {
 using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
 using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
 using HttpHandler = std::function<HttpResponse(HttpRequest& request)>;
+// A handler that also learns the client's address ("ip:port", "[ip6]:port"; empty if unknown).
+using HttpPeerHandler =
+    std::function<HttpResponse(HttpRequest& request, absl::string_view client_address)>;
 
 struct HttpServerOptions {
   std::string endpoint;                             // host:port; port 0 picks a free port
@@ -45,6 +49,7 @@ struct HttpServerOptions {
 class HttpServer {
  public:
   HttpServer(boost::asio::io_context& io, HttpServerOptions options, HttpHandler handler);
+  HttpServer(boost::asio::io_context& io, HttpServerOptions options, HttpPeerHandler handler);
   ~HttpServer();
 
   // Binds and starts accepting. Returns Unavailable naming the endpoint when it cannot bind.

@@ -14,12 +14,14 @@ std::unique_ptr<Config> DecodeConfig(config::Node node) {
     node.ErrorAt("send_batch_max_size", "must be greater than or equal to send_batch_size");
   }
   node.Read("timeout", &cfg->timeout);
-  std::vector<std::string> metadata_keys;
-  if (node.Read("metadata_keys", &metadata_keys) && !metadata_keys.empty()) {
-    node.ErrorAt("metadata_keys", "batching by request metadata is not supported");
+  node.Read("metadata_keys", &cfg->metadata_keys);
+  for (const std::string& key : cfg->metadata_keys) {
+    if (key.empty()) node.ErrorAt("metadata_keys", "must not hold an empty key");
   }
-  int64_t ignored;
-  node.Read("metadata_cardinality_limit", &ignored);
+  if (node.Read("metadata_cardinality_limit", &cfg->metadata_cardinality_limit) &&
+      cfg->metadata_cardinality_limit <= 0) {
+    node.ErrorAt("metadata_cardinality_limit", "must be greater than 0");
+  }
   node.RejectUnknownKeys();
   return cfg;
 }

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "config/node.h"
@@ -18,6 +20,12 @@ struct Config : pipeline::ComponentConfig {
   // timeout: a non-empty batch is sent this long after its first span arrived, whatever its
   // size. 0 sends every request at once (splitting only). Default 200ms.
   absl::Duration timeout = absl::Milliseconds(200);
+  // metadata_keys: request metadata keys (HTTP headers / gRPC metadata, matched
+  // case-insensitively) whose values keep batches apart. Default [] (one batch).
+  std::vector<std::string> metadata_keys;
+  // metadata_cardinality_limit: most distinct value combinations batched at once; requests
+  // that would add one more are refused. Default 1000. Must be > 0 when metadata_keys is set.
+  int64_t metadata_cardinality_limit = 1000;
 };
 
 std::unique_ptr<Config> DecodeConfig(config::Node node);

@@ -1,9 +1,12 @@
 #include "processors/batch/processor.h"
 
+#include <memory>
 #include <mutex>
+#include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "pipeline/telemetry/logger.h"
 
@@ -16,6 +19,15 @@ const std::vector<double> kSendSizeBuckets = {10,   25,    50,    75,    100,   
                                               9000, 10000, 20000, 30000, 50000, 100000};
 
 }  // namespace
+
+// The spans pending for one combination of metadata_keys values (the only one when
+// metadata_keys is empty), with the context its batches are sent with.
+struct Group {
+  pipeline::RequestContext context;  // only the metadata_keys entries
+  pipeline::TraceBatch pending;
+  pipeline::Clock::TimePoint pending_due;  // when `pending` times out
+  pipeline::TimerHandle timer;             // the timeout of `pending`
+};
 
 struct Processor::State {
   enum class Trigger { kSize, kTimeout, kShutdown };
@@ -39,55 +51,82 @@ struct Processor::State {
                            .Help("Number of times the batch was sent due to a timeout trigger")
                            .Register(registry)
                            .Add(labels);
+    cardinality = &prometheus::BuildGauge()
+                       .Name("otelcol_processor_batch_metadata_cardinality")
+                       .Help("Number of distinct metadata value combinations being processed")
+                       .Register(registry)
+                       .Add(labels);
   }
 
-  // Cuts what is due off `pending`. REQUIRES: mu held.
-  std::vector<pipeline::TraceBatch> TakeLocked(bool everything) {
-    std::vector<pipeline::TraceBatch> out;
+  // The group key of `context`: the values of each metadata key, in config order.
+  std::string GroupKey(const pipeline::RequestContext& context) const {
+    std::string key;
+    for (const std::string& k : config.metadata_keys) {
+      for (absl::string_view v : context.Get(k))
+        absl::StrAppend(&key, v, absl::string_view("\0", 1));
+      key.push_back('\1');
+    }
+    return key;
+  }
+
+  pipeline::RequestContext GroupContext(const pipeline::RequestContext& context) const {
+    pipeline::RequestContext out;
+    for (const std::string& k : config.metadata_keys)
+      for (absl::string_view v : context.Get(k)) out.AddMetadata(k, v);
+    return out;
+  }
+
+  // A batch cut off a group, ready to send.
+  struct Due {
+    const pipeline::RequestContext* context;  // the group's; groups live as long as the state
+    pipeline::TraceBatch batch;
+  };
+
+  // Cuts what is due off `g.pending`. REQUIRES: mu held.
+  void TakeLocked(Group& g, bool everything, std::vector<Due>* out) {
     // send_batch_size 0 disables the size trigger: only the timeout sends.
     size_t threshold =
         config.send_batch_size > 0 ? static_cast<size_t>(config.send_batch_size) : SIZE_MAX;
     size_t max =
         config.send_batch_max_size > 0 ? static_cast<size_t>(config.send_batch_max_size) : SIZE_MAX;
-    while (!pending.empty() && (everything || pending.span_count() >= threshold)) {
-      if (pending.span_count() <= max) {
-        out.push_back(std::move(pending));
-        pending = pipeline::TraceBatch();
+    while (!g.pending.empty() && (everything || g.pending.span_count() >= threshold)) {
+      if (g.pending.span_count() <= max) {
+        out->push_back(Due{&g.context, std::move(g.pending)});
+        g.pending = pipeline::TraceBatch();
       } else {
-        out.push_back(pending.SplitFront(max));
+        out->push_back(Due{&g.context, g.pending.SplitFront(max)});
       }
     }
-    return out;
   }
 
-  // Arms the timeout for the batch now pending, replacing the previous batch's timer. The old
-  // handle comes back so the caller lets it go after releasing mu: cancelling waits for a
+  // Arms the timeout for the batch now pending in `g`, replacing the previous batch's timer. The
+  // old handle comes back so the caller lets it go after releasing mu: cancelling waits for a
   // running callback, and that callback takes mu. REQUIRES: mu held.
-  [[nodiscard]] pipeline::TimerHandle ArmTimerLocked() {
+  [[nodiscard]] pipeline::TimerHandle ArmTimerLocked(Group& g) {
     pipeline::Clock::Duration timeout = absl::ToChronoNanoseconds(config.timeout);
-    pending_due = clock.Now() + timeout;
-    return std::exchange(timer, clock.Schedule(timeout, [this] { OnTimeout(); }));
+    g.pending_due = clock.Now() + timeout;
+    return std::exchange(g.timer, clock.Schedule(timeout, [this, &g] { OnTimeout(g); }));
   }
 
-  void OnTimeout() {
-    std::vector<pipeline::TraceBatch> due;
+  void OnTimeout(Group& g) {
+    std::vector<Due> due;
     {
       std::lock_guard<std::mutex> lock(mu);
       // A timer whose cancellation lost the race with its firing finds a younger batch here,
       // not yet due: that batch has its own timer.
-      if (stopped || pending.empty() || clock.Now() < pending_due) return;
-      due = TakeLocked(true);
+      if (stopped || g.pending.empty() || clock.Now() < g.pending_due) return;
+      TakeLocked(g, true, &due);
     }
     Send(std::move(due), Trigger::kTimeout);
   }
 
-  void Send(std::vector<pipeline::TraceBatch> batches, Trigger trigger) {
-    for (auto& b : batches) {
-      size_t n = b.span_count();
+  void Send(std::vector<Due> batches, Trigger trigger) {
+    for (Due& d : batches) {
+      size_t n = d.batch.span_count();
       send_size->Observe(static_cast<double>(n));
       if (trigger == Trigger::kSize) size_trigger->Increment();
       if (trigger == Trigger::kTimeout) timeout_trigger->Increment();
-      absl::Status s = next.ConsumeTraces(std::move(b));
+      absl::Status s = next.ConsumeTraces(*d.context, std::move(d.batch));
       if (!s.ok()) {
         drop_log.Warn("processor/batch", "%s: next consumer refused %d spans: %s", id, n,
                       s.message());
@@ -102,13 +141,14 @@ struct Processor::State {
   prometheus::Histogram* send_size;
   prometheus::Counter* size_trigger;
   prometheus::Counter* timeout_trigger;
+  prometheus::Gauge* cardinality;
   log::RateLimited drop_log;
 
   std::mutex mu;
-  pipeline::TraceBatch pending;            // guarded by mu
-  pipeline::Clock::TimePoint pending_due;  // guarded by mu; when `pending` times out
-  pipeline::TimerHandle timer;             // guarded by mu; the timeout of `pending`
-  bool stopped = false;                    // guarded by mu
+  // By group key; a group, once made, lives as long as the processor (as in otelcol), so the
+  // timers' and Due's references to it stay valid.
+  absl::flat_hash_map<std::string, std::unique_ptr<Group>> groups;  // guarded by mu
+  bool stopped = false;                                             // guarded by mu
 };
 
 Processor::Processor(const pipeline::Settings& settings, const Config& config,
@@ -119,23 +159,38 @@ Processor::~Processor() { Shutdown(absl::Now()); }
 
 absl::Status Processor::Start(pipeline::Host& host) { return absl::OkStatus(); }
 
-absl::Status Processor::ConsumeTraces(pipeline::TraceBatch batch) {
+absl::Status Processor::ConsumeTraces(const pipeline::RequestContext& context,
+                                      pipeline::TraceBatch batch) {
   State& s = *state_;
-  std::vector<pipeline::TraceBatch> due;
+  std::vector<State::Due> due;
   pipeline::TimerHandle stale;  // cancelled on return, after mu is released
   {
+    std::string key = s.GroupKey(context);
     std::lock_guard<std::mutex> lock(s.mu);
     if (s.stopped) return absl::UnavailableError("batch processor is shutting down");
-    bool was_empty = s.pending.empty();
-    s.pending.Append(std::move(batch));
+    auto it = s.groups.find(key);
+    if (it == s.groups.end()) {
+      if (s.groups.size() >= static_cast<size_t>(s.config.metadata_cardinality_limit)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("batch processor ", s.id, ": too many distinct values of metadata_keys (",
+                         "metadata_cardinality_limit ", s.config.metadata_cardinality_limit, ")"));
+      }
+      auto group = std::make_unique<Group>();
+      group->context = s.GroupContext(context);
+      it = s.groups.emplace(std::move(key), std::move(group)).first;
+      s.cardinality->Set(static_cast<double>(s.groups.size()));
+    }
+    Group& g = *it->second;
+    bool was_empty = g.pending.empty();
+    g.pending.Append(std::move(batch));
     if (s.config.timeout == absl::ZeroDuration()) {
-      due = s.TakeLocked(true);
+      s.TakeLocked(g, true, &due);
     } else {
-      due = s.TakeLocked(false);
-      if (!s.pending.empty() && (was_empty || !due.empty())) {
-        stale = s.ArmTimerLocked();
+      s.TakeLocked(g, false, &due);
+      if (!g.pending.empty() && (was_empty || !due.empty())) {
+        stale = s.ArmTimerLocked(g);
       } else if (!due.empty()) {
-        stale = std::move(s.timer);  // the batch it timed is gone
+        stale = std::move(g.timer);  // the batch it timed is gone
       }
     }
   }
@@ -145,17 +200,19 @@ absl::Status Processor::ConsumeTraces(pipeline::TraceBatch batch) {
 
 void Processor::Shutdown(absl::Time deadline) {
   State& s = *state_;
-  std::vector<pipeline::TraceBatch> rest;
-  pipeline::TimerHandle timer;
+  std::vector<State::Due> rest;
+  std::vector<pipeline::TimerHandle> timers;
   {
     std::lock_guard<std::mutex> lock(s.mu);
     if (s.stopped) return;
     s.stopped = true;
-    rest = s.TakeLocked(true);
-    timer = std::move(s.timer);
+    for (auto& [key, g] : s.groups) {
+      s.TakeLocked(*g, true, &rest);
+      timers.push_back(std::move(g->timer));
+    }
   }
-  // Waits for a running timeout callback, so none runs once Shutdown returns.
-  timer.Cancel();
+  // Waits for running timeout callbacks, so none runs once Shutdown returns.
+  for (auto& t : timers) t.Cancel();
   s.Send(std::move(rest), State::Trigger::kShutdown);
 }
 

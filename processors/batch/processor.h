@@ -5,6 +5,10 @@
 // sends whatever is pending. Intake never waits on the next consumer's I/O: the next consumer
 // (an exporter queue) returns quickly by contract.
 //
+// With metadata_keys, requests are batched apart by the values of those request metadata keys
+// (each combination is a group with its own batch and timer, up to metadata_cardinality_limit
+// groups), and each batch goes on with a context holding just those keys.
+//
 // Threading: ConsumeTraces from any thread; state is behind one mutex, and batches are sent
 // outside it. Shutdown cancels the timeout timer and waits for a running callback, so no timer
 // callback touches the processor once Shutdown (or the destructor) has returned.
@@ -27,8 +31,12 @@ class Processor final : public pipeline::TracesProcessor {
 
   absl::Status Start(pipeline::Host& host) override;
   void Shutdown(absl::Time deadline) override;
-  // Returns OK once the spans are held for batching; Unavailable after Shutdown.
-  absl::Status ConsumeTraces(pipeline::TraceBatch batch) override;
+  // Returns OK once the spans are held for batching; Unavailable after Shutdown;
+  // InvalidArgument when metadata_keys is set and the request's values would make a group
+  // beyond metadata_cardinality_limit.
+  using TracesConsumer::ConsumeTraces;
+  absl::Status ConsumeTraces(const pipeline::RequestContext& context,
+                             pipeline::TraceBatch batch) override;
 
   struct State;
 

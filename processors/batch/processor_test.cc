@@ -66,7 +66,8 @@ TEST(BatchConfig, EachRuleFails) {
       {"timeout: fast", "processors.batch.timeout"},
       {"timeout: 5", "processors.batch.timeout"},
       {"send_batch_size: many", "processors.batch.send_batch_size"},
-      {"metadata_keys: [tenant]", "processors.batch.metadata_keys"},
+      {"metadata_cardinality_limit: 0", "processors.batch.metadata_cardinality_limit"},
+      {"metadata_keys: [\"\"]", "processors.batch.metadata_keys"},
       {"sned_batch_size: 10", "processors.batch.sned_batch_size"},
   };
   for (const Case& c : cases) {
@@ -75,6 +76,54 @@ TEST(BatchConfig, EachRuleFails) {
     EXPECT_EQ(d.problems()[0].path, c.path) << c.yaml;
     EXPECT_GT(d.problems()[0].line, 0) << c.yaml;
   }
+}
+
+pipeline::RequestContext Tenant(const std::string& tenant, const std::string& other = "x") {
+  pipeline::RequestContext c;
+  c.AddMetadata("X-Tenant", tenant);
+  c.AddMetadata("other", other);
+  c.client_address = "127.0.0.1:1";
+  return c;
+}
+
+TEST_F(BatchTest, MetadataKeysKeepTenantsApart) {
+  auto p = Make("send_batch_size: 4\ntimeout: 1s\nmetadata_keys: [x-tenant]");
+  ASSERT_TRUE(p->ConsumeTraces(Tenant("a"), testing::MakeBatch(3, 1)).ok());
+  ASSERT_TRUE(p->ConsumeTraces(Tenant("b"), testing::MakeBatch(3, 2)).ok());
+  EXPECT_EQ(sink_.batch_count(), 0u);  // neither tenant has 4 spans yet
+  ASSERT_TRUE(p->ConsumeTraces(Tenant("a", "y"), testing::MakeBatch(1, 3)).ok());
+  ASSERT_EQ(sink_.batch_count(), 1u);
+  EXPECT_THAT(sink_.batch_sizes(), ElementsAre(4u));
+  // The batch goes on with only the metadata_keys entries.
+  pipeline::RequestContext sent = sink_.contexts()[0];
+  EXPECT_THAT(sent.Get("x-tenant"), ElementsAre("a"));
+  EXPECT_TRUE(sent.Get("other").empty());
+  EXPECT_TRUE(sent.client_address.empty());
+  // Tenant b times out on its own timer.
+  env_.clock.Advance(1s);
+  ASSERT_EQ(sink_.batch_count(), 2u);
+  EXPECT_THAT(sink_.contexts()[1].Get("x-tenant"), ElementsAre("b"));
+  EXPECT_EQ(sink_.batch_sizes()[1], 3u);
+}
+
+TEST_F(BatchTest, MetadataCardinalityLimitRefusesNewCombinations) {
+  auto p = Make("metadata_keys: [x-tenant]\nmetadata_cardinality_limit: 2");
+  ASSERT_TRUE(p->ConsumeTraces(Tenant("a"), testing::MakeBatch(1)).ok());
+  ASSERT_TRUE(p->ConsumeTraces(Tenant("b"), testing::MakeBatch(1)).ok());
+  absl::Status s = p->ConsumeTraces(Tenant("c"), testing::MakeBatch(1));
+  EXPECT_TRUE(absl::IsInvalidArgument(s)) << s;
+  EXPECT_NE(s.message().find("metadata_cardinality_limit"), absl::string_view::npos);
+  EXPECT_TRUE(p->ConsumeTraces(Tenant("a"), testing::MakeBatch(1)).ok());  // known ones still go
+  p->Shutdown(absl::Now());
+  EXPECT_EQ(sink_.span_count(), 3u);
+}
+
+TEST_F(BatchTest, WithoutMetadataKeysContextsMerge) {
+  auto p = Make("send_batch_size: 2");
+  ASSERT_TRUE(p->ConsumeTraces(Tenant("a"), testing::MakeBatch(1)).ok());
+  ASSERT_TRUE(p->ConsumeTraces(Tenant("b"), testing::MakeBatch(1)).ok());
+  ASSERT_EQ(sink_.batch_count(), 1u);
+  EXPECT_TRUE(sink_.contexts()[0].metadata.empty());
 }
 
 TEST_F(BatchTest, SendsWhenSizeReached) {

@@ -7,10 +7,9 @@ namespace weir::receivers::otlp {
 namespace {
 
 // Keys otelcol accepts that weir reads but does not act on (their defaults are fine).
-constexpr const char* kIgnoredGrpcKeys[] = {"include_metadata", "read_buffer_size",
-                                            "write_buffer_size", "keepalive", "auth"};
-constexpr const char* kIgnoredHttpKeys[] = {"include_metadata", "auth", "response_headers",
-                                            "compression_algorithms"};
+constexpr const char* kIgnoredGrpcKeys[] = {"read_buffer_size", "write_buffer_size", "keepalive",
+                                            "auth"};
+constexpr const char* kIgnoredHttpKeys[] = {"auth", "response_headers", "compression_algorithms"};
 
 void RejectUnsupported(config::Node& node, const char* key, const char* why) {
   if (node.Child(key).IsSet()) node.ErrorAt(key, why);
@@ -42,6 +41,7 @@ std::unique_ptr<Config> DecodeConfig(config::Node node) {
     if (n.Read("transport", &transport) && transport != "tcp") {
       n.ErrorAt("transport", "only tcp is supported");
     }
+    n.Read("include_metadata", &g.include_metadata);
     for (const char* key : kIgnoredGrpcKeys) n.Child(key);
     if (n.Has("tls")) g.tls.emplace().Decode(n.Child("tls"));
     n.RejectUnknownKeys();
@@ -61,6 +61,7 @@ std::unique_ptr<Config> DecodeConfig(config::Node node) {
       std::string ignored;
       n.Read(key, &ignored);
     }
+    n.Read("include_metadata", &h.include_metadata);
     for (const char* key : kIgnoredHttpKeys) n.Child(key);
     if (n.Has("tls")) h.tls.emplace().Decode(n.Child("tls"));
     RejectUnsupported(n, "cors", "CORS is not supported yet");

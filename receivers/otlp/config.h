@@ -16,6 +16,9 @@ struct GrpcConfig {
   int max_recv_msg_size_mib = 4;            // protocols.grpc.max_recv_msg_size_mib
   int max_concurrent_streams = 0;  // protocols.grpc.max_concurrent_streams; 0 = gRPC default
   std::optional<config::TlsServerConfig> tls;  // protocols.grpc.tls: TLS when present
+  // protocols.grpc.include_metadata: hand the request's gRPC metadata down the pipeline (in
+  // the RequestContext, bounded), e.g. for batch metadata_keys. Default false.
+  bool include_metadata = false;
 };
 
 struct HttpConfig {
@@ -23,6 +26,9 @@ struct HttpConfig {
   std::string traces_url_path = "/v1/traces";  // protocols.http.traces_url_path
   int64_t max_request_body_size = 20 << 20;    // protocols.http.max_request_body_size (bytes)
   std::optional<config::TlsServerConfig> tls;  // protocols.http.tls: TLS when present
+  // protocols.http.include_metadata: hand the request's HTTP headers down the pipeline (in the
+  // RequestContext, bounded). Default false.
+  bool include_metadata = false;
 };
 
 struct Config : pipeline::ComponentConfig {

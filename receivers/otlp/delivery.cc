@@ -6,15 +6,15 @@
 
 namespace weir::receivers::otlp {
 
-Outcome DeliverRequest(pipeline::TraceBatch batch, pipeline::TracesConsumer& next,
-                       telemetry::ReceiverMetrics& metrics, int64_t received_at_ns) {
+Outcome DeliverRequest(const pipeline::RequestContext& context, pipeline::TraceBatch batch,
+                       pipeline::TracesConsumer& next, telemetry::ReceiverMetrics& metrics) {
   Outcome out;
-  batch.set_received_at_ns(received_at_ns);
+  batch.set_received_at_ns(context.received_at_ns);
   out.rejected = RemoveInvalidSpans(batch, &out.reject_reason);
   if (out.rejected > 0) metrics.Refused(out.rejected);
   size_t spans = batch.span_count();
   if (spans == 0) return out;
-  out.status = next.ConsumeTraces(std::move(batch));
+  out.status = next.ConsumeTraces(context, std::move(batch));
   if (out.status.ok())
     metrics.Accepted(spans);
   else

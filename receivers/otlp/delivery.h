@@ -32,10 +32,10 @@ struct Outcome {
   std::string reject_reason;
 };
 
-// Stamps `batch` with `received_at_ns`, removes its invalid spans and hands the rest to `next`,
-// counting both in `metrics`. A batch left empty is not handed on.
-Outcome DeliverRequest(pipeline::TraceBatch batch, pipeline::TracesConsumer& next,
-                       telemetry::ReceiverMetrics& metrics, int64_t received_at_ns);
+// Stamps `batch` with the context's receive time, removes its invalid spans and hands the rest
+// to `next` with `context`, counting both in `metrics`. A batch left empty is not handed on.
+Outcome DeliverRequest(const pipeline::RequestContext& context, pipeline::TraceBatch batch,
+                       pipeline::TracesConsumer& next, telemetry::ReceiverMetrics& metrics);
 
 // The ExportTraceServiceResponse for an accepted request: partial_success set when spans were
 // rejected.

@@ -6,6 +6,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 #include "grpcpp/grpcpp.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
 #include "pipeline/clock.h"
@@ -49,13 +50,14 @@ class GrpcService final
           opentelemetry::proto::collector::trace::v1::TraceService::Service> {
  public:
   GrpcService(pipeline::TracesConsumer& next, telemetry::ReceiverMetrics& metrics,
-              log::RateLimited& bad_log)
-      : next_(next), metrics_(metrics), bad_log_(bad_log) {}
+              log::RateLimited& bad_log, bool include_metadata)
+      : next_(next), metrics_(metrics), bad_log_(bad_log), include_metadata_(include_metadata) {}
 
   // Handles one request: fills *response and returns the status to finish the call with.
   grpc::Status Handle(grpc::ServerContext& context, const grpc::ByteBuffer& request,
                       grpc::ByteBuffer* response) {
-    int64_t received_at_ns = pipeline::SteadyNowNs();
+    pipeline::RequestContext request_context;
+    request_context.received_at_ns = pipeline::SteadyNowNs();
     std::vector<grpc::Slice> slices;
     if (!request.Dump(&slices).ok()) {
       return grpc::Status(grpc::StatusCode::INTERNAL, "cannot read request");
@@ -71,7 +73,8 @@ class GrpcService final
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                           std::string(batch.status().message()));
     }
-    Outcome outcome = DeliverRequest(std::move(*batch), next_, metrics_, received_at_ns);
+    FillContext(context, &request_context);
+    Outcome outcome = DeliverRequest(request_context, std::move(*batch), next_, metrics_);
     if (!outcome.status.ok()) return ToGrpcStatus(outcome.status);
     std::string bytes = MakeExportResponse(outcome).SerializeAsString();
     grpc::Slice slice(bytes);
@@ -80,9 +83,31 @@ class GrpcService final
   }
 
  private:
+  // The client's address ("ipv4:1.2.3.4:5" → "1.2.3.4:5"), the deadline and, when configured,
+  // the metadata.
+  void FillContext(const grpc::ServerContext& context, pipeline::RequestContext* out) const {
+    out->transport = pipeline::RequestContext::Transport::kGrpc;
+    const std::string peer_text = context.peer();
+    absl::string_view peer = peer_text;
+    if (!absl::ConsumePrefix(&peer, "ipv4:")) absl::ConsumePrefix(&peer, "ipv6:");
+    out->client_address = std::string(peer);
+    auto deadline = context.deadline();
+    if (deadline != std::chrono::system_clock::time_point::max()) {
+      out->deadline = absl::FromChrono(deadline);
+    }
+    if (!include_metadata_) return;
+    for (const auto& [key, value] : context.client_metadata()) {
+      if (!out->AddMetadata(absl::string_view(key.data(), key.size()),
+                            absl::string_view(value.data(), value.size()))) {
+        break;
+      }
+    }
+  }
+
   pipeline::TracesConsumer& next_;
   telemetry::ReceiverMetrics& metrics_;
   log::RateLimited& bad_log_;
+  bool include_metadata_;
 };
 
 namespace {
@@ -125,7 +150,9 @@ class GrpcCall {
 
 GrpcServer::GrpcServer(const GrpcConfig& config, pipeline::TracesConsumer& next,
                        telemetry::ReceiverMetrics& metrics, log::RateLimited& bad_request_log)
-    : config_(config), service_(std::make_unique<GrpcService>(next, metrics, bad_request_log)) {}
+    : config_(config),
+      service_(
+          std::make_unique<GrpcService>(next, metrics, bad_request_log, config.include_metadata)) {}
 
 GrpcServer::~GrpcServer() { Shutdown(absl::Now() + absl::Seconds(1)); }
 

@@ -44,8 +44,20 @@ std::string MediaType(absl::string_view content_type) {
 
 }  // namespace
 
-HttpResponse HttpHandler::Handle(HttpRequest& request) {
-  int64_t received_at_ns = pipeline::SteadyNowNs();
+HttpResponse HttpHandler::Handle(HttpRequest& request, absl::string_view client_address) {
+  pipeline::RequestContext context;
+  context.received_at_ns = pipeline::SteadyNowNs();
+  context.transport = pipeline::RequestContext::Transport::kHttp;
+  context.client_address = std::string(client_address);
+  if (config_.include_metadata) {
+    for (const auto& field : request) {
+      if (!context.AddMetadata(
+              absl::string_view(field.name_string().data(), field.name_string().size()),
+              absl::string_view(field.value().data(), field.value().size()))) {
+        break;
+      }
+    }
+  }
   absl::string_view target(request.target().data(), request.target().size());
   absl::string_view path = target.substr(0, target.find('?'));
   if (path != config_.traces_url_path) {
@@ -118,7 +130,7 @@ HttpResponse HttpHandler::Handle(HttpRequest& request) {
                           batch.status().message());
   }
 
-  Outcome outcome = DeliverRequest(std::move(*batch), next_, metrics_, received_at_ns);
+  Outcome outcome = DeliverRequest(context, std::move(*batch), next_, metrics_);
   if (!outcome.status.ok()) {
     const absl::Status& s = outcome.status;
     if (absl::IsInvalidArgument(s)) {

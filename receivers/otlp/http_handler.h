@@ -23,8 +23,8 @@ class HttpHandler {
               telemetry::ReceiverMetrics& metrics, log::RateLimited& bad_request_log)
       : config_(config), next_(next), metrics_(metrics), bad_request_log_(bad_request_log) {}
 
-  // Handles one HTTP request; its body may be moved from.
-  net::HttpResponse Handle(net::HttpRequest& request);
+  // Handles one HTTP request from `client_address`; its body may be moved from.
+  net::HttpResponse Handle(net::HttpRequest& request, absl::string_view client_address);
 
  private:
   HttpConfig config_;

@@ -47,8 +47,10 @@ absl::Status Receiver::Start(pipeline::Host& host) {
     http_handler_ =
         std::make_unique<HttpHandler>(*config_.http, next_, http_metrics_, bad_request_log_);
     http_server_ = std::make_unique<net::HttpServer>(
-        io_, options, [handler = http_handler_.get()](net::HttpRequest& request) {
-          return handler->Handle(request);
+        io_, options,
+        [handler = http_handler_.get()](net::HttpRequest& request,
+                                        absl::string_view client_address) {
+          return handler->Handle(request, client_address);
         });
     if (absl::Status s = http_server_->Start(); !s.ok()) {
       Shutdown(absl::Now());

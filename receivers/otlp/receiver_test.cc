@@ -1,5 +1,7 @@
 #include "receivers/otlp/receiver.h"
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
@@ -136,6 +138,72 @@ TEST_F(ReceiverTest, GrpcExportDeliversSpans) {
   EXPECT_THAT(
       Metrics(),
       HasSubstr("otelcol_receiver_accepted_spans{receiver=\"otlp\",transport=\"grpc\"} 12"));
+}
+
+constexpr char kMetadataConfig[] = R"(
+protocols:
+  grpc:
+    endpoint: 127.0.0.1:0
+    include_metadata: true
+  http:
+    endpoint: 127.0.0.1:0
+    include_metadata: true
+)";
+
+TEST_F(ReceiverTest, ContextCarriesClientAddressTransportAndDeadline) {
+  StartWith(sink_);
+  weir::otlp::ExportResponse response;
+  ASSERT_TRUE(testing::GrpcExportWithMetadata(receiver_->grpc_address(),
+                                              testing::MakeRequest(1, 1, 2), {{"x-tenant", "a"}},
+                                              &response)
+                  .ok());
+  auto r =
+      testing::HttpPost(receiver_->http_address(), "/v1/traces", "application/x-protobuf",
+                        testing::MakeRequest(1, 1, 1).SerializeAsString(), {{"X-Tenant", "b"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::vector<pipeline::RequestContext> contexts = sink_.contexts();
+  ASSERT_EQ(contexts.size(), 2u);
+  EXPECT_EQ(contexts[0].transport, pipeline::RequestContext::Transport::kGrpc);
+  EXPECT_EQ(contexts[1].transport, pipeline::RequestContext::Transport::kHttp);
+  for (const auto& c : contexts) {
+    EXPECT_TRUE(absl::StartsWith(c.client_address, "127.0.0.1:")) << c.client_address;
+    EXPECT_GT(c.received_at_ns, 0);
+    EXPECT_TRUE(c.metadata.empty());  // include_metadata is off by default
+  }
+  // The client set a 10 s deadline on the gRPC call; HTTP has none.
+  EXPECT_LT(contexts[0].deadline, absl::Now() + absl::Seconds(11));
+  EXPECT_EQ(contexts[1].deadline, absl::InfiniteFuture());
+}
+
+TEST_F(ReceiverTest, IncludeMetadataHandsHeadersAndMetadataDown) {
+  StartWith(sink_, kMetadataConfig);
+  weir::otlp::ExportResponse response;
+  ASSERT_TRUE(testing::GrpcExportWithMetadata(receiver_->grpc_address(),
+                                              testing::MakeRequest(1, 1, 2), {{"x-tenant", "a"}},
+                                              &response)
+                  .ok());
+  auto r =
+      testing::HttpPost(receiver_->http_address(), "/v1/traces", "application/x-protobuf",
+                        testing::MakeRequest(1, 1, 1).SerializeAsString(), {{"X-Tenant", "b"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::vector<pipeline::RequestContext> contexts = sink_.contexts();
+  ASSERT_EQ(contexts.size(), 2u);
+  EXPECT_THAT(contexts[0].Get("X-Tenant"), ::testing::ElementsAre("a"));
+  EXPECT_THAT(contexts[1].Get("x-tenant"), ::testing::ElementsAre("b"));
+  EXPECT_THAT(contexts[1].Get("content-type"), ::testing::ElementsAre("application/x-protobuf"));
+}
+
+TEST_F(ReceiverTest, MetadataIsBounded) {
+  StartWith(sink_, kMetadataConfig);
+  std::map<std::string, std::string> headers;
+  for (int i = 0; i < 200; ++i) headers[absl::StrCat("x-h", i)] = std::string(100, 'v');
+  auto r = testing::HttpPost(receiver_->http_address(), "/v1/traces", "application/x-protobuf",
+                             testing::MakeRequest(1, 1, 1).SerializeAsString(), headers);
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::vector<pipeline::RequestContext> contexts = sink_.contexts();
+  ASSERT_EQ(contexts.size(), 1u);
+  EXPECT_LE(contexts[0].metadata.size(), pipeline::RequestContext::kMaxMetadataEntries);
+  EXPECT_GT(contexts[0].metadata.size(), 10u);
 }
 
 TEST_F(ReceiverTest, GrpcGzipRequest) {

@@ -4,10 +4,10 @@
 #include "absl/strings/numbers.h"
 #include "boost/asio/connect.hpp"
 #include "boost/asio/ip/tcp.hpp"
+#include "boost/asio/ssl/rfc2818_verification.hpp"
 #include "boost/asio/write.hpp"
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
-#include "boost/asio/ssl/rfc2818_verification.hpp"
 #include "boost/beast/ssl.hpp"
 #include "grpcpp/grpcpp.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
@@ -105,8 +105,7 @@ HttpResult HttpsPost(const std::string& address, const std::string& target,
 
 grpc::Status GrpcExportTls(const std::string& address, const otlp::ExportRequest& request,
                            otlp::ExportResponse* response, const std::string& ca_pem,
-                           const std::string& client_cert_pem,
-                           const std::string& client_key_pem) {
+                           const std::string& client_cert_pem, const std::string& client_key_pem) {
   grpc::SslCredentialsOptions options;
   options.pem_root_certs = ca_pem;
   options.pem_cert_chain = client_cert_pem;
@@ -126,6 +125,17 @@ grpc::Status GrpcExport(const std::string& address, const otlp::ExportRequest& r
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   if (gzip) context.set_compression_algorithm(GRPC_COMPRESS_GZIP);
+  return stub->Export(&context, request, response);
+}
+
+grpc::Status GrpcExportWithMetadata(const std::string& address, const otlp::ExportRequest& request,
+                                    const std::map<std::string, std::string>& metadata,
+                                    otlp::ExportResponse* response) {
+  auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  auto stub = opentelemetry::proto::collector::trace::v1::TraceService::NewStub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  for (const auto& [key, value] : metadata) context.AddMetadata(key, value);
   return stub->Export(&context, request, response);
 }
 

@@ -48,6 +48,10 @@ grpc::Status GrpcExportTls(const std::string& address, const otlp::ExportRequest
 // Calls TraceService/Export on host:port (plaintext).
 grpc::Status GrpcExport(const std::string& address, const otlp::ExportRequest& request,
                         otlp::ExportResponse* response, bool gzip = false);
+// The same, sending `metadata` (keys lower-case, as gRPC requires).
+grpc::Status GrpcExportWithMetadata(const std::string& address, const otlp::ExportRequest& request,
+                                    const std::map<std::string, std::string>& metadata,
+                                    otlp::ExportResponse* response);
 
 // Writes raw bytes to host:port, then closes: for requests a client abandons midway.
 void SendRawAndClose(const std::string& address, const std::string& bytes);

@@ -13,10 +13,13 @@ namespace weir::testing {
 
 class SinkConsumer : public pipeline::TracesConsumer {
  public:
-  absl::Status ConsumeTraces(pipeline::TraceBatch batch) override {
+  using TracesConsumer::ConsumeTraces;
+  absl::Status ConsumeTraces(const pipeline::RequestContext& context,
+                             pipeline::TraceBatch batch) override {
     std::lock_guard<std::mutex> lock(mu_);
     span_count_ += batch.span_count();
     batches_.push_back(std::move(batch));
+    contexts_.push_back(context);
     cv_.notify_all();
     return absl::OkStatus();
   }
@@ -42,6 +45,11 @@ class SinkConsumer : public pipeline::TracesConsumer {
     for (const auto& b : batches_) all.Append(b.Clone());
     return all;
   }
+  // The context of each batch received, in order.
+  std::vector<pipeline::RequestContext> contexts() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return contexts_;
+  }
   bool WaitForSpans(size_t n, std::chrono::milliseconds timeout) {
     std::unique_lock<std::mutex> lock(mu_);
     return cv_.wait_for(lock, timeout, [&] { return span_count_ >= n; });
@@ -51,13 +59,16 @@ class SinkConsumer : public pipeline::TracesConsumer {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::vector<pipeline::TraceBatch> batches_;
+  std::vector<pipeline::RequestContext> contexts_;
   size_t span_count_ = 0;
 };
 
 class FailingConsumer : public pipeline::TracesConsumer {
  public:
   explicit FailingConsumer(absl::Status status) : status_(std::move(status)) {}
-  absl::Status ConsumeTraces(pipeline::TraceBatch batch) override {
+  using TracesConsumer::ConsumeTraces;
+  absl::Status ConsumeTraces(const pipeline::RequestContext& context,
+                             pipeline::TraceBatch batch) override {
     std::lock_guard<std::mutex> lock(mu_);
     refused_ += batch.span_count();
     return status_;
