@@ -7,14 +7,8 @@
 namespace weir::otlp::wire {
 namespace {
 
-enum WireType : uint32_t {
-  kVarint = 0,
-  kFixed64 = 1,
-  kLengthDelimited = 2,
-  kStartGroup = 3,
-  kEndGroup = 4,
-  kFixed32 = 5,
-};
+using internal::WireType;
+using enum internal::WireType;
 
 }  // namespace
 

@@ -155,6 +155,16 @@ void AppendVarint(uint64_t v, std::string* out);
 // ---- implementation of the template ----
 
 namespace internal {
+// Protobuf's wire types.
+enum WireType : uint32_t {
+  kVarint = 0,
+  kFixed64 = 1,
+  kLengthDelimited = 2,
+  kStartGroup = 3,
+  kEndGroup = 4,
+  kFixed32 = 5,
+};
+
 // Reads one field's tag and skips its value; false on malformed bytes. *value is the value
 // (for length-delimited fields the payload without the length).
 bool NextField(const char*& p, const char* end, uint32_t* field, uint32_t* wire_type,

@@ -150,18 +150,24 @@ protocols:
     include_metadata: true
 )";
 
+// One gRPC export with metadata x-tenant: a, then one HTTP export with header X-Tenant: b;
+// returns the contexts the sink saw.
+std::vector<pipeline::RequestContext> SendTenantAOverGrpcAndBOverHttp(const Receiver& receiver,
+                                                                     testing::SinkConsumer& sink) {
+  weir::otlp::ExportResponse response;
+  grpc::Status s = testing::GrpcExportWithMetadata(
+      receiver.grpc_address(), testing::MakeRequest(1, 1, 2), {{"x-tenant", "a"}}, &response);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  auto r =
+      testing::HttpPost(receiver.http_address(), "/v1/traces", "application/x-protobuf",
+                        testing::MakeRequest(1, 1, 1).SerializeAsString(), {{"X-Tenant", "b"}});
+  EXPECT_EQ(r.status, 200) << r.body;
+  return sink.contexts();
+}
+
 TEST_F(ReceiverTest, ContextCarriesClientAddressTransportAndDeadline) {
   StartWith(sink_);
-  weir::otlp::ExportResponse response;
-  ASSERT_TRUE(testing::GrpcExportWithMetadata(receiver_->grpc_address(),
-                                              testing::MakeRequest(1, 1, 2), {{"x-tenant", "a"}},
-                                              &response)
-                  .ok());
-  auto r =
-      testing::HttpPost(receiver_->http_address(), "/v1/traces", "application/x-protobuf",
-                        testing::MakeRequest(1, 1, 1).SerializeAsString(), {{"X-Tenant", "b"}});
-  ASSERT_EQ(r.status, 200) << r.body;
-  std::vector<pipeline::RequestContext> contexts = sink_.contexts();
+  std::vector<pipeline::RequestContext> contexts = SendTenantAOverGrpcAndBOverHttp(*receiver_, sink_);
   ASSERT_EQ(contexts.size(), 2u);
   EXPECT_EQ(contexts[0].transport, pipeline::RequestContext::Transport::kGrpc);
   EXPECT_EQ(contexts[1].transport, pipeline::RequestContext::Transport::kHttp);
@@ -177,16 +183,7 @@ TEST_F(ReceiverTest, ContextCarriesClientAddressTransportAndDeadline) {
 
 TEST_F(ReceiverTest, IncludeMetadataHandsHeadersAndMetadataDown) {
   StartWith(sink_, kMetadataConfig);
-  weir::otlp::ExportResponse response;
-  ASSERT_TRUE(testing::GrpcExportWithMetadata(receiver_->grpc_address(),
-                                              testing::MakeRequest(1, 1, 2), {{"x-tenant", "a"}},
-                                              &response)
-                  .ok());
-  auto r =
-      testing::HttpPost(receiver_->http_address(), "/v1/traces", "application/x-protobuf",
-                        testing::MakeRequest(1, 1, 1).SerializeAsString(), {{"X-Tenant", "b"}});
-  ASSERT_EQ(r.status, 200) << r.body;
-  std::vector<pipeline::RequestContext> contexts = sink_.contexts();
+  std::vector<pipeline::RequestContext> contexts = SendTenantAOverGrpcAndBOverHttp(*receiver_, sink_);
   ASSERT_EQ(contexts.size(), 2u);
   EXPECT_THAT(contexts[0].Get("X-Tenant"), ::testing::ElementsAre("a"));
   EXPECT_THAT(contexts[1].Get("x-tenant"), ::testing::ElementsAre("b"));
