@@ -10,6 +10,10 @@
 // The parts live apart: the options in exporter_options.h, the queue and its consumer threads
 // in queue.h, the backoff in retry_policy.h; this class composes them around the Sender.
 //
+// An exporter derives from it only to give the factory template (pipeline/factory_template.h)
+// a `(settings, config)` constructor that picks the options and the Sender; it overrides
+// nothing.
+//
 // Threading: ConsumeTraces from any thread. Shutdown stops intake, then drains the queue into
 // the sender until the deadline; batches still queued then are dropped and counted as failed.
 #pragma once
@@ -29,7 +33,7 @@
 
 namespace weir::exporters::helper {
 
-class QueuedExporter final : public pipeline::TracesExporter {
+class QueuedExporter : public pipeline::TracesExporter {
  public:
   QueuedExporter(const pipeline::Settings& settings, ExporterOptions options,
                  std::unique_ptr<Sender> sender);

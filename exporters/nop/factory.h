@@ -1,18 +1,14 @@
-// The `nop` exporter: accepts every batch and discards it. For pipelines that only need a
-// terminal stage (benchmarks of the receive path, sampling experiments).
+// Factory of the `nop` exporter (see exporter.h).
+//
+// Threading: immutable; used from the control thread.
 #pragma once
 
-#include "absl/strings/string_view.h"
-#include "pipeline/factory.h"
+#include "exporters/nop/config.h"
+#include "exporters/nop/exporter.h"
+#include "pipeline/factory_template.h"
 
 namespace weir::exporters::nop {
 
-class Factory final : public pipeline::ExporterFactory {
- public:
-  absl::string_view type() const override { return "nop"; }
-  std::unique_ptr<pipeline::ComponentConfig> DecodeConfig(config::Node node) const override;
-  absl::StatusOr<std::unique_ptr<pipeline::TracesExporter>> CreateTraces(
-      const pipeline::Settings& settings, const pipeline::ComponentConfig& config) const override;
-};
+using Factory = pipeline::ExporterFactoryFor<"nop", Config, DecodeConfig, Exporter>;
 
 }  // namespace weir::exporters::nop

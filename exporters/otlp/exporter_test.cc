@@ -33,6 +33,7 @@
 #include "receivers/otlp/factory.h"
 #include "receivers/otlp/receiver.h"
 #include "tests/testing/conformance.h"
+#include "tests/testing/fake_otlp_server.h"
 #include "tests/testing/otlp_client.h"
 #include "tests/testing/sink_consumer.h"
 #include "tests/testing/span_generator.h"
@@ -266,115 +267,6 @@ double ExporterMetric(telemetry::Telemetry& telemetry, const std::string& name,
   return -1;
 }
 
-// Server credentials with the test certificate; with `require_client_cert`, clients must
-// present a certificate signed by it.
-std::shared_ptr<grpc::ServerCredentials> TlsServerCredentials(bool require_client_cert = false) {
-  grpc::SslServerCredentialsOptions options(
-      require_client_cert ? GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY
-                          : GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
-  options.pem_root_certs = testing::SelfSignedCertificate().cert_pem;
-  options.pem_key_cert_pairs.push_back(
-      {testing::SelfSignedCertificate().key_pem, testing::SelfSignedCertificate().cert_pem});
-  return grpc::SslServerCredentials(options);
-}
-
-// A gRPC server for the cases the real receiver cannot produce: it records each call (method,
-// metadata, request bytes) and answers with a chosen status and response, or never.
-class FakeGrpcServer final : public grpc::CallbackGenericService {
- public:
-  struct Call {
-    std::string method;
-    std::multimap<std::string, std::string> metadata;
-    std::string request;
-  };
-
-  FakeGrpcServer(
-      grpc::Status status, weir::otlp::ExportResponse response, bool answer = true,
-      std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials())
-      : status_(std::move(status)), response_(std::move(response)), answer_(answer) {
-    grpc::ServerBuilder builder;
-    builder.AddListeningPort("127.0.0.1:0", credentials, &port_);
-    builder.RegisterCallbackGenericService(this);
-    server_ = builder.BuildAndStart();
-  }
-  ~FakeGrpcServer() override {
-    server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
-    server_->Wait();
-  }
-
-  std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
-  int port() const { return port_; }
-  std::vector<Call> calls() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return calls_;
-  }
-
-  grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext* ctx) override {
-    return new Reactor(this, ctx);
-  }
-
- private:
-  class Reactor final : public grpc::ServerGenericBidiReactor {
-   public:
-    Reactor(FakeGrpcServer* server, grpc::GenericCallbackServerContext* ctx)
-        : server_(server), ctx_(ctx) {
-      StartRead(&request_);
-    }
-    void OnReadDone(bool ok) override {
-      if (!ok) {
-        FinishOnce(grpc::Status(grpc::StatusCode::INTERNAL, "no request"));
-        return;
-      }
-      server_->Record(*ctx_, request_);
-      if (!server_->answer_) return;  // the client's deadline ends the call
-      if (!server_->status_.ok()) {
-        FinishOnce(server_->status_);
-        return;
-      }
-      grpc::Slice slice(server_->response_.SerializeAsString());
-      response_ = grpc::ByteBuffer(&slice, 1);
-      if (!finished_.exchange(true)) {
-        StartWriteAndFinish(&response_, grpc::WriteOptions(), grpc::Status::OK);
-      }
-    }
-    void OnCancel() override { FinishOnce(grpc::Status::CANCELLED); }
-    void OnDone() override { delete this; }
-
-   private:
-    void FinishOnce(const grpc::Status& status) {
-      if (!finished_.exchange(true)) Finish(status);
-    }
-    FakeGrpcServer* server_;
-    grpc::GenericCallbackServerContext* ctx_;
-    grpc::ByteBuffer request_;
-    grpc::ByteBuffer response_;
-    std::atomic<bool> finished_{false};
-  };
-
-  void Record(const grpc::GenericCallbackServerContext& ctx, const grpc::ByteBuffer& request) {
-    Call call;
-    call.method = ctx.method();
-    for (const auto& [key, value] : ctx.client_metadata()) {
-      call.metadata.emplace(std::string(key.data(), key.size()),
-                            std::string(value.data(), value.size()));
-    }
-    std::vector<grpc::Slice> slices;
-    (void)request.Dump(&slices);
-    for (const auto& s : slices)
-      call.request.append(reinterpret_cast<const char*>(s.begin()), s.size());
-    std::lock_guard<std::mutex> lock(mu_);
-    calls_.push_back(std::move(call));
-  }
-
-  const grpc::Status status_;
-  const weir::otlp::ExportResponse response_;
-  const bool answer_;
-  int port_ = 0;
-  std::unique_ptr<grpc::Server> server_;
-  mutable std::mutex mu_;
-  std::vector<Call> calls_;
-};
-
 class OtlpExporterEndToEnd : public ::testing::Test {
  protected:
   // Starts the OTLP receiver (gRPC only) on a free port, delivering to `next`.
@@ -528,13 +420,13 @@ TEST_F(OtlpExporterEndToEnd, TlsAgainstAPlaintextServerFails) {
 }
 
 TEST_F(OtlpExporterEndToEnd, SendsTheBatchWithMetadataOnTheExportMethod) {
-  FakeGrpcServer server(grpc::Status::OK, weir::otlp::ExportResponse());
+  testing::FakeOtlpGrpcServer server;
   StartExporter(server.address(),
                 "tls: {insecure: true}\nheaders: {X-Tenant: acme, authorization: Bearer t}\n");
   pipeline::TraceBatch batch = MakeBatch(6);
   std::string expected_bytes = batch.ToProtoBytes();
   ASSERT_TRUE(exporter_->ConsumeTraces(std::move(batch)).ok());
-  std::vector<FakeGrpcServer::Call> calls = server.calls();
+  std::vector<testing::FakeOtlpGrpcServer::Call> calls = server.calls();
   ASSERT_EQ(calls.size(), 1u);
   EXPECT_EQ(calls[0].method, weir::otlp::kExportMethod);
   EXPECT_EQ(calls[0].request, expected_bytes);
@@ -551,7 +443,9 @@ TEST_F(OtlpExporterEndToEnd, PartialSuccessResponseIsOk) {
   weir::otlp::ExportResponse response;
   response.mutable_partial_success()->set_rejected_spans(2);
   response.mutable_partial_success()->set_error_message("too old");
-  FakeGrpcServer server(grpc::Status::OK, response);
+  testing::FakeOtlpGrpcServer::Reply reply;
+  reply.response = response;
+  testing::FakeOtlpGrpcServer server(reply);
   StartExporter(server.address(), "tls: {insecure: true}\n");
   EXPECT_TRUE(exporter_->ConsumeTraces(MakeBatch(5)).ok());
   EXPECT_EQ(Metric("otelcol_exporter_sent_spans"), 5);
@@ -563,7 +457,10 @@ TEST_F(OtlpExporterEndToEnd, GrpcCodesBecomeTheSameAbslCodes) {
         grpc::StatusCode::ABORTED, grpc::StatusCode::OUT_OF_RANGE, grpc::StatusCode::DATA_LOSS,
         grpc::StatusCode::UNIMPLEMENTED, grpc::StatusCode::PERMISSION_DENIED,
         grpc::StatusCode::UNAUTHENTICATED, grpc::StatusCode::INTERNAL}) {
-    FakeGrpcServer server(grpc::Status(code, "server says no"), weir::otlp::ExportResponse());
+    testing::FakeOtlpGrpcServer::Reply reply;
+    reply.code = code;
+    reply.message = "server says no";
+    testing::FakeOtlpGrpcServer server(reply);
     StartExporter(server.address(), "tls: {insecure: true}\n");
     absl::Status s = exporter_->ConsumeTraces(MakeBatch(1));
     EXPECT_EQ(static_cast<int>(s.code()), static_cast<int>(code)) << s;
@@ -574,7 +471,9 @@ TEST_F(OtlpExporterEndToEnd, GrpcCodesBecomeTheSameAbslCodes) {
 }
 
 TEST_F(OtlpExporterEndToEnd, SilentServerFailsWithDeadlineExceededAtTheTimeout) {
-  FakeGrpcServer server(grpc::Status::OK, weir::otlp::ExportResponse(), /*answer=*/false);
+  testing::FakeOtlpGrpcServer::Reply reply;
+  reply.answer = false;
+  testing::FakeOtlpGrpcServer server(reply);
   StartExporter(server.address(), "tls: {insecure: true}\ntimeout: 300ms\n");
   absl::Time start = absl::Now();
   absl::Status s = exporter_->ConsumeTraces(MakeBatch(3));
@@ -586,7 +485,7 @@ TEST_F(OtlpExporterEndToEnd, SilentServerFailsWithDeadlineExceededAtTheTimeout) 
 }
 
 TEST_F(OtlpExporterEndToEnd, TlsTrustingTheServersCaDelivers) {
-  FakeGrpcServer server(grpc::Status::OK, {}, true, TlsServerCredentials());
+  testing::FakeOtlpGrpcServer server(testing::FakeServerTls::kServer);
   StartExporter(absl::StrCat("localhost:", server.port()),
                 absl::StrCat("tls: {ca_file: ", testing::SelfSignedCertificate().cert_file, "}\n"));
   absl::Status s = exporter_->ConsumeTraces(MakeBatch(2));
@@ -595,7 +494,7 @@ TEST_F(OtlpExporterEndToEnd, TlsTrustingTheServersCaDelivers) {
 }
 
 TEST_F(OtlpExporterEndToEnd, TlsRefusesAnUntrustedServer) {
-  FakeGrpcServer server(grpc::Status::OK, {}, true, TlsServerCredentials());
+  testing::FakeOtlpGrpcServer server(testing::FakeServerTls::kServer);
   StartExporter(absl::StrCat("localhost:", server.port()), "timeout: 3s\n");
   absl::Status s = exporter_->ConsumeTraces(MakeBatch(2));
   EXPECT_TRUE(absl::IsUnavailable(s)) << s;
@@ -603,14 +502,14 @@ TEST_F(OtlpExporterEndToEnd, TlsRefusesAnUntrustedServer) {
 }
 
 TEST_F(OtlpExporterEndToEnd, TlsSkipVerifyAcceptsAnUntrustedServer) {
-  FakeGrpcServer server(grpc::Status::OK, {}, true, TlsServerCredentials());
+  testing::FakeOtlpGrpcServer server(testing::FakeServerTls::kServer);
   StartExporter(absl::StrCat("localhost:", server.port()), "tls: {insecure_skip_verify: true}\n");
   absl::Status s = exporter_->ConsumeTraces(MakeBatch(2));
   EXPECT_TRUE(s.ok()) << s;
 }
 
 TEST_F(OtlpExporterEndToEnd, TlsServerNameOverrideIsWhatIsVerified) {
-  FakeGrpcServer server(grpc::Status::OK, {}, true, TlsServerCredentials());
+  testing::FakeOtlpGrpcServer server(testing::FakeServerTls::kServer);
   StartExporter(absl::StrCat("https://127.0.0.1:", server.port()),
                 absl::StrCat("tls: {ca_file: ", testing::SelfSignedCertificate().cert_file,
                              ", server_name_override: localhost}\n"));
@@ -625,7 +524,7 @@ TEST_F(OtlpExporterEndToEnd, TlsServerNameOverrideIsWhatIsVerified) {
 }
 
 TEST_F(OtlpExporterEndToEnd, MutualTlsPresentsTheClientCertificate) {
-  FakeGrpcServer server(grpc::Status::OK, {}, true, TlsServerCredentials(true));
+  testing::FakeOtlpGrpcServer server(testing::FakeServerTls::kMutual);
   StartExporter(absl::StrCat("localhost:", server.port()),
                 absl::StrCat("tls: {ca_file: ", testing::SelfSignedCertificate().cert_file,
                              ", cert_file: ", testing::SelfSignedCertificate().cert_file,

@@ -4,17 +4,12 @@
 // Threading: immutable; used from the control thread.
 #pragma once
 
-#include "pipeline/factory.h"
+#include "exporters/otlp/config.h"
+#include "exporters/otlp/exporter.h"
+#include "pipeline/factory_template.h"
 
 namespace weir::exporters::otlp {
 
-class Factory final : public pipeline::ExporterFactory {
- public:
-  absl::string_view type() const override { return "otlp"; }
-  std::vector<absl::string_view> aliases() const override { return {"otlp_grpc"}; }
-  std::unique_ptr<pipeline::ComponentConfig> DecodeConfig(config::Node node) const override;
-  absl::StatusOr<std::unique_ptr<pipeline::TracesExporter>> CreateTraces(
-      const pipeline::Settings& settings, const pipeline::ComponentConfig& config) const override;
-};
+using Factory = pipeline::ExporterFactoryFor<"otlp", Config, DecodeConfig, Exporter, "otlp_grpc">;
 
 }  // namespace weir::exporters::otlp

@@ -4,17 +4,13 @@
 // Threading: immutable; used from the control thread.
 #pragma once
 
-#include "pipeline/factory.h"
+#include "exporters/otlphttp/config.h"
+#include "exporters/otlphttp/exporter.h"
+#include "pipeline/factory_template.h"
 
 namespace weir::exporters::otlphttp {
 
-class Factory final : public pipeline::ExporterFactory {
- public:
-  absl::string_view type() const override { return "otlphttp"; }
-  std::vector<absl::string_view> aliases() const override { return {"otlp_http"}; }
-  std::unique_ptr<pipeline::ComponentConfig> DecodeConfig(config::Node node) const override;
-  absl::StatusOr<std::unique_ptr<pipeline::TracesExporter>> CreateTraces(
-      const pipeline::Settings& settings, const pipeline::ComponentConfig& config) const override;
-};
+using Factory =
+    pipeline::ExporterFactoryFor<"otlphttp", Config, DecodeConfig, Exporter, "otlp_http">;
 
 }  // namespace weir::exporters::otlphttp

@@ -1,20 +1,14 @@
-// The `health_check` extension: an HTTP endpoint that answers 200 while every pipeline is
-// running and 503 before start-up completes and once shutdown begins, for load balancers and
-// Kubernetes probes.
+// Factory of the `health_check` extension (see health_check.h).
+//
+// Threading: immutable; used from the control thread.
 #pragma once
 
-#include "absl/strings/string_view.h"
-#include "pipeline/factory.h"
+#include "extensions/health_check/config.h"
+#include "extensions/health_check/health_check.h"
+#include "pipeline/factory_template.h"
 
 namespace weir::extensions::health_check {
 
-class Factory final : public pipeline::ExtensionFactory {
- public:
-  absl::string_view type() const override { return "health_check"; }
-  std::unique_ptr<pipeline::ComponentConfig> DecodeConfig(config::Node node) const override;
-  std::vector<std::string> ListenEndpoints(const pipeline::ComponentConfig& config) const override;
-  absl::StatusOr<std::unique_ptr<pipeline::Extension>> Create(
-      const pipeline::Settings& settings, const pipeline::ComponentConfig& config) const override;
-};
+using Factory = pipeline::ExtensionFactoryFor<"health_check", Config, DecodeConfig, HealthCheck>;
 
 }  // namespace weir::extensions::health_check

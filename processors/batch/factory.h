@@ -1,18 +1,14 @@
 // Factory of the `batch` processor.
+//
+// Threading: immutable; used from the control thread.
 #pragma once
 
-#include "absl/strings/string_view.h"
-#include "pipeline/factory.h"
+#include "pipeline/factory_template.h"
+#include "processors/batch/config.h"
+#include "processors/batch/processor.h"
 
 namespace weir::processors::batch {
 
-class Factory final : public pipeline::ProcessorFactory {
- public:
-  absl::string_view type() const override { return "batch"; }
-  std::unique_ptr<pipeline::ComponentConfig> DecodeConfig(config::Node node) const override;
-  absl::StatusOr<std::unique_ptr<pipeline::TracesProcessor>> CreateTraces(
-      const pipeline::Settings& settings, const pipeline::ComponentConfig& config,
-      pipeline::TracesConsumer& next) const override;
-};
+using Factory = pipeline::ProcessorFactoryFor<"batch", Config, DecodeConfig, Processor>;
 
 }  // namespace weir::processors::batch

@@ -75,4 +75,11 @@ std::unique_ptr<Config> DecodeConfig(config::Node node) {
   return cfg;
 }
 
+std::vector<std::string> Config::ListenEndpoints() const {
+  std::vector<std::string> out;
+  if (grpc) out.push_back(grpc->endpoint);
+  if (http) out.push_back(http->endpoint);
+  return out;
+}
+
 }  // namespace weir::receivers::otlp

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "config/blocks.h"
 #include "config/node.h"
@@ -36,6 +37,9 @@ struct Config : pipeline::ComponentConfig {
   // both are, on their defaults).
   std::optional<GrpcConfig> grpc;
   std::optional<HttpConfig> http;
+
+  // The endpoints of the enabled protocols, gRPC first.
+  std::vector<std::string> ListenEndpoints() const;
 };
 
 // Decodes and validates; problems go to node.diagnostics().

@@ -1,19 +1,14 @@
 // Factory of the `otlp` receiver.
+//
+// Threading: immutable; used from the control thread.
 #pragma once
 
-#include "absl/strings/string_view.h"
-#include "pipeline/factory.h"
+#include "pipeline/factory_template.h"
+#include "receivers/otlp/config.h"
+#include "receivers/otlp/receiver.h"
 
 namespace weir::receivers::otlp {
 
-class Factory final : public pipeline::ReceiverFactory {
- public:
-  absl::string_view type() const override { return "otlp"; }
-  std::unique_ptr<pipeline::ComponentConfig> DecodeConfig(config::Node node) const override;
-  std::vector<std::string> ListenEndpoints(const pipeline::ComponentConfig& config) const override;
-  absl::StatusOr<std::unique_ptr<pipeline::Component>> CreateTraces(
-      const pipeline::Settings& settings, const pipeline::ComponentConfig& config,
-      pipeline::TracesConsumer& next) const override;
-};
+using Factory = pipeline::ReceiverFactoryFor<"otlp", Config, DecodeConfig, Receiver>;
 
 }  // namespace weir::receivers::otlp

@@ -1,6 +1,8 @@
-#include "exporters/file/factory.h"
+#include "exporters/file/exporter.h"
 
 #include <condition_variable>
+#include <memory>
+#include <mutex>
 #include <thread>
 
 #include "exporters/file/config.h"
@@ -72,16 +74,13 @@ std::string EncodeRecord(const pipeline::TraceBatch& batch, Format format) {
   return record;
 }
 
-std::unique_ptr<pipeline::ComponentConfig> Factory::DecodeConfig(config::Node node) const {
-  return file::DecodeConfig(node);
-}
+Exporter::Exporter(const pipeline::Settings& settings, const Config& config)
+    : QueuedExporter(settings, Options(), std::make_unique<FileSender>(config)) {}
 
-absl::StatusOr<std::unique_ptr<pipeline::TracesExporter>> Factory::CreateTraces(
-    const pipeline::Settings& settings, const pipeline::ComponentConfig& config) const {
+helper::ExporterOptions Exporter::Options() {
   helper::ExporterOptions options;
   options.queue.enabled = false;  // local writes are fast; ordering is kept
-  return std::make_unique<helper::QueuedExporter>(
-      settings, options, std::make_unique<FileSender>(pipeline::ConfigAs<Config>(config)));
+  return options;
 }
 
 }  // namespace weir::exporters::file

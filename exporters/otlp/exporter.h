@@ -1,0 +1,19 @@
+// The `otlp` exporter: OTLP over gRPC through a GrpcSender, behind the exporter helper's queue,
+// retry, timeout and metrics as `sending_queue`, `retry_on_failure` and `timeout` configure them.
+//
+// Threading: as helper::QueuedExporter.
+#pragma once
+
+#include "exporters/helper/queued_exporter.h"
+#include "exporters/otlp/config.h"
+#include "pipeline/component.h"
+
+namespace weir::exporters::otlp {
+
+class Exporter final : public helper::QueuedExporter {
+ public:
+  // Copies what it needs from `config`.
+  Exporter(const pipeline::Settings& settings, const Config& config);
+};
+
+}  // namespace weir::exporters::otlp
