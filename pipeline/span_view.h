@@ -14,6 +14,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/strings/string_view.h"
+#include "pipeline/memory_budget.h"
 #include "pipeline/otlp/wire_attributes.h"
 #include "pipeline/otlp/wire_scan.h"
 
@@ -26,10 +27,12 @@ using ValueType = otlp::wire::ValueType;
 enum class AttributeOwner : uint8_t { kResource, kScope, kSpan, kEvent, kLink };
 
 // One received request as TraceBatch keeps it: the protobuf bytes and their index. Immutable
-// once built; shared by the batches and clones that hold it.
+// once built; shared by the batches and clones that hold it. Charged to the process memory
+// budget for its lifetime (see memory_budget.h).
 struct WireRequest {
   std::string bytes;
   otlp::wire::Index index;
+  MemoryCharge charge;
 };
 
 // A resource (one ResourceSpans entry). `id()` is stable for the life of the batch chunk, so a

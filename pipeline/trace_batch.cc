@@ -35,12 +35,17 @@ size_t TraceBatch::ChunkMemory(const WireRequest& chunk) {
   return sizeof(WireRequest) + chunk.bytes.capacity() + chunk.index.MemoryBytes();
 }
 
+TraceBatch::Chunk TraceBatch::Seal(std::shared_ptr<WireRequest> chunk) {
+  chunk->charge = MemoryBudget::Process().Charge(ChunkMemory(*chunk));
+  return chunk;
+}
+
 absl::StatusOr<TraceBatch> TraceBatch::FromOwnedBytes(std::string&& bytes) {
   auto chunk = std::make_shared<WireRequest>();
   chunk->bytes = std::move(bytes);
   if (absl::Status s = otlp::wire::ScanRequest(chunk->bytes, &chunk->index); !s.ok()) return s;
   TraceBatch batch;
-  batch.AddChunk(std::move(chunk));
+  batch.AddChunk(Seal(std::move(chunk)));
   return batch;
 }
 
@@ -131,8 +136,8 @@ namespace {
 
 // Splices spans [begin, end) of `chunk` into a new chunk (resources and scopes without spans
 // dropped). Cannot fail: without replacements a splice only re-frames valid bytes.
-std::shared_ptr<const WireRequest> SpliceRange(const WireRequest& chunk, uint32_t begin,
-                                               uint32_t end) {
+std::shared_ptr<WireRequest> SpliceRange(const WireRequest& chunk, uint32_t begin,
+                                         uint32_t end) {
   std::vector<uint32_t> spans(end - begin);
   for (uint32_t i = begin; i < end; ++i) spans[i - begin] = i;
   auto out = std::make_shared<WireRequest>();
@@ -158,8 +163,8 @@ TraceBatch TraceBatch::SplitFront(size_t max_spans) {
   if (need > 0 && !chunks_.empty()) {
     const WireRequest& source = *chunks_.front();
     const uint32_t n = static_cast<uint32_t>(source.index.spans.size());
-    front.AddChunk(SpliceRange(source, 0, static_cast<uint32_t>(need)));
-    chunks_.front() = SpliceRange(source, static_cast<uint32_t>(need), n);
+    front.AddChunk(Seal(SpliceRange(source, 0, static_cast<uint32_t>(need))));
+    chunks_.front() = Seal(SpliceRange(source, static_cast<uint32_t>(need), n));
   }
   Recount();
   return front;
@@ -213,7 +218,7 @@ std::vector<BatchPart> TraceBatch::Partition(
       plan.spans = groups[g];
       // Cannot fail: without replacements a splice only re-frames valid bytes.
       otlp::wire::Splice(c->bytes, c->index, plan, &out->bytes, &out->index).IgnoreError();
-      parts[group_part[g]].batch.AddChunk(std::move(out));
+      parts[group_part[g]].batch.AddChunk(Seal(std::move(out)));
     }
   }
   return parts;
@@ -240,7 +245,7 @@ size_t TraceBatch::RetainSpans(absl::FunctionRef<bool(const SpanView&)> keep) {
     plan.spans = kept;
     plan.keep_empty = true;
     otlp::wire::Splice(c->bytes, c->index, plan, &spliced->bytes, &spliced->index).IgnoreError();
-    out.push_back(std::move(spliced));
+    out.push_back(Seal(std::move(spliced)));
   }
   chunks_ = std::move(out);
   Recount();
@@ -261,7 +266,7 @@ absl::Status TraceBatch::Mutate(absl::FunctionRef<void(otlp::ExportRequest*)> fn
       out.push_back(std::move(c));
       continue;
     }
-    if (!changed->index.resources.empty()) out.push_back(std::move(changed));
+    if (!changed->index.resources.empty()) out.push_back(Seal(std::move(changed)));
   }
   chunks_ = std::move(out);
   Recount();

@@ -169,6 +169,8 @@ class TraceBatch {
   static absl::StatusOr<TraceBatch> FromOwnedBytes(std::string&& bytes);
   static void Decode(const WireRequest& chunk, otlp::ExportRequest* out);
   static size_t ChunkMemory(const WireRequest& chunk);
+  // Charges a freshly built chunk to the process memory budget; every chunk passes here once.
+  static Chunk Seal(std::shared_ptr<WireRequest> chunk);
   // Adds a chunk unless it holds no resource.
   void AddChunk(Chunk chunk);
   // Applies the edits recorded for chunk `i`; keeps it unchanged on error.

@@ -99,7 +99,7 @@ absl::Status TraceBatch::ApplyEdit(size_t i, internal::ChunkEdit& edit) {
       !s.ok()) {
     return s;
   }
-  chunks_[i] = std::move(out);
+  chunks_[i] = Seal(std::move(out));
   return absl::OkStatus();
 }
 
