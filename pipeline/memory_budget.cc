@@ -1,8 +1,57 @@
 #include "pipeline/memory_budget.h"
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 
 namespace weir::pipeline {
+namespace {
+
+// A cgroup limit file's value; 0 when absent or unlimited ("max", or v1's huge sentinel).
+size_t ReadLimitFile(const char* path) {
+  std::ifstream in(path);
+  std::string text;
+  if (!in || !std::getline(in, text)) return 0;
+  uint64_t value = 0;
+  if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(text), &value)) return 0;
+  if (value >= (uint64_t{1} << 60)) return 0;
+  return static_cast<size_t>(value);
+}
+
+}  // namespace
+
+size_t AvailableMemoryBytes() {
+  long pages = sysconf(_SC_PHYS_PAGES);
+  long page = sysconf(_SC_PAGESIZE);
+  size_t physical = pages > 0 && page > 0 ? static_cast<size_t>(pages) * static_cast<size_t>(page)
+                                          : size_t{4} << 30;
+  size_t limit = physical;
+  for (const char* path :
+       {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}) {
+    size_t cgroup = ReadLimitFile(path);
+    if (cgroup > 0) limit = std::min(limit, cgroup);
+  }
+  return limit;
+}
+
+size_t ProcessRssBytes() {
+  // /proc/self/statm: size resident shared text lib data dt, in pages.
+  FILE* f = std::fopen("/proc/self/statm", "r");
+  if (f == nullptr) return 0;
+  unsigned long size = 0, resident = 0;
+  int n = std::fscanf(f, "%lu %lu", &size, &resident);
+  std::fclose(f);
+  if (n != 2) return 0;
+  static const long page = sysconf(_SC_PAGESIZE);
+  return static_cast<size_t>(resident) * static_cast<size_t>(page);
+}
 
 MemoryBudget& MemoryBudget::Process() {
   static MemoryBudget* budget = new MemoryBudget();  // never destroyed: charges outlive main

@@ -95,6 +95,13 @@ class MemoryCharge {
   size_t bytes_ = 0;
 };
 
+// The memory the process may use: the smaller of its cgroup limit (v2 or v1) and physical
+// memory.
+size_t AvailableMemoryBytes();
+
+// This process's resident set size in bytes (0 if unknown).
+size_t ProcessRssBytes();
+
 // The refusal for "the memory budget is spent": ResourceExhausted, which receivers answer with
 // the retryable RESOURCE_EXHAUSTED + RetryInfo / 429 + Retry-After. `who` names the refuser.
 absl::Status OverBudget(absl::string_view who);

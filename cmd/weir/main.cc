@@ -21,6 +21,7 @@
 #include "config/loader.h"
 #include "google/protobuf/stubs/logging.h"
 #include "pipeline/net/io_pool.h"
+#include "pipeline/service/memory_limit.h"
 #include "pipeline/service/service.h"
 #include "pipeline/service/service_config.h"
 #include "pipeline/telemetry/logger.h"
@@ -146,6 +147,7 @@ int Run(const Flags& flags, const pipeline::Registry& registry) {
                                   : absl::StrCat(flags.configs.size(), " config file(s)"));
 
   telemetry::Telemetry telemetry;
+  service::ExportMemoryMetrics(telemetry);
   int io_threads = std::clamp(net::UsableCpus(), 1, 4);
   net::IoPool io(io_threads);
   io.Start();

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "pipeline/memory_budget.h"
 #include "pipeline/telemetry/logger.h"
 
 namespace weir::service {
@@ -38,6 +39,9 @@ TracesConsumer* Service::Combine(std::vector<TracesConsumer*> consumers) {
 }
 
 absl::Status Service::Build() {
+  // Receivers start refusing once the spans held reach this many bytes; exporters size their
+  // default queues from it.
+  pipeline::MemoryBudget::Process().set_limit(config_->memory_limit_bytes);
   for (const std::string& id : config_->enabled_extensions) {
     const ComponentEntry& e = config_->extensions.at(id);
     auto* factory = static_cast<const ExtensionFactory*>(e.factory);

@@ -9,6 +9,8 @@
 #include "absl/strings/string_view.h"
 #include "config/blocks.h"
 #include "config/node.h"
+#include "pipeline/memory_budget.h"
+#include "pipeline/service/memory_limit.h"
 
 namespace weir::service {
 namespace {
@@ -197,6 +199,14 @@ std::unique_ptr<ServiceConfig> DecodeServiceConfig(const YAML::Node& document,
       cfg->shutdown_timeout <= absl::ZeroDuration()) {
     service.ErrorAt("shutdown_timeout", "must be greater than 0");
   }
+  int64_t memory_limit_mib = 0;
+  if (service.Read("memory_limit_mib", &memory_limit_mib) &&
+      (memory_limit_mib < 0 || memory_limit_mib > (int64_t{1} << 30))) {
+    service.ErrorAt("memory_limit_mib", "must be between 0 (automatic) and 1073741824");
+  }
+  cfg->memory_limit_bytes = memory_limit_mib > 0
+                                ? static_cast<size_t>(memory_limit_mib) << 20
+                                : DefaultMemoryLimitBytes(pipeline::AvailableMemoryBytes());
   DecodeTelemetry(service.Child("telemetry"), &cfg->telemetry);
   if (service.IsSet()) DecodePipelines(service.Child("pipelines"), cfg.get());
   service.RejectUnknownKeys();

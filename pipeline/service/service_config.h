@@ -69,6 +69,9 @@ struct ServiceConfig {
   TelemetrySpec telemetry;
   // service.shutdown_timeout (weir): how long a clean shutdown may take. Default 30s.
   absl::Duration shutdown_timeout = absl::Seconds(30);
+  // service.memory_limit_mib (weir): the memory budget's limit, in bytes. 0 in the file (or
+  // unset) means the default of memory_limit.h, resolved here.
+  size_t memory_limit_bytes = 0;
 };
 
 // Decodes and validates `document`; every problem goes to `diagnostics`. The result is only

@@ -63,7 +63,16 @@ std::string Telemetry::Scrape() {
   ReadProcessStats(&cpu, &rss);
   cpu_seconds_->Set(cpu);
   rss_bytes_->Set(rss);
+  {
+    std::lock_guard<std::mutex> lock(hooks_mu_);
+    for (const auto& hook : hooks_) hook();
+  }
   return prometheus::TextSerializer().Serialize(registry_->Collect());
+}
+
+void Telemetry::OnScrape(std::function<void()> refresh) {
+  std::lock_guard<std::mutex> lock(hooks_mu_);
+  hooks_.push_back(std::move(refresh));
 }
 
 ReceiverMetrics::ReceiverMetrics(Telemetry& telemetry, const std::string& receiver,
@@ -73,6 +82,9 @@ ReceiverMetrics::ReceiverMetrics(Telemetry& telemetry, const std::string& receiv
                         "Number of spans successfully pushed into the pipeline.", labels);
   refused_ = CounterIn(telemetry.registry(), "otelcol_receiver_refused_spans",
                        "Number of spans that could not be pushed into the pipeline.", labels);
+  refused_requests_ =
+      CounterIn(telemetry.registry(), "weir_receiver_refused_requests",
+                "Number of requests refused before their spans were read (memory limit).", labels);
 }
 
 ExporterMetrics::ExporterMetrics(Telemetry& telemetry, const std::string& exporter) {

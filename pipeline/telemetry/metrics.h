@@ -6,8 +6,11 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "prometheus/counter.h"
 #include "prometheus/gauge.h"
@@ -22,9 +25,13 @@ class Telemetry {
 
   prometheus::Registry& registry() { return *registry_; }
 
-  // Refreshes the process gauges (CPU seconds, RSS, uptime) and returns the Prometheus text
-  // exposition of every metric.
+  // Refreshes the process gauges (CPU seconds, RSS, uptime) and those of every OnScrape hook,
+  // and returns the Prometheus text exposition of every metric.
   std::string Scrape();
+
+  // Runs `refresh` at every Scrape, before serialising (gauges read from elsewhere, e.g. the
+  // memory budget). Register hooks before serving scrapes; they live as long as this object.
+  void OnScrape(std::function<void()> refresh);
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
@@ -32,18 +39,24 @@ class Telemetry {
   prometheus::Gauge* uptime_;
   prometheus::Gauge* cpu_seconds_;
   prometheus::Gauge* rss_bytes_;
+  std::mutex hooks_mu_;
+  std::vector<std::function<void()>> hooks_;  // guarded by hooks_mu_
 };
 
-// otelcol_receiver_accepted_spans / otelcol_receiver_refused_spans {receiver, transport}.
+// otelcol_receiver_accepted_spans / otelcol_receiver_refused_spans {receiver, transport}, and
+// weir_receiver_refused_requests {receiver, transport}: requests refused before their spans
+// were read (the memory limit), whose span count is unknown.
 class ReceiverMetrics {
  public:
   ReceiverMetrics(Telemetry& telemetry, const std::string& receiver, const std::string& transport);
   void Accepted(size_t spans) { accepted_->Increment(static_cast<double>(spans)); }
   void Refused(size_t spans) { refused_->Increment(static_cast<double>(spans)); }
+  void RefusedRequest() { refused_requests_->Increment(); }
 
  private:
   prometheus::Counter* accepted_;
   prometheus::Counter* refused_;
+  prometheus::Counter* refused_requests_;
 };
 
 // otelcol_exporter_sent_spans, _send_failed_spans, _enqueue_failed_spans, _queue_size and

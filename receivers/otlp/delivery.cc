@@ -2,9 +2,21 @@
 
 #include <utility>
 
+#include "pipeline/memory_budget.h"
+#include "pipeline/telemetry/logger.h"
 #include "receivers/otlp/span_checks.h"
 
 namespace weir::receivers::otlp {
+
+absl::Status AdmitRequest(size_t bytes, telemetry::ReceiverMetrics& metrics) {
+  const pipeline::MemoryBudget& budget = pipeline::MemoryBudget::Process();
+  if (budget.HasRoom(bytes)) return absl::OkStatus();
+  metrics.RefusedRequest();
+  static log::RateLimited over_log;
+  over_log.Warn(kComponent, "memory limit reached (%d of %d bytes held); refusing requests",
+                budget.used(), budget.limit());
+  return pipeline::OverBudget("receiver otlp");
+}
 
 Outcome DeliverRequest(const pipeline::RequestContext& context, pipeline::TraceBatch batch,
                        pipeline::TracesConsumer& next, telemetry::ReceiverMetrics& metrics) {

@@ -32,6 +32,12 @@ struct Outcome {
   std::string reject_reason;
 };
 
+// Admission before a request of `bytes` is decoded: OK while the process memory budget has
+// room for it, else the retryable OverBudget refusal (counted as a refused request, logged
+// rate-limited). Receivers answer it as any ResourceExhausted: RESOURCE_EXHAUSTED + RetryInfo,
+// 429 + Retry-After.
+absl::Status AdmitRequest(size_t bytes, telemetry::ReceiverMetrics& metrics);
+
 // Stamps `batch` with the context's receive time, removes its invalid spans and hands the rest
 // to `next` with `context`, counting both in `metrics`. A batch left empty is not handed on.
 Outcome DeliverRequest(const pipeline::RequestContext& context, pipeline::TraceBatch batch,

@@ -58,6 +58,7 @@ class GrpcService final
                       grpc::ByteBuffer* response) {
     pipeline::RequestContext request_context;
     request_context.received_at_ns = pipeline::SteadyNowNs();
+    if (absl::Status s = AdmitRequest(request.Length(), metrics_); !s.ok()) return ToGrpcStatus(s);
     std::vector<grpc::Slice> slices;
     if (!request.Dump(&slices).ok()) {
       return grpc::Status(grpc::StatusCode::INTERNAL, "cannot read request");

@@ -37,6 +37,17 @@ HttpResponse StatusResponse(const HttpRequest& request, http::status http_status
                                weir::otlp::EncodeRpcStatusProto(code, message));
 }
 
+// The answer to a refusal worth retrying: 429 (ResourceExhausted) or 503, with Retry-After.
+HttpResponse RetryLaterResponse(const HttpRequest& request, Encoding enc, const absl::Status& s) {
+  bool exhausted = absl::IsResourceExhausted(s);
+  auto r = StatusResponse(
+      request, exhausted ? http::status::too_many_requests : http::status::service_unavailable,
+      enc, exhausted ? weir::otlp::kRpcResourceExhausted : weir::otlp::kRpcUnavailable,
+      s.message());
+  r.set(http::field::retry_after, std::to_string(absl::ToInt64Seconds(kRetryAfter)));
+  return r;
+}
+
 std::string MediaType(absl::string_view content_type) {
   absl::string_view media = content_type.substr(0, content_type.find(';'));
   return absl::AsciiStrToLower(absl::StripAsciiWhitespace(media));
@@ -87,6 +98,9 @@ HttpResponse HttpHandler::Handle(HttpRequest& request, absl::string_view client_
   }
 
   std::string& body = request.body();
+  if (absl::Status s = AdmitRequest(body.size(), metrics_); !s.ok()) {
+    return RetryLaterResponse(request, enc, s);
+  }
   std::string inflated;
   std::string encoding = absl::AsciiStrToLower(std::string(request[http::field::content_encoding]));
   if (encoding == "gzip" || encoding == "deflate") {
@@ -99,6 +113,9 @@ HttpResponse HttpHandler::Handle(HttpRequest& request, absl::string_view client_
                             enc, weir::otlp::kRpcInvalidArgument, out.status().message());
     }
     inflated = std::move(*out);
+    if (absl::Status s = AdmitRequest(body.size() + inflated.size(), metrics_); !s.ok()) {
+      return RetryLaterResponse(request, enc, s);
+    }
   } else if (!encoding.empty() && encoding != "identity") {
     return StatusResponse(request, http::status::bad_request, enc, weir::otlp::kRpcInvalidArgument,
                           absl::StrCat("unsupported Content-Encoding \"", encoding,
@@ -137,13 +154,7 @@ HttpResponse HttpHandler::Handle(HttpRequest& request, absl::string_view client_
       return StatusResponse(request, http::status::bad_request, enc,
                             weir::otlp::kRpcInvalidArgument, s.message());
     }
-    bool exhausted = absl::IsResourceExhausted(s);
-    auto r = StatusResponse(
-        request, exhausted ? http::status::too_many_requests : http::status::service_unavailable,
-        enc, exhausted ? weir::otlp::kRpcResourceExhausted : weir::otlp::kRpcUnavailable,
-        s.message());
-    r.set(http::field::retry_after, std::to_string(absl::ToInt64Seconds(kRetryAfter)));
-    return r;
+    return RetryLaterResponse(request, enc, s);
   }
   weir::otlp::ExportResponse response = MakeExportResponse(outcome);
   if (enc == Encoding::kJson) {
