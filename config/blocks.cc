@@ -1,5 +1,6 @@
 #include "config/blocks.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -91,10 +92,49 @@ void QueueConfig::Decode(Node node) {
   if (node.Read("num_consumers", &num_consumers) && num_consumers < 1) {
     node.ErrorAt("num_consumers", "must be at least 1");
   }
-  if (node.Read("queue_size", &queue_size) && queue_size < 1) {
-    node.ErrorAt("queue_size", "must be at least 1");
+  bool size_set = node.Read("queue_size", &queue_size);
+  if (size_set && queue_size < 1) node.ErrorAt("queue_size", "must be at least 1");
+  std::string name;
+  if (node.Read("sizer", &name)) {
+    if (name == "requests") {
+      sizer = QueueSizer::kRequests;
+    } else if (name == "items") {
+      sizer = QueueSizer::kItems;
+    } else if (name == "bytes") {
+      sizer = QueueSizer::kBytes;
+    } else {
+      node.ErrorAt("sizer", absl::StrCat("unknown sizer \"", name,
+                                         "\"; expected requests, items or bytes"));
+    }
+  } else if (size_set) {
+    sizer = QueueSizer::kRequests;  // otelcol's default sizer
   }
   node.RejectUnknownKeys();
+}
+
+int64_t QueueConfig::Capacity(size_t memory_limit) const {
+  if (queue_size > 0) return queue_size;
+  switch (sizer) {
+    case QueueSizer::kRequests:
+      return 1000;
+    case QueueSizer::kItems:
+      return 100000;
+    case QueueSizer::kBytes:
+      return static_cast<int64_t>(std::min<size_t>(size_t{32} << 20, memory_limit / 4));
+  }
+  return 1000;
+}
+
+const char* QueueSizerName(QueueSizer sizer) {
+  switch (sizer) {
+    case QueueSizer::kRequests:
+      return "requests";
+    case QueueSizer::kItems:
+      return "items";
+    case QueueSizer::kBytes:
+      return "bytes";
+  }
+  return "requests";
 }
 
 void RetryConfig::Decode(Node node) {

@@ -3,6 +3,7 @@
 // its own keys strictly.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -52,13 +53,30 @@ struct TlsServerConfig {
 };
 
 // sending_queue: the exporter's in-memory queue in front of its push function.
+// sending_queue: how much an exporter holds for its senders before refusing upstream. The
+// queue counts in `sizer` units: whole requests (batches), items (spans) or bytes (the
+// batches' encoded size). otelcol's default is 1000 requests; weir's, when neither sizer nor
+// queue_size is set, is bytes: min(32 MiB, a quarter of the memory budget), so a slow backend
+// makes clients slow down instead of weir growing. queue_size without sizer counts requests,
+// as in otelcol.
+enum class QueueSizer { kRequests, kItems, kBytes };
+
 struct QueueConfig {
   bool enabled = true;     // sending_queue.enabled
   int num_consumers = 10;  // sending_queue.num_consumers: parallel senders
-  int queue_size = 1000;   // sending_queue.queue_size: batches held before refusing
+  QueueSizer sizer = QueueSizer::kBytes;  // sending_queue.sizer
+  // sending_queue.queue_size, in sizer units; 0 = weir's default for the sizer (requests 1000,
+  // items 100000, bytes min(32 MiB, memory budget / 4); see DefaultQueueSize).
+  int64_t queue_size = 0;
 
   void Decode(Node node);
+  // queue_size, or the default for the sizer when it is 0. `memory_limit` is the memory
+  // budget's limit in bytes.
+  int64_t Capacity(size_t memory_limit) const;
 };
+
+// The name of a sizer in config and messages: "requests", "items", "bytes".
+const char* QueueSizerName(QueueSizer sizer);
 
 // retry_on_failure: how an exporter retries a send that failed with a retryable error
 // (otelcol's exponential backoff). Each wait is the current interval ± randomization_factor,

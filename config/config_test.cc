@@ -197,6 +197,37 @@ TEST(QueueConfig, ValidatesEachKey) {
   EXPECT_EQ(d.problems()[2].path, "q.enable");
 }
 
+TEST(QueueConfig, SizerDefaultsFollowWhatIsSet) {
+  auto decode = [](const char* yaml) {
+    Diagnostics d;
+    QueueConfig q;
+    q.Decode(Node(YAML::Load(yaml), "q", &d));
+    EXPECT_TRUE(d.ok()) << d.ToString();
+    return q;
+  };
+  // Nothing set: bytes, a quarter of the memory budget up to 32 MiB.
+  QueueConfig q = decode("enabled: true");
+  EXPECT_EQ(q.sizer, QueueSizer::kBytes);
+  EXPECT_EQ(q.Capacity(size_t{1} << 30), 32 << 20);
+  EXPECT_EQ(q.Capacity(size_t{40} << 20), 10 << 20);
+  // queue_size alone counts requests, as in otelcol.
+  q = decode("queue_size: 50");
+  EXPECT_EQ(q.sizer, QueueSizer::kRequests);
+  EXPECT_EQ(q.Capacity(size_t{1} << 30), 50);
+  q = decode("sizer: requests");
+  EXPECT_EQ(q.Capacity(size_t{1} << 30), 1000);
+  q = decode("sizer: items\nqueue_size: 5000");
+  EXPECT_EQ(q.sizer, QueueSizer::kItems);
+  EXPECT_EQ(q.Capacity(0), 5000);
+
+  Diagnostics d;
+  QueueConfig bad;
+  bad.Decode(Node(YAML::Load("sizer: spans"), "q", &d));
+  ASSERT_EQ(d.problems().size(), 1u);
+  EXPECT_EQ(d.problems()[0].path, "q.sizer");
+  EXPECT_NE(d.problems()[0].message.find("requests, items or bytes"), std::string::npos);
+}
+
 TEST(TlsClientConfig, RequiresCertAndKeyTogetherAndReadableFiles) {
   Diagnostics d;
   TlsClientConfig tls;

@@ -6,12 +6,25 @@
 
 namespace weir::exporters::helper {
 
-SendingQueue::SendingQueue(std::string id, int capacity, int num_consumers,
-                           telemetry::ExporterMetrics& metrics)
+SendingQueue::SendingQueue(std::string id, config::QueueSizer sizer, int64_t capacity,
+                           int num_consumers, telemetry::ExporterMetrics& metrics)
     : id_(std::move(id)),
+      sizer_(sizer),
       capacity_(static_cast<size_t>(capacity)),
       num_consumers_(num_consumers),
       metrics_(metrics) {}
+
+size_t SendingQueue::SizeOf(config::QueueSizer sizer, const pipeline::TraceBatch& batch) {
+  switch (sizer) {
+    case config::QueueSizer::kRequests:
+      return 1;
+    case config::QueueSizer::kItems:
+      return batch.span_count();
+    case config::QueueSizer::kBytes:
+      return batch.ByteSize();
+  }
+  return 1;
+}
 
 SendingQueue::~SendingQueue() { Shutdown(absl::Now()); }
 
@@ -28,12 +41,16 @@ absl::Status SendingQueue::Offer(pipeline::TraceBatch batch) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!accepting_) return absl::UnavailableError(absl::StrCat(id_, " is not running"));
-    if (queue_.size() >= capacity_) {
+    size_t size = SizeOf(sizer_, batch);
+    if (!queue_.empty() && (held_ >= capacity_ || size > capacity_ - held_)) {
       metrics_.EnqueueFailed(batch.span_count());
-      return absl::ResourceExhaustedError(absl::StrCat(id_, ": sending queue is full"));
+      return absl::ResourceExhaustedError(
+          absl::StrCat(id_, ": sending queue is full (", held_, " of ", capacity_, " ",
+                       config::QueueSizerName(sizer_), "); retry later"));
     }
+    held_ += size;
     queue_.push_back(std::move(batch));
-    metrics_.QueueSize(queue_.size());
+    metrics_.QueueSize(held_);
   }
   cv_.notify_one();
   return absl::OkStatus();
@@ -49,7 +66,8 @@ void SendingQueue::Work() {
       if (draining_ && absl::Now() >= drain_deadline_) return;
       batch = std::move(queue_.front());
       queue_.pop_front();
-      metrics_.QueueSize(queue_.size());
+      held_ -= SizeOf(sizer_, batch);
+      metrics_.QueueSize(held_);
     }
     consume_(std::move(batch));
   }
@@ -70,6 +88,7 @@ size_t SendingQueue::Shutdown(absl::Time deadline) {
   std::lock_guard<std::mutex> lock(mu_);
   for (const auto& b : queue_) dropped += b.span_count();
   queue_.clear();
+  held_ = 0;
   metrics_.QueueSize(0);
   return dropped;
 }

@@ -6,6 +6,7 @@
 
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
+#include "pipeline/memory_budget.h"
 
 namespace weir::exporters::helper {
 namespace {
@@ -25,10 +26,11 @@ QueuedExporter::QueuedExporter(const pipeline::Settings& settings, ExporterOptio
       retry_policy_(options_.retry),
       sender_(std::move(sender)),
       metrics_(*settings.telemetry, id_) {
-  metrics_.QueueCapacity(options_.queue.enabled ? options_.queue.queue_size : 0);
+  int64_t capacity = options_.queue.Capacity(pipeline::MemoryBudget::Process().limit());
+  metrics_.QueueCapacity(options_.queue.enabled ? static_cast<size_t>(capacity) : 0);
   metrics_.QueueSize(0);
   if (options_.queue.enabled) {
-    queue_ = std::make_unique<SendingQueue>(id_, options_.queue.queue_size,
+    queue_ = std::make_unique<SendingQueue>(id_, options_.queue.sizer, capacity,
                                             options_.queue.num_consumers, metrics_);
   }
 }

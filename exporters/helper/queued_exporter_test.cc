@@ -3,6 +3,7 @@
 #include <atomic>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/conformance.h"
@@ -53,6 +54,7 @@ class QueuedExporterTest : public ::testing::Test {
   std::unique_ptr<QueuedExporter> Make(bool queue, int size, int consumers) {
     ExporterOptions options;
     options.queue.enabled = queue;
+    options.queue.sizer = config::QueueSizer::kRequests;
     options.queue.queue_size = size;
     options.queue.num_consumers = consumers;
     auto sender = std::make_unique<ControlledSender>();
@@ -85,6 +87,52 @@ TEST_F(QueuedExporterTest, FullQueueRefusesWithResourceExhausted) {
   EXPECT_EQ(sender_->sent(), 3u);
   EXPECT_THAT(env_.telemetry.Scrape(),
               HasSubstr("otelcol_exporter_sent_spans{exporter=\"otlp/x\"} 3"));
+}
+
+TEST_F(QueuedExporterTest, ByteSizedQueueRefusesWhatDoesNotFit) {
+  pipeline::TraceBatch probe = testing::MakeBatch(10);
+  const int64_t one = static_cast<int64_t>(probe.ByteSize());
+  ExporterOptions options;
+  options.queue.sizer = config::QueueSizer::kBytes;
+  options.queue.queue_size = one * 2 + one / 2;  // room for two batches of 10 spans
+  options.queue.num_consumers = 1;
+  auto sender = std::make_unique<ControlledSender>();
+  ControlledSender* s = sender.get();
+  auto e = std::make_unique<QueuedExporter>(env_.SettingsFor("otlp/b"), options, std::move(sender));
+  ASSERT_TRUE(e->Start(host_).ok());
+  ASSERT_TRUE(e->ConsumeTraces(testing::MakeBatch(10)).ok());  // taken by the blocked consumer
+  for (int i = 0; i < 500 && s->entered.load() == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(e->ConsumeTraces(testing::MakeBatch(10)).ok());
+  ASSERT_TRUE(e->ConsumeTraces(testing::MakeBatch(10)).ok());
+  absl::Status full = e->ConsumeTraces(testing::MakeBatch(10));
+  EXPECT_TRUE(absl::IsResourceExhausted(full)) << full;
+  EXPECT_THAT(std::string(full.message()), HasSubstr("bytes"));
+  std::string metrics = env_.telemetry.Scrape();
+  EXPECT_THAT(metrics, HasSubstr(absl::StrCat("otelcol_exporter_queue_size{exporter=\"otlp/b\"} ",
+                                              2 * one)));
+  s->Release();
+  e->Shutdown(absl::Now() + absl::Seconds(5));
+  EXPECT_EQ(s->sent(), 30u);
+}
+
+TEST_F(QueuedExporterTest, EmptyQueueTakesOneBatchLargerThanItsCapacity) {
+  ExporterOptions options;
+  options.queue.sizer = config::QueueSizer::kItems;
+  options.queue.queue_size = 5;
+  options.queue.num_consumers = 1;
+  auto sender = std::make_unique<ControlledSender>();
+  ControlledSender* s = sender.get();
+  auto e = std::make_unique<QueuedExporter>(env_.SettingsFor("otlp/i"), options, std::move(sender));
+  ASSERT_TRUE(e->Start(host_).ok());
+  ASSERT_TRUE(e->ConsumeTraces(testing::MakeBatch(50)).ok());
+  for (int i = 0; i < 500 && s->entered.load() == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(e->ConsumeTraces(testing::MakeBatch(50)).ok());  // empty queue: taken
+  EXPECT_TRUE(absl::IsResourceExhausted(e->ConsumeTraces(testing::MakeBatch(1))));
+  s->Release();
+  e->Shutdown(absl::Now() + absl::Seconds(5));
+  EXPECT_EQ(s->sent(), 100u);
 }
 
 TEST_F(QueuedExporterTest, ShutdownDrainsTheQueue) {

@@ -83,7 +83,8 @@ TEST(OtlpExporterConfig, DefaultsWithOnlyAnEndpoint) {
   EXPECT_EQ(cfg->exporter.timeout, absl::Seconds(5));
   EXPECT_TRUE(cfg->exporter.queue.enabled);
   EXPECT_EQ(cfg->exporter.queue.num_consumers, 10);
-  EXPECT_EQ(cfg->exporter.queue.queue_size, 1000);
+  EXPECT_EQ(cfg->exporter.queue.sizer, config::QueueSizer::kBytes);
+  EXPECT_EQ(cfg->exporter.queue.Capacity(size_t{1} << 30), 32 << 20);
   EXPECT_TRUE(cfg->exporter.retry.enabled);
   EXPECT_EQ(cfg->exporter.retry.initial_interval, absl::Seconds(5));
   EXPECT_EQ(cfg->exporter.retry.randomization_factor, 0.5);
@@ -366,7 +367,7 @@ TEST_F(OtlpExporterEndToEnd, DeliversThroughTheQueue) {
   exporter_->Shutdown(absl::Now() + absl::Seconds(10));
   EXPECT_EQ(sink_.span_count(), 60u);
   EXPECT_EQ(Metric("otelcol_exporter_sent_spans"), 60);
-  EXPECT_EQ(Metric("otelcol_exporter_queue_capacity"), 1000);
+  EXPECT_EQ(Metric("otelcol_exporter_queue_capacity"), 32 << 20);  // bytes by default
 }
 
 TEST_F(OtlpExporterEndToEnd, PartialSuccessStillCountsAsSent) {

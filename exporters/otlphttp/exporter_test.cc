@@ -100,7 +100,8 @@ TEST(OtlpHttpExporterConfig, DefaultsWithOnlyAnEndpoint) {
   EXPECT_EQ(cfg->exporter.timeout, absl::Seconds(30));
   EXPECT_TRUE(cfg->exporter.queue.enabled);
   EXPECT_EQ(cfg->exporter.queue.num_consumers, 10);
-  EXPECT_EQ(cfg->exporter.queue.queue_size, 1000);
+  EXPECT_EQ(cfg->exporter.queue.sizer, config::QueueSizer::kBytes);
+  EXPECT_EQ(cfg->exporter.queue.Capacity(size_t{1} << 30), 32 << 20);
   EXPECT_TRUE(cfg->exporter.retry.enabled);
   EXPECT_EQ(cfg->exporter.retry.initial_interval, absl::Seconds(5));
   EXPECT_EQ(cfg->exporter.retry.randomization_factor, 0.5);
