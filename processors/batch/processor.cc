@@ -1,5 +1,7 @@
 #include "processors/batch/processor.h"
 
+#include <algorithm>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -17,6 +19,9 @@ namespace {
 const std::vector<double> kSendSizeBuckets = {10,   25,    50,    75,    100,   250,   500,  750,
                                               1000, 2000,  3000,  4000,  5000,  6000,  7000, 8000,
                                               9000, 10000, 20000, 30000, 50000, 100000};
+
+// How often batches the next consumer refused are offered again.
+constexpr pipeline::Clock::Duration kRetryInterval = std::chrono::milliseconds(100);
 
 }  // namespace
 
@@ -56,6 +61,16 @@ struct Processor::State {
                        .Help("Number of distinct metadata value combinations being processed")
                        .Register(registry)
                        .Add(labels);
+    dropped = &prometheus::BuildCounter()
+                   .Name("otelcol_processor_dropped_spans")
+                   .Help("Number of spans that were dropped after being accepted")
+                   .Register(registry)
+                   .Add(labels);
+    refused = &prometheus::BuildCounter()
+                   .Name("otelcol_processor_refused_spans")
+                   .Help("Number of spans that were rejected by the next component")
+                   .Register(registry)
+                   .Add(labels);
   }
 
   // The group key of `context`: the values of each metadata key, in config order.
@@ -120,18 +135,63 @@ struct Processor::State {
     Send(std::move(due), Trigger::kTimeout);
   }
 
+  // Hands `batches` to the next consumer in order. A retryable refusal holds that batch and
+  // every one after it, to be offered again by RetryHeld; a permanent one drops the batch,
+  // counted.
   void Send(std::vector<Due> batches, Trigger trigger) {
-    for (Due& d : batches) {
+    for (size_t i = 0; i < batches.size(); ++i) {
+      Due& d = batches[i];
       size_t n = d.batch.span_count();
       send_size->Observe(static_cast<double>(n));
       if (trigger == Trigger::kSize) size_trigger->Increment();
       if (trigger == Trigger::kTimeout) timeout_trigger->Increment();
-      absl::Status s = next.ConsumeTraces(*d.context, std::move(d.batch));
-      if (!s.ok()) {
-        drop_log.Warn("processor/batch", "%s: next consumer refused %d spans: %s", id, n,
-                      s.message());
-      }
+      if (Offer(d)) continue;
+      std::lock_guard<std::mutex> lock(mu);
+      for (size_t j = i; j < batches.size(); ++j) held.push_back(std::move(batches[j]));
+      return;
     }
+  }
+
+  // Offers one batch downstream. False when it was refused with a retryable error (the batch is
+  // left in `d`); true when taken or dropped.
+  bool Offer(Due& d) {
+    size_t n = d.batch.span_count();
+    pipeline::TraceBatch copy = d.batch.Clone();  // shares the bytes; kept in case of refusal
+    absl::Status s = next.ConsumeTraces(*d.context, std::move(copy));
+    if (s.ok()) return true;
+    if (pipeline::IsRetryable(s)) {
+      std::lock_guard<std::mutex> lock(mu);
+      held_reason = std::string(s.message());
+      return false;
+    }
+    Drop(n, s.message());
+    return true;
+  }
+
+  void Drop(size_t spans, absl::string_view why) {
+    dropped->Increment(static_cast<double>(spans));
+    drop_log.Warn("processor/batch", "%s: dropped %d spans the next consumer refused: %s", id,
+                  spans, why);
+  }
+
+  // Offers the held batches again, oldest first, until one is refused. One caller at a time;
+  // others return at once. Returns true when nothing is held any more.
+  bool RetryHeld() {
+    std::deque<Due> batches;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (retrying) return false;
+      if (held.empty()) return true;
+      retrying = true;
+      batches.swap(held);
+    }
+    while (!batches.empty() && Offer(batches.front())) batches.pop_front();
+    std::lock_guard<std::mutex> lock(mu);
+    retrying = false;
+    // Batches held meanwhile (a timeout that was refused too) go after the older ones.
+    for (Due& d : held) batches.push_back(std::move(d));
+    held.swap(batches);
+    return held.empty();
   }
 
   std::string id;
@@ -142,18 +202,29 @@ struct Processor::State {
   prometheus::Counter* size_trigger;
   prometheus::Counter* timeout_trigger;
   prometheus::Gauge* cardinality;
+  prometheus::Counter* dropped;
+  prometheus::Counter* refused;
   log::RateLimited drop_log;
+  pipeline::TimerHandle retry_timer;  // offers held batches again every kRetryInterval
 
   std::mutex mu;
   // By group key; a group, once made, lives as long as the processor (as in otelcol), so the
   // timers' and Due's references to it stay valid.
   absl::flat_hash_map<std::string, std::unique_ptr<Group>> groups;  // guarded by mu
   bool stopped = false;                                             // guarded by mu
+  // Batches the next consumer refused with a retryable error, oldest first. While any is held
+  // (or being retried), new requests are refused.
+  std::deque<Due> held;     // guarded by mu
+  bool retrying = false;    // guarded by mu: a RetryHeld is offering batches
+  std::string held_reason;  // guarded by mu: the last refusal's message
 };
 
 Processor::Processor(const pipeline::Settings& settings, const Config& config,
                      pipeline::TracesConsumer& next)
-    : state_(std::make_unique<State>(settings, config, next)) {}
+    : state_(std::make_unique<State>(settings, config, next)) {
+  State* s = state_.get();
+  s->retry_timer = s->clock.SchedulePeriodic(kRetryInterval, [s] { s->RetryHeld(); });
+}
 
 Processor::~Processor() { Shutdown(absl::Now()); }
 
@@ -165,6 +236,15 @@ absl::Status Processor::ConsumeTraces(const pipeline::RequestContext& context,
   std::vector<State::Due> due;
   pipeline::TimerHandle stale;  // cancelled on return, after mu is released
   {
+    if (!s.RetryHeld()) {
+      std::lock_guard<std::mutex> lock(s.mu);
+      if (!s.stopped) {
+        s.refused->Increment(static_cast<double>(batch.span_count()));
+        return absl::ResourceExhaustedError(absl::StrCat(
+            "batch processor ", s.id, ": the next consumer is refusing data (", s.held_reason,
+            "); retry later"));
+      }
+    }
     std::string key = s.GroupKey(context);
     std::lock_guard<std::mutex> lock(s.mu);
     if (s.stopped) return absl::UnavailableError("batch processor is shutting down");
@@ -211,9 +291,22 @@ void Processor::Shutdown(absl::Time deadline) {
       timers.push_back(std::move(g->timer));
     }
   }
-  // Waits for running timeout callbacks, so none runs once Shutdown returns.
+  // Waits for running callbacks, so none runs once Shutdown returns.
   for (auto& t : timers) t.Cancel();
+  s.retry_timer.Cancel();
   s.Send(std::move(rest), State::Trigger::kShutdown);
+  // What the next consumer still refuses is offered again until the deadline, then dropped.
+  while (!s.RetryHeld() && absl::Now() < deadline) {
+    absl::SleepFor(std::min(absl::Milliseconds(50), deadline - absl::Now()));
+  }
+  std::deque<State::Due> left;
+  {
+    std::lock_guard<std::mutex> lock(s.mu);
+    left.swap(s.held);
+  }
+  size_t spans = 0;
+  for (const State::Due& d : left) spans += d.batch.span_count();
+  if (spans > 0) s.Drop(spans, "shutdown deadline passed");
 }
 
 }  // namespace weir::processors::batch
