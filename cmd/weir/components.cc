@@ -7,6 +7,7 @@
 #include "exporters/otlphttp/factory.h"
 #include "extensions/health_check/factory.h"
 #include "processors/batch/factory.h"
+#include "processors/memory_limiter/factory.h"
 #include "receivers/otlp/factory.h"
 
 namespace weir {
@@ -16,6 +17,7 @@ absl::StatusOr<std::unique_ptr<pipeline::Registry>> Components() {
   for (absl::Status s : {
            registry->Add(std::make_unique<receivers::otlp::Factory>()),
            registry->Add(std::make_unique<processors::batch::Factory>()),
+           registry->Add(std::make_unique<processors::memory_limiter::Factory>()),
            registry->Add(std::make_unique<exporters::debug::Factory>()),
            registry->Add(std::make_unique<exporters::file::Factory>()),
            registry->Add(std::make_unique<exporters::nop::Factory>()),
