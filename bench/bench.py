@@ -23,6 +23,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 
@@ -69,6 +70,13 @@ SCENARIOS = {
         loadgen=["--protocol", "grpc", "--shape", "realistic", "--spans-per-request", "100",
                  "--rate", "0", "--connections", "4", "--inflight", "2"],
         receiver="grpc", exporter="nop"),
+    "slow-backend": dict(
+        doc="W2 over OTLP/gRPC -> batch -> OTLP/gRPC into a backend that takes at most 100k "
+        "spans/s, weir's default queue and memory settings: RSS, the refusals clients saw, and "
+        "whether every acknowledged span was delivered",
+        loadgen=["--protocol", "grpc", "--shape", "realistic", "--spans-per-request", "100",
+                 "--rate", "0", "--connections", "4", "--inflight", "2"],
+        receiver="grpc", exporter="otlp", sink_rate=100000, drain=True),
     "latency": dict(
         doc="W2 OTLP/gRPC at a fixed rate (--rate, default 100k spans/s), batch by size only "
         "(timeout excluded), for the added-latency percentiles",
@@ -162,7 +170,7 @@ def weir_config(scenario, sink_grpc, grpc_port, http_port):
         exporters = (f"  otlp:\n    endpoint: {sink_grpc}\n    tls:\n      insecure: true\n"
                      f"    compression: {scenario.get('exporter_compression', 'none')}\n"
                      "    compression_params:\n      level: 1\n"
-                     "    sending_queue:\n      queue_size: 1000\n      num_consumers: 4\n")
+                     "    sending_queue:\n      num_consumers: 4\n")
         exporter_id = "otlp"
     return f"""receivers:
   otlp:
@@ -229,7 +237,10 @@ def run(name, seconds, warmup, rate=None):
         grpc_port, http_port = free_port(), free_port()
         sink_grpc = "127.0.0.1:1"
         if not scenario.get("idle"):
-            procs.start(pinned(1, [SINK]), f"{work}/sink.log")
+            sink_argv = [SINK]
+            if scenario.get("sink_rate"):
+                sink_argv += ["--max-spans-per-second", str(scenario["sink_rate"])]
+            procs.start(pinned(1, sink_argv), f"{work}/sink.log")
             sink_grpc = wait_for(f"{work}/sink.log", r"grpc listening on (\S+)").group(1)
             sink_http = wait_for(f"{work}/sink.log", r"http listening on (\S+)").group(1)
             scenario_cfg = scenario
@@ -252,6 +263,9 @@ def run(name, seconds, warmup, rate=None):
         flags = list(scenario["loadgen"])
         if rate is not None and "--rate" in flags:
             flags[flags.index("--rate") + 1] = str(rate)
+        if scenario.get("drain"):
+            return run_and_drain(result, weir, endpoint, flags, seconds, sink_http, metrics_addr,
+                                 f"{work}/loadgen.log")
         if warmup > 0:
             run_loadgen(endpoint, flags, warmup, f"{work}/loadgen.log")
         time.sleep(0.5)  # let the warm-up's last batch drain
@@ -289,6 +303,60 @@ def run(name, seconds, warmup, rate=None):
             print(f"kept {work}", file=sys.stderr)
         else:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def metric_sum(metrics_text, name):
+    total = 0.0
+    for line in metrics_text.splitlines():
+        if line.startswith(name + "{") or line.startswith(name + " "):
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def run_and_drain(result, weir, endpoint, flags, seconds, sink_http, metrics_addr, log_path):
+    """Loads from a fresh start, then waits for weir to deliver everything it acknowledged."""
+    cpu0, t0 = cpu_seconds(weir.pid), time.time()
+    peak = [0]
+    stop = threading.Event()
+
+    def sample():
+        while not stop.is_set():
+            peak[0] = max(peak[0], rss_bytes(weir.pid)[0])
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    load = run_loadgen(endpoint, flags, seconds, log_path)
+    t1 = time.time()
+    acked = load.get("acked_spans", 0)
+    delivered, last_change, deadline = -1, time.time(), time.time() + 120
+    while time.time() < deadline:
+        now = json.loads(http_get(f"http://{sink_http}/stats"))["spans"]
+        if now != delivered:
+            delivered, last_change = now, time.time()
+        if delivered >= acked or time.time() - last_change > 5:
+            break
+        time.sleep(0.5)
+    stop.set()
+    sampler.join()
+    cpu = cpu_seconds(weir.pid) - cpu0
+    metrics = http_get(f"http://{metrics_addr}/metrics")
+    result.update(
+        seconds_loaded=round(t1 - t0, 1),
+        acked_spans=acked,
+        refused_spans_seen_by_clients=load.get("refused_spans", 0),
+        delivered_spans=delivered,
+        acked_not_delivered=acked - delivered,
+        counted_as_dropped=metric_sum(metrics, "otelcol_processor_dropped_spans")
+        + metric_sum(metrics, "otelcol_exporter_send_failed_spans"),
+        acked_spans_per_second=round(acked / (t1 - t0)),
+        spans_per_cpu_second=round(delivered / cpu) if cpu > 0 else None,
+        sampled_max_rss_mb=round(peak[0] / 2**20, 1),
+        peak_rss_mb=round(rss_bytes(weir.pid)[1] / 2**20, 1),
+        peak_budget_mb=round(metric_sum(metrics, "weir_memory_peak_bytes") / 2**20, 1),
+        loadgen=load,
+    )
+    return result
 
 
 def git_commit():

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -30,10 +31,14 @@ namespace weir::sink {
 namespace {
 
 constexpr char kUsage[] = R"(usage: weir-sink [--grpc HOST:PORT|none] [--http HOST:PORT|none]
+                 [--max-spans-per-second N]
 
   --grpc HOST:PORT   OTLP/gRPC listen address (default 127.0.0.1:0; "none" disables)
   --http HOST:PORT   OTLP/HTTP listen address (default 127.0.0.1:0; "none" disables);
                      POST /v1/traces, GET /stats, GET /stats?reset=1
+  --max-spans-per-second N
+                     a slow backend: acknowledge at most N spans per second overall,
+                     holding each request until it fits (default 0: no limit)
 )";
 
 constexpr int kIoThreads = 2;
@@ -43,6 +48,7 @@ constexpr absl::Duration kShutdownGrace = absl::Seconds(2);
 struct Flags {
   std::string grpc = "127.0.0.1:0";
   std::string http = "127.0.0.1:0";
+  double max_spans_per_second = 0;
 };
 
 bool ParseFlags(int argc, char** argv, Flags* flags, std::string* error) {
@@ -61,8 +67,10 @@ bool ParseFlags(int argc, char** argv, Flags* flags, std::string* error) {
       has_value = true;
     }
     std::string* target = nullptr;
+    std::string rate;
     if (name == "--grpc") target = &flags->grpc;
     if (name == "--http") target = &flags->http;
+    if (name == "--max-spans-per-second") target = &rate;
     if (target == nullptr) {
       *error = absl::StrCat("unknown flag \"", arg, "\"");
       return false;
@@ -73,6 +81,14 @@ bool ParseFlags(int argc, char** argv, Flags* flags, std::string* error) {
         return false;
       }
       value = argv[++i];
+    }
+    if (target == &rate) {
+      if (!absl::SimpleAtod(value, &flags->max_spans_per_second) ||
+          !(flags->max_spans_per_second >= 0)) {
+        *error = absl::StrCat(name, ": expected a number >= 0, got \"", value, "\"");
+        return false;
+      }
+      continue;
     }
     if (value != "none") {
       config::HostPort parsed;
@@ -108,6 +124,7 @@ int Run(const Flags& flags) {
   ::signal(SIGPIPE, SIG_IGN);
 
   SinkCounters counters;
+  counters.set_max_spans_per_second(flags.max_spans_per_second);
   net::IoPool io(kIoThreads);
 
   SinkGrpcService service(counters);

@@ -1,5 +1,6 @@
 #include "cmd/weir-sink/sink.h"
 
+#include <algorithm>
 #include <memory>
 #include <utility>
 
@@ -52,6 +53,18 @@ SinkStats SinkCounters::Read(bool reset) {
   return stats;
 }
 
+void SinkCounters::Pace(uint64_t spans) {
+  if (max_rate_ <= 0) return;
+  absl::Time until;
+  {
+    std::lock_guard<std::mutex> lock(pace_mu_);
+    absl::Time now = absl::Now();
+    next_free_ = std::max(next_free_, now) + absl::Seconds(static_cast<double>(spans) / max_rate_);
+    until = next_free_;
+  }
+  absl::SleepFor(until - absl::Now());
+}
+
 grpc::ServerUnaryReactor* SinkGrpcService::Export(grpc::CallbackServerContext* context,
                                                   const grpc::ByteBuffer* request,
                                                   grpc::ByteBuffer* response) {
@@ -72,6 +85,7 @@ grpc::ServerUnaryReactor* SinkGrpcService::Export(grpc::CallbackServerContext* c
     return reactor;
   }
   counters_.Accepted(spans, bytes.size());
+  counters_.Pace(spans);
   // An empty ExportTraceServiceResponse encodes to zero bytes.
   grpc::Slice empty;
   *response = grpc::ByteBuffer(&empty, 1);
@@ -145,6 +159,7 @@ HttpResponse HandleExport(HttpRequest& request, SinkCounters& counters) {
                          absl::StrCat("malformed request: ", s.message(), "\n"));
   }
   counters.Accepted(spans, received);
+  counters.Pace(spans);
   if (encoding == Encoding::kJson) {
     return MakeHttpResponse(request, http::status::ok, "application/json", "{}");
   }

@@ -12,8 +12,10 @@
 
 #include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <string>
 
+#include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
 #include "pipeline/net/http_server.h"
@@ -47,7 +49,16 @@ class SinkCounters {
   // counted concurrently lands either in this reading or in the next, never in neither).
   SinkStats Read(bool reset);
 
+  // Makes the sink a slow backend: Pace holds each request so that no more than `rate` spans
+  // per second are acknowledged overall. 0 (the default) never waits.
+  void set_max_spans_per_second(double rate) { max_rate_ = rate; }
+  // Blocks the calling handler until `spans` more fit under the rate.
+  void Pace(uint64_t spans);
+
  private:
+  double max_rate_ = 0;
+  std::mutex pace_mu_;
+  absl::Time next_free_ = absl::InfinitePast();  // guarded by pace_mu_
   std::atomic<uint64_t> spans_{0};
   std::atomic<uint64_t> requests_{0};
   std::atomic<uint64_t> bytes_{0};
