@@ -207,7 +207,14 @@ int Run(const Flags& flags, const pipeline::Registry& registry) {
   service->Shutdown(absl::Now() + timeout);
   service.reset();
   io.Stop();
-  log::Info("main", "shutdown complete");
+  // What happened to the spans, for the operator: everything accepted was sent or is counted.
+  auto total = [&](const char* name) { return static_cast<int64_t>(telemetry.Sum(name)); };
+  log::Info("main",
+            "shutdown complete: %d spans accepted, %d sent, %d dropped (processors %d, "
+            "exporters %d)",
+            total("otelcol_receiver_accepted_spans"), total("otelcol_exporter_sent_spans"),
+            total("otelcol_processor_dropped_spans") + total("otelcol_exporter_send_failed_spans"),
+            total("otelcol_processor_dropped_spans"), total("otelcol_exporter_send_failed_spans"));
   return g_fatal ? 1 : 0;
 }
 

@@ -70,6 +70,17 @@ std::string Telemetry::Scrape() {
   return prometheus::TextSerializer().Serialize(registry_->Collect());
 }
 
+double Telemetry::Sum(const std::string& name) const {
+  double total = 0;
+  for (const prometheus::MetricFamily& family : registry_->Collect()) {
+    if (family.name != name) continue;
+    for (const prometheus::ClientMetric& m : family.metric) {
+      total += family.type == prometheus::MetricType::Counter ? m.counter.value : m.gauge.value;
+    }
+  }
+  return total;
+}
+
 void Telemetry::OnScrape(std::function<void()> refresh) {
   std::lock_guard<std::mutex> lock(hooks_mu_);
   hooks_.push_back(std::move(refresh));

@@ -29,6 +29,9 @@ class Telemetry {
   // and returns the Prometheus text exposition of every metric.
   std::string Scrape();
 
+  // The sum over every series of counter or gauge `name` (0 when there is none).
+  double Sum(const std::string& name) const;
+
   // Runs `refresh` at every Scrape, before serialising (gauges read from elsewhere, e.g. the
   // memory budget). Register hooks before serving scrapes; they live as long as this object.
   void OnScrape(std::function<void()> refresh);

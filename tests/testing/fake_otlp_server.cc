@@ -51,8 +51,10 @@ class FakeOtlpGrpcServer::Service final : public grpc::CallbackGenericService {
         FinishOnce(grpc::Status(grpc::StatusCode::INTERNAL, "no request"));
         return;
       }
-      server_->Record(ToCall());
       Reply reply = server_->reply();
+      Call call = ToCall();
+      call.accepted = reply.answer && reply.code == grpc::StatusCode::OK;
+      server_->Record(std::move(call));
       if (!reply.answer) return;  // the client's deadline ends the call
       if (reply.delay > absl::ZeroDuration()) absl::SleepFor(reply.delay);
       if (reply.code != grpc::StatusCode::OK) {
@@ -149,6 +151,14 @@ size_t FakeOtlpGrpcServer::span_count() const {
   std::lock_guard<std::mutex> lock(mu_);
   size_t n = 0;
   for (const Call& call : calls_) n += call.span_count;
+  return n;
+}
+
+size_t FakeOtlpGrpcServer::accepted_span_count() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  size_t n = 0;
+  for (const Call& call : calls_)
+    if (call.accepted) n += call.span_count;
   return n;
 }
 

@@ -53,6 +53,7 @@ class FakeOtlpGrpcServer {
     // The request decoded; nullopt when its bytes are no ExportTraceServiceRequest.
     std::optional<weir::otlp::ExportRequest> decoded;
     size_t span_count = 0;  // spans in `decoded`
+    bool accepted = false;  // answered OK
     // The value of metadata `key`, or "<absent>".
     std::string Metadata(const std::string& key) const;
   };
@@ -77,6 +78,8 @@ class FakeOtlpGrpcServer {
   std::vector<Call> calls() const;
   // Spans in every call received so far.
   size_t span_count() const;
+  // Spans in the calls answered OK: what a real backend would have stored.
+  size_t accepted_span_count() const;
 
  private:
   class Service;
