@@ -28,6 +28,21 @@ pipeline::Settings TestEnvironment::SettingsFor(const std::string& id) {
   return s;
 }
 
+double TestEnvironment::ExporterMetric(const std::string& name, const std::string& exporter) {
+  for (const auto& family : telemetry.registry().Collect()) {
+    if (family.name != name) continue;
+    for (const auto& metric : family.metric) {
+      for (const auto& label : metric.label) {
+        if (label.name == "exporter" && label.value == exporter) {
+          return family.type == prometheus::MetricType::Counter ? metric.counter.value
+                                                                : metric.gauge.value;
+        }
+      }
+    }
+  }
+  return -1;
+}
+
 // Decodes the factory's default config; some components require a key (a path, an endpoint),
 // so only the absence of a crash is checked.
 void DecodeDefault(const pipeline::Factory& factory) {

@@ -20,6 +20,9 @@ struct TestEnvironment {
   TestEnvironment();
   ~TestEnvironment();
   pipeline::Settings SettingsFor(const std::string& id);
+  // The value of metric `name` (a counter or a gauge) labelled exporter=`exporter`, or -1 when
+  // there is none.
+  double ExporterMetric(const std::string& name, const std::string& exporter);
 
   telemetry::Telemetry telemetry;
   net::IoPool io{2};

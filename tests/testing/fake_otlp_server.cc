@@ -5,13 +5,21 @@
 #include <thread>
 #include <utility>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
+#include "pipeline/net/compression.h"
 #include "pipeline/otlp/rpc_status.h"
 #include "tests/testing/test_certificate.h"
 
 namespace weir::testing {
+namespace {
+
+// Bounds what a decompressed request may grow to.
+constexpr size_t kMaxMessageBytes = 64 << 20;
+
+}  // namespace
 
 std::shared_ptr<grpc::ServerCredentials> FakeServerCredentials(FakeServerTls tls) {
   if (tls == FakeServerTls::kNone) return grpc::InsecureServerCredentials();
@@ -86,8 +94,22 @@ class FakeOtlpGrpcServer::Service final : public grpc::CallbackGenericService {
       }
       std::vector<grpc::Slice> slices;
       (void)request_.Dump(&slices);
+      std::string message;
       for (const auto& s : slices) {
-        call.request.append(reinterpret_cast<const char*>(s.begin()), s.size());
+        message.append(reinterpret_cast<const char*>(s.begin()), s.size());
+      }
+      call.wire_bytes = message.size();
+      // Decompression is off (see the constructor), so a compressed message arrives as sent. A
+      // gzip stream opens with 1f 8b; a serialized ExportTraceServiceRequest never does (0x1f
+      // would be field 3 with the invalid wire type 7).
+      if (message.size() >= 2 && message[0] == '\x1f' && message[1] == '\x8b') {
+        call.encoding = "gzip";
+        absl::StatusOr<std::string> inflated = net::Gunzip(message, kMaxMessageBytes);
+        EXPECT_TRUE(inflated.ok()) << inflated.status();
+        if (inflated.ok()) call.request = *std::move(inflated);
+      } else {
+        call.encoding = "identity";
+        call.request = std::move(message);
       }
       weir::otlp::ExportRequest decoded;
       if (decoded.ParseFromString(call.request)) {
@@ -118,6 +140,8 @@ FakeOtlpGrpcServer::FakeOtlpGrpcServer(Reply reply, FakeServerTls tls)
     : service_(std::make_unique<Service>(this)), reply_(std::move(reply)) {
   grpc::ServerBuilder builder;
   builder.AddListeningPort("127.0.0.1:0", FakeServerCredentials(tls), &port_);
+  // The server keeps compressed messages as they came, so each call records its encoding.
+  builder.AddChannelArgument(GRPC_ARG_ENABLE_PER_MESSAGE_DECOMPRESSION, 0);
   builder.RegisterCallbackGenericService(service_.get());
   server_ = builder.BuildAndStart();
   EXPECT_NE(server_, nullptr);

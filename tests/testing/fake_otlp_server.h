@@ -1,4 +1,5 @@
-// Fake OTLP servers for exporter tests: something to export to that is not a weir receiver.
+// A fake OTLP/gRPC backend for exporter tests: something to export to that is not a weir
+// receiver (tests/testing/fake_otlp_http_server.h is its HTTP counterpart).
 // FakeOtlpGrpcServer serves TraceService/Export (as raw bytes, so it sees exactly what the
 // client sent) on 127.0.0.1 port 0, optionally over TLS with the test certificate. It records
 // every call and answers with whatever reply it was last given: a gRPC status (optionally with
@@ -19,15 +20,9 @@
 #include "grpcpp/generic/async_generic_service.h"
 #include "grpcpp/grpcpp.h"
 #include "pipeline/otlp/types.h"
+#include "tests/testing/fake_server_tls.h"
 
 namespace weir::testing {
-
-// How a fake server secures its port.
-enum class FakeServerTls {
-  kNone,    // plaintext
-  kServer,  // TLS with the test certificate (valid for localhost and 127.0.0.1)
-  kMutual,  // as kServer, and the client must present a certificate signed by it
-};
 
 // gRPC server credentials for `tls`, with testing::SelfSignedCertificate().
 std::shared_ptr<grpc::ServerCredentials> FakeServerCredentials(FakeServerTls tls);
@@ -49,7 +44,10 @@ class FakeOtlpGrpcServer {
   struct Call {
     std::string method;                                // the full method name
     std::multimap<std::string, std::string> metadata;  // client metadata, keys lowercase
-    std::string request;                               // the request message's bytes
+    // "gzip" when the message arrived gzip-compressed, else "identity".
+    std::string encoding;
+    size_t wire_bytes = 0;  // the message's size as sent, compressed or not
+    std::string request;    // the request message's bytes, decompressed
     // The request decoded; nullopt when its bytes are no ExportTraceServiceRequest.
     std::optional<weir::otlp::ExportRequest> decoded;
     size_t span_count = 0;  // spans in `decoded`
