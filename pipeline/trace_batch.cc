@@ -40,30 +40,32 @@ TraceBatch::Chunk TraceBatch::Seal(std::shared_ptr<WireRequest> chunk) {
   return chunk;
 }
 
-absl::StatusOr<TraceBatch> TraceBatch::FromOwnedBytes(std::string&& bytes) {
+absl::StatusOr<TraceBatch> TraceBatch::FromOwnedBytes(std::string&& bytes, size_t max_spans) {
   auto chunk = std::make_shared<WireRequest>();
   chunk->bytes = std::move(bytes);
-  if (absl::Status s = otlp::wire::ScanRequest(chunk->bytes, &chunk->index); !s.ok()) return s;
+  if (absl::Status s = otlp::wire::ScanRequest(chunk->bytes, &chunk->index, max_spans); !s.ok())
+    return s;
   TraceBatch batch;
   batch.AddChunk(Seal(std::move(chunk)));
   return batch;
 }
 
-absl::StatusOr<TraceBatch> TraceBatch::FromProtoBytes(std::string&& bytes) {
-  return FromOwnedBytes(std::move(bytes));
+absl::StatusOr<TraceBatch> TraceBatch::FromProtoBytes(std::string&& bytes, size_t max_spans) {
+  return FromOwnedBytes(std::move(bytes), max_spans);
 }
 
 absl::StatusOr<TraceBatch> TraceBatch::FromProtoBytes(absl::string_view bytes) {
   return FromOwnedBytes(std::string(bytes));
 }
 
-absl::StatusOr<TraceBatch> TraceBatch::FromProtoSlices(absl::Span<const absl::string_view> slices) {
+absl::StatusOr<TraceBatch> TraceBatch::FromProtoSlices(absl::Span<const absl::string_view> slices,
+                                                       size_t max_spans) {
   size_t total = 0;
   for (absl::string_view s : slices) total += s.size();
   std::string joined;
   joined.reserve(total);
   for (absl::string_view s : slices) joined.append(s.data(), s.size());
-  return FromOwnedBytes(std::move(joined));
+  return FromOwnedBytes(std::move(joined), max_spans);
 }
 
 absl::StatusOr<TraceBatch> TraceBatch::EncodeRequest(const otlp::ExportRequest& request) {

@@ -62,12 +62,16 @@ class TraceBatch {
   TraceBatch& operator=(const TraceBatch&) = delete;
 
   // Takes a protobuf-encoded ExportTraceServiceRequest without copying it, validates and
-  // indexes it. Returns InvalidArgument naming the problem when protobuf would refuse it.
-  static absl::StatusOr<TraceBatch> FromProtoBytes(std::string&& bytes);
+  // indexes it. Returns InvalidArgument naming the problem when protobuf would refuse it, and
+  // ResourceExhausted when it holds more than `max_spans` spans (receivers bound the index a
+  // request may cost).
+  static absl::StatusOr<TraceBatch> FromProtoBytes(std::string&& bytes,
+                                                   size_t max_spans = SIZE_MAX);
   // Same, copying the bytes (for callers that do not own a std::string).
   static absl::StatusOr<TraceBatch> FromProtoBytes(absl::string_view bytes);
   // Same, from a buffer made of several slices (e.g. a gRPC ByteBuffer); joins them once.
-  static absl::StatusOr<TraceBatch> FromProtoSlices(absl::Span<const absl::string_view> slices);
+  static absl::StatusOr<TraceBatch> FromProtoSlices(absl::Span<const absl::string_view> slices,
+                                                    size_t max_spans = SIZE_MAX);
   // Encodes a decoded request (e.g. from OTLP/JSON) and indexes it. InvalidArgument when the
   // message holds what its encoding may not (a string field with invalid UTF-8).
   static absl::StatusOr<TraceBatch> EncodeRequest(const otlp::ExportRequest& request);
@@ -166,7 +170,8 @@ class TraceBatch {
  private:
   using Chunk = std::shared_ptr<const WireRequest>;
 
-  static absl::StatusOr<TraceBatch> FromOwnedBytes(std::string&& bytes);
+  static absl::StatusOr<TraceBatch> FromOwnedBytes(std::string&& bytes,
+                                                   size_t max_spans = SIZE_MAX);
   static void Decode(const WireRequest& chunk, otlp::ExportRequest* out);
   static size_t ChunkMemory(const WireRequest& chunk);
   // Charges a freshly built chunk to the process memory budget; every chunk passes here once.

@@ -148,8 +148,8 @@ constexpr FieldInfo LookupField(Msg msg, uint32_t field) {
 
 class Scanner {
  public:
-  Scanner(absl::string_view bytes, Index* index)
-      : base_(reinterpret_cast<const uint8_t*>(bytes.data())), index_(index) {}
+  Scanner(absl::string_view bytes, Index* index, uint64_t max_spans = UINT64_MAX)
+      : base_(reinterpret_cast<const uint8_t*>(bytes.data())), index_(index), max_spans_(max_spans) {}
 
   // Scans a message of a type known at compile time, so field lookups fold into jump tables.
   template <Msg kMsg>
@@ -158,6 +158,7 @@ class Scanner {
   bool ScanNested(const uint8_t* p, const uint8_t* end, Msg msg, int depth);
   const std::string& error() const { return error_; }
   uint64_t spans() const { return spans_; }
+  bool too_many_spans() const { return spans_ > max_spans_; }
 
  private:
   bool Fail(absl::string_view what) {
@@ -238,6 +239,7 @@ class Scanner {
   Index* index_;  // may be null: count only
   std::string error_;
   uint64_t spans_ = 0;
+  uint64_t max_spans_;
 };
 
 bool Scanner::SkipField(const uint8_t*& p, const uint8_t* end, uint32_t wire_type, uint32_t field,
@@ -323,7 +325,7 @@ bool Scanner::ScanMessage(const uint8_t* p, const uint8_t* end, int depth) {
   constexpr Msg msg = kMsg;
   SpanEntry* span = nullptr;
   if (msg == Msg::kSpan) {
-    ++spans_;
+    if (++spans_ > max_spans_) return Fail("too many spans");
     if (index_) {
       span = &index_->spans.emplace_back();
       span->bytes = Range{Offset(p), static_cast<uint32_t>(end - p)};
@@ -453,13 +455,18 @@ bool Scanner::ScanMessage(const uint8_t* p, const uint8_t* end, int depth) {
 
 }  // namespace
 
-absl::Status ScanRequest(absl::string_view bytes, Index* index) {
+absl::Status ScanRequest(absl::string_view bytes, Index* index, uint64_t max_spans) {
   index->Clear();
   if (bytes.size() > 0x7FFFFFFFu) return absl::InvalidArgumentError("request larger than 2 GiB");
-  Scanner scanner(bytes, index);
+  Scanner scanner(bytes, index, max_spans);
   const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
   if (!scanner.ScanMessage<Msg::kRequest>(p, p + bytes.size(), 0)) {
     index->Clear();
+    index->spans.shrink_to_fit();
+    if (scanner.too_many_spans()) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("request holds more than ", max_spans, " spans"));
+    }
     return absl::InvalidArgumentError(
         absl::StrCat("request body is not a valid protobuf-encoded ExportTraceServiceRequest: ",
                      scanner.error()));

@@ -112,8 +112,10 @@ struct Index {
 };
 
 // Validates `bytes` as an ExportTraceServiceRequest and fills *index (cleared first). Returns
-// InvalidArgument naming the problem when protobuf would refuse the bytes.
-absl::Status ScanRequest(absl::string_view bytes, Index* index);
+// InvalidArgument naming the problem when protobuf would refuse the bytes, and
+// ResourceExhausted once the request holds more than `max_spans` spans (the scan stops there,
+// so a small request of many empty spans cannot grow a huge index).
+absl::Status ScanRequest(absl::string_view bytes, Index* index, uint64_t max_spans = UINT64_MAX);
 
 // Validates the Span message body at `body` within `buffer` and indexes it into *entry (ranges
 // relative to `buffer`; field_offset and scope are left to the caller). InvalidArgument as

@@ -128,6 +128,19 @@ TEST(OtlpWire, MalformedInputIsRejectedLikeProtobuf) {
                            Len(Field(3, 2) + Len("h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80")));
 }
 
+TEST(OtlpWire, SpanLimitStopsTheScan) {
+  std::string bytes = testing::MakeRequest(2, 2, 5).SerializeAsString();  // 20 spans
+  Index index;
+  EXPECT_TRUE(ScanRequest(bytes, &index, 20).ok());
+  EXPECT_EQ(index.spans.size(), 20u);
+  absl::Status s = ScanRequest(bytes, &index, 19);
+  EXPECT_TRUE(absl::IsResourceExhausted(s)) << s;
+  EXPECT_NE(s.message().find("more than 19 spans"), absl::string_view::npos);
+  EXPECT_TRUE(index.spans.empty());
+  // Malformed bytes stay InvalidArgument whatever the limit.
+  EXPECT_TRUE(absl::IsInvalidArgument(ScanRequest("\x0a\x05", &index, 1)));
+}
+
 TEST(OtlpWire, NestingLimitMatchesProtobuf) {
   // AnyValue → ArrayValue → AnyValue ... at increasing depth around the limit.
   for (int levels : {40, 45, 46, 47, 48, 49, 50, 60}) {

@@ -1,6 +1,10 @@
 #include "receivers/otlp/delivery.h"
 
+#include <algorithm>
 #include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "pipeline/otlp/wire_scan.h"
 
 #include "pipeline/memory_budget.h"
 #include "pipeline/telemetry/logger.h"
@@ -15,6 +19,23 @@ absl::Status AdmitRequest(size_t bytes, telemetry::ReceiverMetrics& metrics) {
   static log::RateLimited over_log;
   over_log.Warn(kComponent, "memory limit reached (%d of %d bytes held); refusing requests",
                 budget.used(), budget.limit());
+  return pipeline::OverBudget("receiver otlp");
+}
+
+size_t SpanLimit() {
+  const pipeline::MemoryBudget& budget = pipeline::MemoryBudget::Process();
+  size_t used = budget.used(), limit = budget.limit();
+  size_t room = used < limit ? limit - used : 0;
+  return std::min(kMaxSpansPerRequest, room / sizeof(weir::otlp::wire::SpanEntry));
+}
+
+absl::Status ScanRefusal(const absl::Status& status, size_t limit) {
+  if (!absl::IsResourceExhausted(status)) return status;
+  if (limit >= kMaxSpansPerRequest) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        status.message(), ": weir accepts at most ", kMaxSpansPerRequest,
+        " spans per request; send smaller requests"));
+  }
   return pipeline::OverBudget("receiver otlp");
 }
 

@@ -38,6 +38,20 @@ struct Outcome {
 // 429 + Retry-After.
 absl::Status AdmitRequest(size_t bytes, telemetry::ReceiverMetrics& metrics);
 
+// Most spans one request may hold. A span can be two bytes on the wire and costs about 90 in
+// the index, so without a cap a small (or well-compressed) request of empty spans costs
+// gigabytes before anything looks at it.
+inline constexpr size_t kMaxSpansPerRequest = size_t{1} << 20;
+
+// The span limit to scan the next request with: kMaxSpansPerRequest, or fewer when the memory
+// budget has no room for that many spans' index.
+size_t SpanLimit();
+
+// What to answer when scanning with `limit` failed with `status`: a request over the fixed
+// limit is refused for good (InvalidArgument naming the limit); one over what the budget has
+// room for now is worth retrying (ResourceExhausted); anything else as is.
+absl::Status ScanRefusal(const absl::Status& status, size_t limit);
+
 // Stamps `batch` with the context's receive time, removes its invalid spans and hands the rest
 // to `next` with `context`, counting both in `metrics`. A batch left empty is not handed on.
 Outcome DeliverRequest(const pipeline::RequestContext& context, pipeline::TraceBatch batch,

@@ -67,7 +67,14 @@ class GrpcService final
     views.reserve(slices.size());
     for (const grpc::Slice& s : slices)
       views.emplace_back(reinterpret_cast<const char*>(s.begin()), s.size());
-    absl::StatusOr<TraceBatch> batch = TraceBatch::FromProtoSlices(views);
+    const size_t span_limit = SpanLimit();
+    absl::StatusOr<TraceBatch> batch = TraceBatch::FromProtoSlices(views, span_limit);
+    if (!batch.ok() && absl::IsResourceExhausted(batch.status())) {
+      absl::Status refusal = ScanRefusal(batch.status(), span_limit);
+      bad_log_.Warn(kComponent, "grpc: refused a request from %s: %s", context.peer(),
+                    refusal.message());
+      return ToGrpcStatus(refusal);
+    }
     if (!batch.ok()) {
       bad_log_.Warn(kComponent, "grpc: refused a malformed request from %s: %s", context.peer(),
                     batch.status().message());

@@ -126,7 +126,15 @@ HttpResponse HttpHandler::Handle(HttpRequest& request, absl::string_view client_
 
   absl::StatusOr<TraceBatch> batch;
   if (enc == Encoding::kProto) {
-    batch = TraceBatch::FromProtoBytes(std::move(payload));
+    const size_t span_limit = SpanLimit();
+    batch = TraceBatch::FromProtoBytes(std::move(payload), span_limit);
+    if (!batch.ok() && absl::IsResourceExhausted(batch.status())) {
+      absl::Status refusal = ScanRefusal(batch.status(), span_limit);
+      bad_request_log_.Warn(kComponent, "http: refused a request: %s", refusal.message());
+      if (absl::IsResourceExhausted(refusal)) return RetryLaterResponse(request, enc, refusal);
+      return StatusResponse(request, http::status::bad_request, enc,
+                            weir::otlp::kRpcInvalidArgument, refusal.message());
+    }
   } else {
     // One first block about the size of the decoded request saves the arena many small ones.
     google::protobuf::ArenaOptions arena_options;

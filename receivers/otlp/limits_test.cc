@@ -1,0 +1,151 @@
+// The receiver's memory limits: requests refused before they are read when the memory budget is
+// spent, and a cap on the spans one request may hold, so a small request cannot cost gigabytes.
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "pipeline/memory_budget.h"
+#include "pipeline/net/compression.h"
+#include "receivers/otlp/delivery.h"
+#include "receivers/otlp/receiver.h"
+#include "tests/testing/conformance.h"
+#include "tests/testing/otlp_client.h"
+#include "tests/testing/sink_consumer.h"
+#include "tests/testing/span_generator.h"
+
+namespace weir::receivers::otlp {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kLoopbackConfig[] = R"(
+protocols:
+  grpc:
+    endpoint: 127.0.0.1:0
+  http:
+    endpoint: 127.0.0.1:0
+    max_request_body_size: 67108864
+)";
+
+void AppendVarint(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+void AppendField(std::string* out, int field, const std::string& body) {
+  out->push_back(static_cast<char>(field << 3 | 2));
+  AppendVarint(out, body.size());
+  out->append(body);
+}
+
+// An ExportTraceServiceRequest of one resource and one scope holding `n` empty spans: two bytes
+// per span on the wire.
+std::string EmptySpans(size_t n) {
+  std::string scope_spans;
+  for (size_t i = 0; i < n; ++i) scope_spans.append("\x12\x00", 2);
+  std::string resource_spans, request;
+  AppendField(&resource_spans, 2, scope_spans);
+  AppendField(&request, 1, resource_spans);
+  return request;
+}
+
+class LimitsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    config::Diagnostics d;
+    auto cfg = DecodeConfig(config::Node(YAML::Load(kLoopbackConfig), "receivers.otlp", &d));
+    ASSERT_TRUE(d.ok()) << d.ToString();
+    receiver_ = std::make_unique<Receiver>(env_.SettingsFor("otlp"), *cfg, sink_);
+    ASSERT_TRUE(receiver_->Start(host_).ok());
+  }
+  void TearDown() override {
+    receiver_->Shutdown(absl::Now() + absl::Seconds(5));
+    pipeline::MemoryBudget::Process().set_limit(pipeline::MemoryBudget::kUnlimited);
+  }
+
+  testing::TestEnvironment env_;
+  testing::RecordingHost host_;
+  testing::SinkConsumer sink_;
+  std::unique_ptr<Receiver> receiver_;
+};
+
+TEST_F(LimitsTest, SpentBudgetRefusesBeforeReadingWithTheRetryableAnswers) {
+  pipeline::MemoryBudget& budget = pipeline::MemoryBudget::Process();
+  budget.set_limit(budget.used() + 1000);
+  pipeline::MemoryCharge held = budget.Charge(1000);  // the budget is spent
+
+  weir::otlp::ExportResponse response;
+  grpc::Status g = testing::GrpcExport(receiver_->grpc_address(), testing::MakeRequest(1, 1, 5),
+                                       &response);
+  EXPECT_EQ(g.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_FALSE(g.error_details().empty());  // RetryInfo
+  EXPECT_THAT(g.error_message(), HasSubstr("memory limit"));
+
+  std::string body = testing::MakeRequest(1, 1, 5).SerializeAsString();
+  auto r = testing::HttpPost(receiver_->http_address(), "/v1/traces", "application/x-protobuf",
+                             body);
+  EXPECT_EQ(r.status, 429);
+  EXPECT_EQ(r.headers["retry-after"], "1");
+  EXPECT_EQ(sink_.span_count(), 0u);
+  EXPECT_THAT(env_.telemetry.Scrape(),
+              HasSubstr("weir_receiver_refused_requests{receiver=\"otlp\",transport=\"grpc\"} 1"));
+
+  held.Release();  // room again: accepted
+  budget.set_limit(budget.used() + (size_t{1} << 30));
+  EXPECT_TRUE(testing::GrpcExport(receiver_->grpc_address(), testing::MakeRequest(1, 1, 5),
+                                  &response)
+                  .ok());
+  EXPECT_EQ(sink_.span_count(), 5u);
+}
+
+TEST_F(LimitsTest, RequestOverTheSpanCapIsRefusedWithoutBuildingItsIndex) {
+  pipeline::MemoryBudget& budget = pipeline::MemoryBudget::Process();
+  size_t peak_before = budget.peak();
+  std::string body = EmptySpans(kMaxSpansPerRequest + 1);  // 2 MiB on the wire
+  auto r = testing::HttpPost(receiver_->http_address(), "/v1/traces", "application/x-protobuf",
+                             body);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body, HasSubstr("spans per request"));
+  // gzip makes the same request 200x smaller; the cap applies to what it inflates to.
+  r = testing::HttpPost(receiver_->http_address(), "/v1/traces", "application/x-protobuf",
+                        net::Gzip(body), {{"Content-Encoding", "gzip"}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body, HasSubstr("spans per request"));
+  weir::otlp::ExportResponse response;
+  weir::otlp::ExportRequest decoded;
+  ASSERT_TRUE(decoded.ParseFromString(EmptySpans(kMaxSpansPerRequest + 1)));
+  grpc::Status g = testing::GrpcExport(receiver_->grpc_address(), decoded, &response, true);
+  EXPECT_EQ(g.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(g.error_message(), HasSubstr("spans per request"));
+  // Nothing was charged beyond the request bytes: no index of a million spans was built.
+  EXPECT_LT(budget.peak() - std::min(budget.peak(), peak_before), size_t{16} << 20);
+  EXPECT_EQ(sink_.span_count(), 0u);
+}
+
+TEST_F(LimitsTest, ManyEmptySpansUnderTheCapAreSplicedOutAsInvalid) {
+  std::string body = EmptySpans(1000);
+  auto r = testing::HttpPost(receiver_->http_address(), "/v1/traces", "application/x-protobuf",
+                             body);
+  EXPECT_EQ(r.status, 200);
+  weir::otlp::ExportResponse response;
+  ASSERT_TRUE(response.ParseFromString(r.body));
+  EXPECT_EQ(response.partial_success().rejected_spans(), 1000);
+  EXPECT_EQ(sink_.span_count(), 0u);
+}
+
+TEST_F(LimitsTest, SpanCapShrinksWithTheBudgetsRoom) {
+  pipeline::MemoryBudget& budget = pipeline::MemoryBudget::Process();
+  // Room for the body but not for the index of 100k spans: retry later, not "too large".
+  std::string body = EmptySpans(100000);
+  budget.set_limit(budget.used() + body.size() * 3);
+  auto r = testing::HttpPost(receiver_->http_address(), "/v1/traces", "application/x-protobuf",
+                             body);
+  EXPECT_EQ(r.status, 429);
+  EXPECT_EQ(r.headers["retry-after"], "1");
+}
+
+}  // namespace
+}  // namespace weir::receivers::otlp
