@@ -159,6 +159,34 @@ service:
   EXPECT_THAT(r.err, HasSubstr("/nonexistent.yaml: cannot read the configuration file"));
 }
 
+TEST(Cli, MemorySettingsAreChecked) {
+  std::string path = WriteConfig(R"(receivers:
+  otlp:
+    protocols:
+      grpc:
+processors:
+  memory_limiter:
+    limit_mib: 100
+exporters:
+  otlp:
+    endpoint: localhost:4317
+    sending_queue:
+      sizer: spans
+service:
+  memory_limit_mib: -5
+  pipelines:
+    traces:
+      receivers: [otlp]
+      processors: [memory_limiter]
+      exporters: [otlp]
+)");
+  RunResult r = RunWeir({"validate", "--config", path});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("service.memory_limit_mib: must be between 0"));
+  EXPECT_THAT(r.err, HasSubstr("processors.memory_limiter.check_interval: must be greater than 0"));
+  EXPECT_THAT(r.err, HasSubstr("exporters.otlp.sending_queue.sizer: unknown sizer \"spans\""));
+}
+
 TEST(Cli, SeveralConfigsMergeAndEnvExpands) {
   std::string base = WriteConfig(R"(receivers:
   otlp:
