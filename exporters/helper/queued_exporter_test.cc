@@ -274,5 +274,52 @@ TEST(ExporterOptions, DecodesAndValidates) {
   EXPECT_EQ(o.retry.initial_interval, absl::Seconds(5));
 }
 
+config::Diagnostics DecodeOptions(const std::string& yaml, ExporterOptions* o) {
+  config::Diagnostics d;
+  config::Node node(YAML::Load(yaml), "exporters.x", &d);
+  DecodeExporterOptions(node, o);
+  return d;
+}
+
+TEST(ExporterOptions, RejectsRetrySettingsThatWouldSpin) {
+  struct Case {
+    const char* yaml;
+    const char* path;
+    const char* message;
+  } cases[] = {
+      {"retry_on_failure: {initial_interval: 0s}", "exporters.x.retry_on_failure.initial_interval",
+       "greater than 0"},
+      {"retry_on_failure: {max_interval: 0s, max_elapsed_time: 0s}",
+       "exporters.x.retry_on_failure.max_interval", "greater than 0"},
+      {"retry_on_failure: {multiplier: 0.5}", "exporters.x.retry_on_failure.multiplier",
+       "at least 1"},
+      {"retry_on_failure: {multiplier: 0}", "exporters.x.retry_on_failure.multiplier",
+       "at least 1"},
+      {"retry_on_failure: {multiplier: -1}", "exporters.x.retry_on_failure.multiplier",
+       "non-negative"},
+  };
+  for (const Case& c : cases) {
+    ExporterOptions o;
+    config::Diagnostics d = DecodeOptions(c.yaml, &o);
+    ASSERT_EQ(d.problems().size(), 1u) << c.yaml << "\n" << d.ToString();
+    EXPECT_EQ(d.problems()[0].path, c.path) << c.yaml;
+    EXPECT_THAT(d.problems()[0].message, HasSubstr(c.message)) << c.yaml;
+  }
+}
+
+TEST(ExporterOptions, AcceptsWhatOtelcolAccepts) {
+  for (const char* yaml : {
+           // Disabled: the values are never used.
+           "retry_on_failure: {enabled: false, initial_interval: 0s, multiplier: 0.5}",
+           // A max_interval below initial_interval: the later waits are max_interval.
+           "retry_on_failure: {initial_interval: 10s, max_interval: 2s}",
+           "retry_on_failure: {multiplier: 1}",
+       }) {
+    ExporterOptions o;
+    config::Diagnostics d = DecodeOptions(yaml, &o);
+    EXPECT_TRUE(d.ok()) << yaml << "\n" << d.ToString();
+  }
+}
+
 }  // namespace
 }  // namespace weir::exporters::helper

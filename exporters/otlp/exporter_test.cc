@@ -188,6 +188,10 @@ TEST(OtlpExporterConfig, ValidatesRetryOnFailure) {
                 "retry_on_failure.randomization_factor", "[0, 1]");
   ExpectProblem("endpoint: c:4317\nretry_on_failure: {multiplier: -1}",
                 "retry_on_failure.multiplier", "non-negative");
+  ExpectProblem("endpoint: c:4317\nretry_on_failure: {multiplier: 0.9}",
+                "retry_on_failure.multiplier", "at least 1");
+  ExpectProblem("endpoint: c:4317\nretry_on_failure: {initial_interval: 0s}",
+                "retry_on_failure.initial_interval", "greater than 0");
   ExpectProblem("endpoint: c:4317\nretry_on_failure: {initial_interval: 10s, max_elapsed_time: 5s}",
                 "retry_on_failure.max_elapsed_time", "initial_interval");
   ExpectProblem("endpoint: c:4317\nretry_on_failure: {max_interval: 1m, max_elapsed_time: 30s}",
