@@ -24,12 +24,13 @@
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
 #include "boost/beast/ssl.hpp"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/wire_format_lite.h"
+#include "exporters/helper/sender.h"
+#include "exporters/otlphttp/retry_after.h"
 #include "pipeline/net/compression.h"
 #include "pipeline/net/tls.h"
 #include "pipeline/otlp/json.h"
 #include "pipeline/otlp/partial_success.h"
+#include "pipeline/otlp/rpc_status.h"
 #include "pipeline/otlp/types.h"
 
 namespace weir::exporters::otlphttp {
@@ -116,33 +117,11 @@ absl::StatusOr<std::vector<tcp::endpoint>> Resolve(const std::string& host, int 
   return std::move(result.endpoints);
 }
 
-// google.rpc.Status.message (field 2) from a protobuf-encoded Status, if it is one.
-std::optional<std::string> RpcStatusMessage(absl::string_view bytes) {
-  using google::protobuf::internal::WireFormatLite;
-  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(bytes.data()),
-                                            static_cast<int>(bytes.size()));
-  std::optional<std::string> message;
-  while (uint32_t tag = in.ReadTag()) {
-    if (tag == WireFormatLite::MakeTag(2, WireFormatLite::WIRETYPE_LENGTH_DELIMITED)) {
-      uint32_t length;
-      std::string value;
-      if (!in.ReadVarint32(&length) || !in.ReadString(&value, static_cast<int>(length))) {
-        return std::nullopt;
-      }
-      message = std::move(value);
-    } else if (!WireFormatLite::SkipField(&in, tag)) {
-      return std::nullopt;
-    }
-  }
-  if (!in.ConsumedEntireMessage()) return std::nullopt;
-  return message;
-}
-
 // Up to kMaxBodyInMessage bytes of an error body, readable in a log line.
 std::string DescribeBody(absl::string_view content_type, absl::string_view body) {
-  std::optional<std::string> message;
-  if (absl::StrContains(content_type, "protobuf")) message = RpcStatusMessage(body);
-  if (message) body = *message;
+  std::optional<weir::otlp::RpcStatus> status;
+  if (absl::StrContains(content_type, "protobuf")) status = weir::otlp::DecodeRpcStatusProto(body);
+  if (status) body = status->message;
   std::string text(absl::StripAsciiWhitespace(body.substr(0, kMaxBodyInMessage)));
   for (char& c : text) {
     if (c == '\r' || c == '\n' || c == '\t') c = ' ';
@@ -377,7 +356,8 @@ absl::Status HttpSender::Send(const pipeline::TraceBatch& batch, absl::Time dead
         absl::StatusOr<std::string> inflated = net::Gunzip(body, kMaxResponseBytes);
         if (inflated.ok()) body = std::move(*inflated);
       }
-      return Interpret(response.result_int(), content_type, body, batch.span_count());
+      return Interpret(response.result_int(), content_type, body,
+                       View(response[http::field::retry_after]), batch.span_count());
     }
   } catch (const std::exception& e) {
     return absl::UnavailableError(
@@ -386,7 +366,8 @@ absl::Status HttpSender::Send(const pipeline::TraceBatch& batch, absl::Time dead
 }
 
 absl::Status HttpSender::Interpret(unsigned status, absl::string_view content_type,
-                                   const std::string& body, size_t span_count) {
+                                   const std::string& body, absl::string_view retry_after,
+                                   size_t span_count) {
   if (status >= 200 && status < 300) {
     if (body.empty()) return absl::OkStatus();
     // OTLP answers in the request's encoding; a server that says otherwise is believed.
@@ -404,8 +385,24 @@ absl::Status HttpSender::Interpret(unsigned status, absl::string_view content_ty
   if (std::string detail = DescribeBody(content_type, body); !detail.empty()) {
     absl::StrAppend(&message, ": ", detail);
   }
-  if (status == 429) return absl::ResourceExhaustedError(message);
-  if (status >= 500 && status < 600) return absl::UnavailableError(message);
+  // The OTLP/HTTP specification retries 429, 502, 503 and 504 only; a Retry-After with them
+  // says when.
+  absl::Status retryable;
+  if (status == 429) {
+    retryable = absl::ResourceExhaustedError(message);
+  } else if (status == 502 || status == 503 || status == 504) {
+    retryable = absl::UnavailableError(message);
+  }
+  if (!retryable.ok()) {
+    if (std::optional<absl::Duration> delay = ParseRetryAfter(retry_after, absl::Now())) {
+      return helper::WithRetryDelay(std::move(retryable), *delay);
+    }
+    return retryable;
+  }
+  // Other 5xx: the server failed on this request and says nothing suggests a retry would do
+  // better (500), or cannot serve it at all (501, 505, ...).
+  if (status == 501) return absl::UnimplementedError(message);
+  if (status >= 500 && status < 600) return absl::InternalError(message);
   // Other 4xx: the data or the request is wrong and sending it again will not help. 1xx and
   // 3xx (redirects are not followed) are configuration problems, equally permanent.
   return absl::InvalidArgumentError(message);
