@@ -6,9 +6,7 @@
 #include <cerrno>
 #include <chrono>
 #include <exception>
-#include <future>
 #include <optional>
-#include <thread>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -69,52 +67,6 @@ bool IsIpLiteral(const std::string& host) {
   boost::system::error_code ec;
   asio::ip::make_address(host, ec);
   return !ec;
-}
-
-struct Resolved {
-  std::vector<tcp::endpoint> endpoints;
-  std::string error;
-};
-
-// Resolves host:port by the deadline. getaddrinfo cannot be cancelled, so a name runs on a
-// detached thread that is simply abandoned when the deadline passes first.
-absl::StatusOr<std::vector<tcp::endpoint>> Resolve(const std::string& host, int port,
-                                                   absl::Time deadline, bool* timed_out) {
-  boost::system::error_code ec;
-  asio::ip::address address = asio::ip::make_address(host, ec);
-  if (!ec) return std::vector<tcp::endpoint>{tcp::endpoint(address, static_cast<uint16_t>(port))};
-
-  auto promise = std::make_shared<std::promise<Resolved>>();
-  std::future<Resolved> future = promise->get_future();
-  try {
-    std::thread([promise, host, port] {
-      Resolved result;
-      try {
-        asio::io_context io(1);
-        tcp::resolver resolver(io);
-        boost::system::error_code error;
-        auto results = resolver.resolve(host, std::to_string(port), error);
-        if (error) {
-          result.error = error.message();
-        } else {
-          for (const auto& entry : results) result.endpoints.push_back(entry.endpoint());
-        }
-      } catch (const std::exception& e) {
-        result.error = e.what();
-      }
-      promise->set_value(std::move(result));
-    }).detach();
-  } catch (const std::exception& e) {
-    return absl::UnavailableError(absl::StrCat("cannot start resolving: ", e.what()));
-  }
-  if (future.wait_until(absl::ToChronoTime(deadline)) != std::future_status::ready) {
-    *timed_out = true;
-    return absl::DeadlineExceededError("timed out");
-  }
-  Resolved result = future.get();
-  if (!result.error.empty()) return absl::UnavailableError(result.error);
-  if (result.endpoints.empty()) return absl::UnavailableError("no addresses");
-  return std::move(result.endpoints);
 }
 
 // Up to kMaxBodyInMessage bytes of an error body, readable in a log line.
@@ -187,7 +139,9 @@ struct HttpSender::Connection {
 };
 
 HttpSender::HttpSender(std::string id, const Config& config)
-    : id_(std::move(id)), config_(config) {}
+    : id_(std::move(id)),
+      config_(config),
+      resolver_(config_.traces_url.host, config_.traces_url.port) {}
 
 HttpSender::~HttpSender() = default;
 
@@ -219,8 +173,7 @@ absl::Status HttpSender::NetworkError(absl::string_view step, absl::string_view 
 absl::StatusOr<std::unique_ptr<HttpSender::Connection>> HttpSender::Connect(absl::Time deadline) {
   const Url& url = config_.traces_url;
   bool timed_out = false;
-  absl::StatusOr<std::vector<tcp::endpoint>> endpoints =
-      Resolve(url.host, url.port, deadline, &timed_out);
+  absl::StatusOr<std::vector<tcp::endpoint>> endpoints = resolver_.Resolve(deadline, &timed_out);
   if (!endpoints.ok()) {
     return NetworkError(absl::StrCat("resolving ", url.host), endpoints.status().message(),
                         timed_out);
@@ -415,6 +368,7 @@ void HttpSender::Shutdown() {
     running_ = false;
     closing.swap(idle_);
   }
+  resolver_.Shutdown();
 }
 
 }  // namespace weir::exporters::otlphttp

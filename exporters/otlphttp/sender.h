@@ -6,8 +6,8 @@
 // pool when the server keeps it open. Every network step (name resolution, connect, TLS
 // handshake, write, read) is bounded by the send's deadline: a connection runs its own
 // io_context only while its thread waits for one operation, and the stream's timer closes the
-// socket at the deadline. Name resolution runs on a helper thread that the send stops waiting
-// for at the deadline, because getaddrinfo cannot be interrupted.
+// socket at the deadline. Name resolution runs on the Resolver's one thread (resolver.h), which
+// a send stops waiting for at its deadline, because getaddrinfo cannot be interrupted.
 //
 // Responses follow the OTLP/HTTP specification: 2xx is success (a partial_success with
 // rejected spans is logged, rate-limited, and still counts as delivered); 429
@@ -31,6 +31,7 @@
 #include "absl/time/time.h"
 #include "exporters/helper/sender.h"
 #include "exporters/otlphttp/config.h"
+#include "exporters/otlphttp/resolver.h"
 #include "pipeline/telemetry/logger.h"
 
 namespace boost::asio::ssl {
@@ -59,7 +60,7 @@ class HttpSender final : public helper::Sender {
   // after Shutdown.
   absl::Status Send(const pipeline::TraceBatch& batch, absl::Time deadline) override;
 
-  // Closes the idle connections; later sends fail.
+  // Closes the idle connections and stops the resolver; later sends fail.
   void Shutdown() override;
 
   struct Connection;  // one keep-alive connection with its own io_context; defined in sender.cc
@@ -82,6 +83,7 @@ class HttpSender final : public helper::Sender {
   const Config config_;
   std::shared_ptr<boost::asio::ssl::context> tls_context_;  // https only; set in Start
   log::RateLimited partial_success_log_;
+  Resolver resolver_;
 
   std::mutex mu_;
   bool running_ = false;                           // guarded by mu_
