@@ -146,8 +146,23 @@ void RetryConfig::Decode(Node node) {
       !(randomization_factor >= 0 && randomization_factor <= 1)) {
     node.ErrorAt("randomization_factor", "must be within [0, 1]");
   }
+  bool bad_multiplier = false;
   if (node.Read("multiplier", &multiplier) && (!std::isfinite(multiplier) || multiplier < 0)) {
     node.ErrorAt("multiplier", "must be a non-negative number");
+    bad_multiplier = true;
+  }
+  // Stricter than otelcol, which accepts these: each makes the waits shrink to nothing, so a
+  // destination that is down would be retried in a tight loop.
+  if (enabled) {
+    if (initial_interval == absl::ZeroDuration()) {
+      node.ErrorAt("initial_interval", "must be greater than 0 when retries are enabled");
+    }
+    if (max_interval == absl::ZeroDuration()) {
+      node.ErrorAt("max_interval", "must be greater than 0 when retries are enabled");
+    }
+    if (!bad_multiplier && multiplier < 1) {
+      node.ErrorAt("multiplier", "must be at least 1 when retries are enabled");
+    }
   }
   // otelcol's rules: a limited elapsed time must cover at least one interval.
   if (max_elapsed_time > absl::ZeroDuration()) {

@@ -84,13 +84,17 @@ const char* QueueSizerName(QueueSizer sizer);
 // max_elapsed_time has passed since the first attempt.
 struct RetryConfig {
   bool enabled = true;                                   // retry_on_failure.enabled
-  absl::Duration initial_interval = absl::Seconds(5);    // retry_on_failure.initial_interval
+  absl::Duration initial_interval = absl::Seconds(5);    // ...initial_interval, > 0
   double randomization_factor = 0.5;                     // ...randomization_factor, in [0, 1]
-  double multiplier = 1.5;                               // retry_on_failure.multiplier, >= 0
-  absl::Duration max_interval = absl::Seconds(30);       // retry_on_failure.max_interval
+  double multiplier = 1.5;                               // retry_on_failure.multiplier, >= 1
+  absl::Duration max_interval = absl::Seconds(30);       // ...max_interval, > 0
   absl::Duration max_elapsed_time = absl::Seconds(300);  // ...max_elapsed_time; 0 = no limit
 
-  // Decodes the block itself (`node` is retry_on_failure), applying otelcol's validation rules.
+  // Decodes the block itself (`node` is retry_on_failure), applying otelcol's validation rules
+  // and, while enabled, weir's own: initial_interval and max_interval greater than 0 and
+  // multiplier at least 1 (otelcol accepts values that make it retry in a tight loop). A
+  // max_interval below initial_interval is accepted, as in otelcol: the first wait is
+  // initial_interval, later ones max_interval.
   void Decode(Node node);
 };
 

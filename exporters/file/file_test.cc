@@ -1,6 +1,9 @@
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "exporters/file/config.h"
 #include "exporters/file/factory.h"
@@ -164,10 +167,7 @@ TEST(FileWriter, RotatesAndKeepsMaxBackups) {
   ASSERT_TRUE(writer.Open().ok());
   std::string record(400 * 1024, 'x');
   record.back() = '\n';
-  for (int i = 0; i < 12; ++i) {
-    ASSERT_TRUE(writer.Write(record).ok());
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));  // distinct backup names
-  }
+  for (int i = 0; i < 12; ++i) ASSERT_TRUE(writer.Write(record).ok());
   writer.Close();
   int backups = 0;
   for (const auto& entry : fs::directory_iterator(dir)) {
@@ -183,6 +183,96 @@ TEST(FileWriter, RotatesAndKeepsMaxBackups) {
   EXPECT_EQ(backups, 2);
   EXPECT_LE(fs::file_size(cfg.path), 1024u * 1024u);
   EXPECT_GT(fs::file_size(cfg.path), 0u);
+}
+
+// Names of the files in `dir` other than `except`, sorted.
+std::vector<std::string> OtherFiles(const std::string& dir, const std::string& except) {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    std::string name = entry.path().filename().string();
+    if (name != except) names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+Config RotatingConfig(const std::string& dir) {
+  Config cfg;
+  cfg.path = dir + "/traces.json";
+  cfg.rotation.enabled = true;
+  cfg.rotation.max_megabytes = 1;
+  cfg.rotation.max_backups = 0;  // keep all
+  return cfg;
+}
+
+// 2026-01-02T03:04:05.678 UTC, for every call.
+absl::Time FixedNow() { return absl::FromUnixMillis(1767323045678); }
+
+TEST(FileWriter, RotationsWithinOneMillisecondKeepEveryBackup) {
+  std::string dir = testing::MakeTempDir("rotation-same-ms");
+  Config cfg = RotatingConfig(dir);
+  FileWriter writer(cfg, FixedNow);
+  ASSERT_TRUE(writer.Open().ok());
+  std::string record(400 * 1024, 'x');
+  record.back() = '\n';
+  // Two records fit in 1 MiB: the 3rd, 5th, 7th, 9th and 11th rotate.
+  for (int i = 0; i < 12; ++i) ASSERT_TRUE(writer.Write(record).ok());
+  writer.Close();
+  EXPECT_THAT(OtherFiles(dir, "traces.json"),
+              ::testing::ElementsAre(
+                  "traces-2026-01-02T03-04-05.678.json", "traces-2026-01-02T03-04-05.679.json",
+                  "traces-2026-01-02T03-04-05.680.json", "traces-2026-01-02T03-04-05.681.json",
+                  "traces-2026-01-02T03-04-05.682.json"));
+  uintmax_t total = 0;
+  for (const auto& entry : fs::directory_iterator(dir)) total += fs::file_size(entry.path());
+  EXPECT_EQ(total, 12 * record.size());  // nothing overwritten
+}
+
+TEST(FileWriter, RotationKeepsABackupLeftByAnEarlierRun) {
+  std::string dir = testing::MakeTempDir("rotation-taken");
+  Config cfg = RotatingConfig(dir);
+  std::ofstream(dir + "/traces-2026-01-02T03-04-05.678.json") << "earlier run\n";
+  FileWriter writer(cfg, FixedNow);
+  ASSERT_TRUE(writer.Open().ok());
+  std::string record(600 * 1024, 'y');
+  ASSERT_TRUE(writer.Write(record).ok());
+  ASSERT_TRUE(writer.Write(record).ok());  // rotates
+  writer.Close();
+  EXPECT_EQ(ReadAll(dir + "/traces-2026-01-02T03-04-05.678.json"), "earlier run\n");
+  EXPECT_EQ(ReadAll(dir + "/traces-2026-01-02T03-04-05.679.json"), record);
+  EXPECT_EQ(ReadAll(cfg.path), record);
+}
+
+TEST(FileWriter, AFailedRotationKeepsWriting) {
+  std::string dir = testing::MakeTempDir("rotation-failed");
+  Config cfg = RotatingConfig(dir);
+  FileWriter writer(cfg, FixedNow);
+  ASSERT_TRUE(writer.Open().ok());
+  std::string first(600 * 1024, 'a'), second(600 * 1024, 'b'), third(10, 'c');
+  ASSERT_TRUE(writer.Write(first).ok());
+  ASSERT_TRUE(writer.Flush().ok());
+  // Someone removes the file: the rotation's rename fails (no such file).
+  fs::remove(cfg.path);
+  absl::Status s = writer.Write(second);
+  EXPECT_TRUE(s.ok()) << s;
+  s = writer.Write(third);
+  EXPECT_TRUE(s.ok()) << s;
+  writer.Close();
+  EXPECT_EQ(ReadAll(cfg.path), second + third);
+  EXPECT_THAT(OtherFiles(dir, "traces.json"), ::testing::IsEmpty());
+}
+
+TEST(FileWriter, WritesAfterCloseFail) {
+  std::string dir = testing::MakeTempDir("closed");
+  Config cfg;
+  cfg.path = dir + "/traces.json";
+  FileWriter writer(cfg);
+  EXPECT_TRUE(absl::IsUnavailable(writer.Write("x")));  // before Open
+  ASSERT_TRUE(writer.Open().ok());
+  ASSERT_TRUE(writer.Write("x").ok());
+  writer.Close();
+  EXPECT_TRUE(absl::IsUnavailable(writer.Write("y")));
+  EXPECT_EQ(ReadAll(cfg.path), "x");
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <system_error>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -25,13 +27,13 @@ void SplitExtension(const std::string& path, std::string* stem, std::string* ext
   *stem = path.substr(0, path.size() - ext->size());
 }
 
-std::string BackupName(const std::string& path, bool localtime) {
+// "dir/traces-2026-01-02T03-04-05.678.json" for "dir/traces.json" at `when`.
+std::string BackupName(const std::string& path, absl::Time when, bool localtime) {
   std::string stem, ext;
   SplitExtension(path, &stem, &ext);
-  auto now = std::chrono::system_clock::now();
-  std::time_t secs = std::chrono::system_clock::to_time_t(now);
-  int millis = static_cast<int>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000);
+  int64_t unix_millis = absl::ToUnixMillis(when);
+  std::time_t secs = static_cast<std::time_t>(unix_millis / 1000);
+  int millis = static_cast<int>(unix_millis % 1000);
   std::tm tm;
   if (localtime)
     localtime_r(&secs, &tm);
@@ -42,9 +44,13 @@ std::string BackupName(const std::string& path, bool localtime) {
   return absl::StrFormat("%s-%s.%03d%s", stem, stamp, millis, ext);
 }
 
+// How many later milliseconds a rotation tries when names are taken, before it gives up.
+constexpr int kMaxBackupNameTries = 10000;
+
 }  // namespace
 
-FileWriter::FileWriter(const Config& config) : config_(config) {}
+FileWriter::FileWriter(const Config& config, std::function<absl::Time()> now)
+    : config_(config), now_(std::move(now)) {}
 
 FileWriter::~FileWriter() { Close(); }
 
@@ -53,22 +59,36 @@ absl::Status FileWriter::Open() {
   fs::path parent = fs::path(config_.path).parent_path();
   std::error_code ec;
   if (!parent.empty()) fs::create_directories(parent, ec);
-  file_ = std::fopen(config_.path.c_str(), config_.append ? "ab" : "wb");
+  closed_ = false;
+  return OpenLocked(config_.append ? "ab" : "wb");
+}
+
+absl::Status FileWriter::OpenLocked(const char* mode) {
+  file_ = std::fopen(config_.path.c_str(), mode);
   if (file_ == nullptr) {
     return absl::UnavailableError(
         absl::StrCat("cannot open \"", config_.path, "\": ", std::strerror(errno)));
   }
   std::setvbuf(file_, nullptr, _IOFBF, 1 << 16);
-  size_ = config_.append ? static_cast<size_t>(fs::file_size(config_.path, ec)) : 0;
+  std::error_code ec;
+  size_ = mode[0] == 'a' ? static_cast<size_t>(fs::file_size(config_.path, ec)) : 0;
+  if (ec) size_ = 0;
   return absl::OkStatus();
 }
 
 absl::Status FileWriter::Write(absl::string_view record) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (file_ == nullptr) return absl::UnavailableError("file is closed");
+  if (closed_) return absl::UnavailableError("file is closed");
+  // A failed rotation or reopen left no file: try again now.
+  if (file_ == nullptr) {
+    if (absl::Status s = OpenLocked("ab"); !s.ok()) return s;
+  }
   if (config_.rotation.enabled && size_ > 0 &&
       size_ + record.size() > static_cast<size_t>(config_.rotation.max_megabytes) * 1024 * 1024) {
-    if (absl::Status s = RotateLocked(); !s.ok()) return s;
+    if (absl::Status s = RotateLocked(); !s.ok()) {
+      if (file_ == nullptr) return s;
+      rotate_log_.Warn("exporter/file", "%s; still writing to \"%s\"", s.message(), config_.path);
+    }
   }
   if (std::fwrite(record.data(), 1, record.size(), file_) != record.size()) {
     return absl::UnavailableError(
@@ -91,25 +111,37 @@ absl::Status FileWriter::FlushLocked() {
   return absl::OkStatus();
 }
 
+std::string FileWriter::FreeBackupNameLocked() {
+  // Whole milliseconds, as the name shows them, and later than the last backup's.
+  absl::Time when = std::max(absl::FromUnixMillis(absl::ToUnixMillis(now_())),
+                             last_backup_ + absl::Milliseconds(1));
+  std::string name = BackupName(config_.path, when, config_.rotation.localtime);
+  std::error_code ec;
+  for (int i = 0; i < kMaxBackupNameTries && fs::exists(name, ec); ++i) {
+    when += absl::Milliseconds(1);
+    name = BackupName(config_.path, when, config_.rotation.localtime);
+  }
+  last_backup_ = when;
+  return name;
+}
+
 absl::Status FileWriter::RotateLocked() {
   std::fclose(file_);
   file_ = nullptr;
-  std::string backup = BackupName(config_.path, config_.rotation.localtime);
+  std::string backup = FreeBackupNameLocked();
   std::error_code ec;
-  fs::rename(config_.path, backup, ec);
+  if (fs::exists(backup, ec)) ec = std::make_error_code(std::errc::file_exists);
+  if (!ec) fs::rename(config_.path, backup, ec);
   if (ec) {
+    // Keep the output going: append to the file if it is still there, else start a new one.
+    // The next write past the limit tries to rotate again.
+    if (absl::Status s = OpenLocked("ab"); !s.ok()) return s;
     return absl::UnavailableError(
-        absl::StrCat("cannot rotate \"", config_.path, "\": ", ec.message()));
+        absl::StrCat("cannot rotate \"", config_.path, "\" to \"", backup, "\": ", ec.message()));
   }
-  file_ = std::fopen(config_.path.c_str(), "wb");
-  if (file_ == nullptr) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot open \"", config_.path, "\": ", std::strerror(errno)));
-  }
-  std::setvbuf(file_, nullptr, _IOFBF, 1 << 16);
-  size_ = 0;
+  absl::Status s = OpenLocked("wb");
   PruneBackupsLocked();
-  return absl::OkStatus();
+  return s;
 }
 
 void FileWriter::PruneBackupsLocked() {
@@ -149,6 +181,7 @@ void FileWriter::PruneBackupsLocked() {
 
 void FileWriter::Close() {
   std::lock_guard<std::mutex> lock(mu_);
+  closed_ = true;
   if (file_ != nullptr) {
     std::fclose(file_);
     file_ = nullptr;

@@ -15,12 +15,14 @@ absl::Duration RetryPolicy::Interval(int failed_attempts) const {
   return interval;
 }
 
-std::optional<absl::Duration> RetryPolicy::NextDelay(int failed_attempts, absl::Duration elapsed,
-                                                     absl::FunctionRef<double()> uniform) const {
+std::optional<absl::Duration> RetryPolicy::NextDelay(
+    int failed_attempts, absl::Duration elapsed, absl::FunctionRef<double()> uniform,
+    std::optional<absl::Duration> requested) const {
   if (!config_.enabled) return std::nullopt;
   // Jitter spreads the retries of many exporters: wait interval × [1 - f, 1 + f].
   double spread = config_.randomization_factor * (2 * uniform() - 1);
   absl::Duration delay = Interval(failed_attempts) * (1 + spread);
+  if (requested) delay = std::max(delay, *requested);
   if (config_.max_elapsed_time > absl::ZeroDuration() &&
       elapsed + delay > config_.max_elapsed_time) {
     return std::nullopt;

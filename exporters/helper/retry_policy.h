@@ -5,7 +5,10 @@
 //
 // The wait after the n-th failure is interval(n) × (1 + f × (2u - 1)), where f is
 // randomization_factor, u is uniform in [0, 1), interval(1) = initial_interval and
-// interval(n + 1) = min(interval(n) × multiplier, max_interval). The policy gives up when
+// interval(n + 1) = min(interval(n) × multiplier, max_interval). When the destination asked
+// for a delay (gRPC RetryInfo, HTTP Retry-After), the wait is the larger of that delay and the
+// jittered interval, as otelcol's throttle errors do: the backoff keeps growing, and a server
+// can slow retries down but never speed them up past the schedule. The policy gives up when
 // retries are disabled or when the next attempt would start more than max_elapsed_time after
 // the first one (a max_elapsed_time of 0 never gives up).
 //
@@ -28,10 +31,12 @@ class RetryPolicy {
   absl::Duration Interval(int failed_attempts) const;
 
   // The wait before the next attempt, after `failed_attempts` failures (>= 1) and `elapsed`
-  // since the first attempt started; std::nullopt to give up. `uniform` returns a number in
-  // [0, 1) and is called exactly once when retries are enabled.
-  std::optional<absl::Duration> NextDelay(int failed_attempts, absl::Duration elapsed,
-                                          absl::FunctionRef<double()> uniform) const;
+  // since the first attempt started; std::nullopt to give up. `requested` is the delay the
+  // destination asked for with the last failure, if any. `uniform` returns a number in [0, 1)
+  // and is called exactly once when retries are enabled.
+  std::optional<absl::Duration> NextDelay(
+      int failed_attempts, absl::Duration elapsed, absl::FunctionRef<double()> uniform,
+      std::optional<absl::Duration> requested = std::nullopt) const;
 
  private:
   config::RetryConfig config_;

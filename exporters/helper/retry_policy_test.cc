@@ -97,5 +97,31 @@ TEST(RetryPolicy, DrawsOneRandomNumberPerDecision) {
   EXPECT_EQ(draws, 1);
 }
 
+TEST(RetryPolicy, ALongerRequestedDelayReplacesTheBackoff) {
+  RetryPolicy p(Config());
+  EXPECT_EQ(p.NextDelay(2, absl::ZeroDuration(), Middle, absl::Seconds(7)), absl::Seconds(7));
+  // Past max_interval too: the server decides how long it needs.
+  EXPECT_EQ(p.NextDelay(2, absl::ZeroDuration(), Middle, absl::Seconds(25)), absl::Seconds(25));
+}
+
+TEST(RetryPolicy, AShorterRequestedDelayKeepsTheBackoff) {
+  RetryPolicy p(Config());
+  EXPECT_EQ(p.NextDelay(3, absl::ZeroDuration(), Middle, absl::Seconds(1)), absl::Seconds(4));
+  EXPECT_EQ(p.NextDelay(3, absl::ZeroDuration(), Middle, absl::ZeroDuration()), absl::Seconds(4));
+}
+
+TEST(RetryPolicy, ARequestedDelayStillEndsAtMaxElapsedTime) {
+  RetryPolicy p(Config());
+  EXPECT_EQ(p.NextDelay(1, absl::Seconds(10), Middle, absl::Seconds(50)), absl::Seconds(50));
+  EXPECT_EQ(p.NextDelay(1, absl::Seconds(10), Middle, absl::Seconds(51)), std::nullopt);
+}
+
+TEST(RetryPolicy, DisabledIgnoresARequestedDelay) {
+  config::RetryConfig c = Config();
+  c.enabled = false;
+  EXPECT_EQ(RetryPolicy(c).NextDelay(1, absl::ZeroDuration(), Middle, absl::Seconds(1)),
+            std::nullopt);
+}
+
 }  // namespace
 }  // namespace weir::exporters::helper

@@ -1,9 +1,13 @@
 // Tests of the `otlp` exporter: config decoding and validation, the conformance suite, and
 // exports to a fake OTLP/gRPC backend (delivery, compression, headers, queue, partial success,
 // refusals, TLS).
+#include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -12,12 +16,15 @@
 #include "absl/time/time.h"
 #include "config/diagnostics.h"
 #include "config/node.h"
+#include "exporters/helper/sender.h"
 #include "exporters/otlp/config.h"
 #include "exporters/otlp/factory.h"
+#include "exporters/otlp/sender.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "pipeline/consumer.h"
 #include "pipeline/otlp/types.h"
 #include "tests/testing/conformance.h"
 #include "tests/testing/fake_otlp_server.h"
@@ -188,6 +195,10 @@ TEST(OtlpExporterConfig, ValidatesRetryOnFailure) {
                 "retry_on_failure.randomization_factor", "[0, 1]");
   ExpectProblem("endpoint: c:4317\nretry_on_failure: {multiplier: -1}",
                 "retry_on_failure.multiplier", "non-negative");
+  ExpectProblem("endpoint: c:4317\nretry_on_failure: {multiplier: 0.9}",
+                "retry_on_failure.multiplier", "at least 1");
+  ExpectProblem("endpoint: c:4317\nretry_on_failure: {initial_interval: 0s}",
+                "retry_on_failure.initial_interval", "greater than 0");
   ExpectProblem("endpoint: c:4317\nretry_on_failure: {initial_interval: 10s, max_elapsed_time: 5s}",
                 "retry_on_failure.max_elapsed_time", "initial_interval");
   ExpectProblem("endpoint: c:4317\nretry_on_failure: {max_interval: 1m, max_elapsed_time: 30s}",
@@ -373,19 +384,34 @@ TEST_F(OtlpExporterTest, RefusalIsRetryableUnavailableAndCounted) {
   EXPECT_TRUE(absl::IsUnavailable(s)) << s;
   EXPECT_THAT(s.message(), HasSubstr(server.address()));
   EXPECT_THAT(s.message(), HasSubstr("pipeline is full"));
-  ASSERT_EQ(server.calls().size(), 1u);  // retry_on_failure is off: one attempt
+  ASSERT_EQ(server.calls().size(), 1u);  // no queue: one attempt, the caller retries
   EXPECT_EQ(server.span_count(), 7u);
-  EXPECT_EQ(Metric("otelcol_exporter_send_failed_spans"), 7);
+  EXPECT_EQ(helper::RetryDelayOf(s), absl::Seconds(1));  // the server's RetryInfo
+  // Refused to the caller, which still holds the spans: nothing dropped here.
+  EXPECT_EQ(Metric("otelcol_exporter_send_failed_spans"), 0);
   EXPECT_EQ(Metric("otelcol_exporter_sent_spans"), 0);
 }
 
-TEST_F(OtlpExporterTest, ResourceExhaustedKeepsItsCode) {
+TEST_F(OtlpExporterTest, ResourceExhaustedWithRetryInfoIsRetryable) {
   FakeOtlpGrpcServer server(Refusal(grpc::StatusCode::RESOURCE_EXHAUSTED, "memory limit"));
   StartExporter(server.address(), "tls: {insecure: true}\n");
   absl::Status s = exporter_->ConsumeTraces(MakeBatch(2));
   EXPECT_TRUE(absl::IsResourceExhausted(s)) << s;
   EXPECT_THAT(s.message(), HasSubstr("memory limit"));
-  EXPECT_EQ(Metric("otelcol_exporter_send_failed_spans"), 2);
+  EXPECT_EQ(helper::RetryDelayOf(s), absl::Seconds(1));
+}
+
+TEST_F(OtlpExporterTest, ResourceExhaustedWithoutRetryInfoIsPermanent) {
+  FakeOtlpGrpcServer::Reply reply;
+  reply.code = grpc::StatusCode::RESOURCE_EXHAUSTED;
+  reply.message = "message larger than max";
+  FakeOtlpGrpcServer server(reply);
+  StartExporter(server.address(), "tls: {insecure: true}\n");
+  absl::Status s = exporter_->ConsumeTraces(MakeBatch(2));
+  EXPECT_TRUE(absl::IsInvalidArgument(s)) << s;
+  EXPECT_FALSE(pipeline::IsRetryable(s));
+  EXPECT_THAT(s.message(), HasSubstr("message larger than max"));
+  EXPECT_THAT(s.message(), HasSubstr("RESOURCE_EXHAUSTED without RetryInfo"));
 }
 
 TEST_F(OtlpExporterTest, InvalidDataIsPermanent) {
@@ -394,7 +420,7 @@ TEST_F(OtlpExporterTest, InvalidDataIsPermanent) {
   absl::Status s = exporter_->ConsumeTraces(MakeBatch(2));
   EXPECT_TRUE(absl::IsInvalidArgument(s)) << s;
   EXPECT_THAT(s.message(), HasSubstr("no thanks"));
-  EXPECT_EQ(Metric("otelcol_exporter_send_failed_spans"), 2);
+  EXPECT_FALSE(pipeline::IsRetryable(s));
 }
 
 TEST_F(OtlpExporterTest, TlsAgainstAPlaintextServerFails) {
@@ -435,11 +461,24 @@ TEST_F(OtlpExporterTest, PartialSuccessResponseIsOk) {
 }
 
 TEST_F(OtlpExporterTest, GrpcCodesBecomeTheSameAbslCodes) {
-  for (grpc::StatusCode code :
-       {grpc::StatusCode::UNAVAILABLE, grpc::StatusCode::RESOURCE_EXHAUSTED,
-        grpc::StatusCode::ABORTED, grpc::StatusCode::OUT_OF_RANGE, grpc::StatusCode::DATA_LOSS,
-        grpc::StatusCode::UNIMPLEMENTED, grpc::StatusCode::PERMISSION_DENIED,
-        grpc::StatusCode::UNAUTHENTICATED, grpc::StatusCode::INTERNAL}) {
+  // Retryable as the OTLP specification says; RESOURCE_EXHAUSTED has its own tests above.
+  for (auto [code, retryable] : std::vector<std::pair<grpc::StatusCode, bool>>{
+           {grpc::StatusCode::CANCELLED, true},
+           {grpc::StatusCode::DEADLINE_EXCEEDED, true},
+           {grpc::StatusCode::ABORTED, true},
+           {grpc::StatusCode::OUT_OF_RANGE, true},
+           {grpc::StatusCode::UNAVAILABLE, true},
+           {grpc::StatusCode::DATA_LOSS, true},
+           {grpc::StatusCode::UNKNOWN, false},
+           {grpc::StatusCode::INVALID_ARGUMENT, false},
+           {grpc::StatusCode::NOT_FOUND, false},
+           {grpc::StatusCode::ALREADY_EXISTS, false},
+           {grpc::StatusCode::PERMISSION_DENIED, false},
+           {grpc::StatusCode::FAILED_PRECONDITION, false},
+           {grpc::StatusCode::UNIMPLEMENTED, false},
+           {grpc::StatusCode::INTERNAL, false},
+           {grpc::StatusCode::UNAUTHENTICATED, false},
+       }) {
     FakeOtlpGrpcServer::Reply reply;
     reply.code = code;
     reply.message = "server says no";
@@ -447,6 +486,8 @@ TEST_F(OtlpExporterTest, GrpcCodesBecomeTheSameAbslCodes) {
     StartExporter(server.address(), "tls: {insecure: true}\n");
     absl::Status s = exporter_->ConsumeTraces(MakeBatch(1));
     EXPECT_EQ(static_cast<int>(s.code()), static_cast<int>(code)) << s;
+    EXPECT_EQ(pipeline::IsRetryable(s), retryable) << s;
+    EXPECT_EQ(helper::RetryDelayOf(s), std::nullopt) << s;
     EXPECT_EQ(s.message(), absl::StrCat(server.address(), ": server says no"));
     exporter_->Shutdown(absl::Now() + absl::Seconds(2));
     exporter_.reset();
@@ -464,7 +505,6 @@ TEST_F(OtlpExporterTest, SilentServerFailsWithDeadlineExceededAtTheTimeout) {
   EXPECT_TRUE(absl::IsDeadlineExceeded(s)) << s;
   EXPECT_GE(elapsed, absl::Milliseconds(250));
   EXPECT_LT(elapsed, absl::Milliseconds(300) + absl::Seconds(2));
-  EXPECT_EQ(Metric("otelcol_exporter_send_failed_spans"), 3);
 }
 
 TEST_F(OtlpExporterTest, TlsTrustingTheServersCaDelivers) {
@@ -530,7 +570,124 @@ TEST_F(OtlpExporterTest, ClosedPortFailsFastAsUnavailable) {
   EXPECT_TRUE(absl::IsUnavailable(s)) << s;
   EXPECT_THAT(s.message(), HasSubstr(endpoint));
   EXPECT_LT(absl::Now() - start, absl::Seconds(3) + absl::Seconds(2));
-  EXPECT_EQ(Metric("otelcol_exporter_send_failed_spans"), 4);
+}
+
+// ---- The sender on its own ----
+
+// Waits until `condition` holds, for up to 10 s; conditions that the exporter's threads make
+// true.
+bool WaitUntil(const std::function<bool()>& condition) {
+  absl::Time give_up = absl::Now() + absl::Seconds(10);
+  while (!condition()) {
+    if (absl::Now() > give_up) return false;
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  return true;
+}
+
+TEST(GrpcSender, SendsRacingShutdownEndCleanly) {
+  FakeOtlpGrpcServer::Reply slow;
+  slow.delay = absl::Milliseconds(20);
+  FakeOtlpGrpcServer server(slow);
+  config::Diagnostics diagnostics;
+  auto cfg =
+      Decode(absl::StrCat("endpoint: ", server.address(), "\ntls: {insecure: true}"), &diagnostics);
+  ASSERT_TRUE(diagnostics.ok()) << diagnostics.ToString();
+  GrpcSender sender("otlp", *cfg);
+  ASSERT_TRUE(sender.Start().ok());
+  pipeline::TraceBatch batch = MakeBatch(2);
+  std::atomic<int> ok{0}, stopped{0}, other{0};
+  std::vector<std::thread> senders;
+  for (int i = 0; i < 4; ++i) {
+    senders.emplace_back([&] {
+      for (int j = 0; j < 20; ++j) {
+        absl::Status s = sender.Send(batch, absl::Now() + absl::Seconds(5));
+        if (s.ok()) {
+          ok.fetch_add(1);
+        } else if (absl::IsFailedPrecondition(s)) {
+          stopped.fetch_add(1);
+        } else {
+          other.fetch_add(1);
+        }
+      }
+    });
+  }
+  ASSERT_TRUE(WaitUntil([&] { return server.calls().size() >= 4; }));
+  sender.Shutdown();
+  for (auto& t : senders) t.join();
+  EXPECT_GT(ok.load(), 0);
+  EXPECT_GT(stopped.load(), 0);
+  EXPECT_EQ(ok.load() + stopped.load() + other.load(), 80);
+}
+
+// ---- Retries through the queue, on the fake clock ----
+
+class OtlpRetryTest : public OtlpExporterTest {
+ protected:
+  // A queued exporter retrying after 1s, 1s, ... (no jitter) on the test environment's clock.
+  void StartRetryingExporter(const FakeOtlpGrpcServer& server) {
+    auto cfg = testing::DecodeOrFail(
+        factory_, absl::StrCat("endpoint: ", server.address(),
+                               "\ntls: {insecure: true}\nretry_on_failure: {initial_interval: 1s, "
+                               "randomization_factor: 0, max_interval: 1s}\n"));
+    ASSERT_NE(cfg, nullptr);
+    auto created = factory_.CreateTraces(env_.SettingsFor("otlp"), *cfg);
+    ASSERT_TRUE(created.ok()) << created.status();
+    exporter_ = std::move(*created);
+    ASSERT_TRUE(exporter_->Start(host_).ok());
+  }
+  void Advance(absl::Duration d) { env_.clock.Advance(absl::ToChronoNanoseconds(d)); }
+  // Waits until `server` has had `calls` calls and the exporter waits to retry.
+  bool WaitForRetryWait(const FakeOtlpGrpcServer& server, size_t calls) {
+    return WaitUntil(
+        [&] { return server.calls().size() == calls && env_.clock.pending_timers() == 1; });
+  }
+};
+
+TEST_F(OtlpRetryTest, RetryInfoDelayDecidesTheNextAttempt) {
+  FakeOtlpGrpcServer::Reply busy;
+  busy.code = grpc::StatusCode::RESOURCE_EXHAUSTED;
+  busy.message = "over quota";
+  busy.retry_delay = absl::Seconds(7);
+  FakeOtlpGrpcServer server(busy);
+  StartRetryingExporter(server);
+  ASSERT_TRUE(exporter_->ConsumeTraces(MakeBatch(3)).ok());
+  ASSERT_TRUE(WaitForRetryWait(server, 1));
+  server.set_reply(FakeOtlpGrpcServer::Reply{});
+  Advance(absl::Seconds(1));  // the backoff alone would retry now
+  Advance(absl::Seconds(6) - absl::Nanoseconds(1));
+  EXPECT_EQ(env_.clock.pending_timers(), 1u);
+  EXPECT_EQ(server.calls().size(), 1u);
+  Advance(absl::Nanoseconds(1));
+  ASSERT_TRUE(WaitUntil([&] { return Metric("otelcol_exporter_sent_spans") == 3; }));
+  EXPECT_EQ(server.calls().size(), 2u);
+  EXPECT_EQ(Metric("otelcol_exporter_send_failed_spans"), 0);
+}
+
+TEST_F(OtlpRetryTest, UnavailableWithoutRetryInfoFollowsTheBackoff) {
+  FakeOtlpGrpcServer::Reply down;
+  down.code = grpc::StatusCode::UNAVAILABLE;
+  down.message = "restarting";
+  FakeOtlpGrpcServer server(down);
+  StartRetryingExporter(server);
+  ASSERT_TRUE(exporter_->ConsumeTraces(MakeBatch(2)).ok());
+  ASSERT_TRUE(WaitForRetryWait(server, 1));
+  server.set_reply(FakeOtlpGrpcServer::Reply{});
+  Advance(absl::Seconds(1));
+  ASSERT_TRUE(WaitUntil([&] { return Metric("otelcol_exporter_sent_spans") == 2; }));
+  EXPECT_EQ(server.calls().size(), 2u);
+}
+
+TEST_F(OtlpRetryTest, ResourceExhaustedWithoutRetryInfoIsDroppedAtOnce) {
+  FakeOtlpGrpcServer::Reply full;
+  full.code = grpc::StatusCode::RESOURCE_EXHAUSTED;
+  full.message = "message larger than max";
+  FakeOtlpGrpcServer server(full);
+  StartRetryingExporter(server);
+  ASSERT_TRUE(exporter_->ConsumeTraces(MakeBatch(5)).ok());
+  ASSERT_TRUE(WaitUntil([&] { return Metric("otelcol_exporter_send_failed_spans") == 5; }));
+  EXPECT_EQ(server.calls().size(), 1u);
+  EXPECT_EQ(env_.clock.pending_timers(), 0u);
 }
 
 }  // namespace

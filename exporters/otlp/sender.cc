@@ -1,5 +1,6 @@
 #include "exporters/otlp/sender.h"
 
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -11,10 +12,12 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
+#include "pipeline/consumer.h"
 #include "pipeline/net/compression.h"
 #include "pipeline/net/grpc_compressed_buffer.h"
 #include "pipeline/net/grpc_tls.h"
 #include "pipeline/otlp/partial_success.h"
+#include "pipeline/otlp/rpc_status.h"
 #include "pipeline/otlp/types.h"
 
 namespace weir::exporters::otlp {
@@ -35,10 +38,30 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> MakeCredentials(const 
   return net::MakeGrpcChannelCredentials(config.tls);
 }
 
-// gRPC and absl share the canonical code numbers, so the code carries over unchanged.
-absl::Status ToAbslStatus(const grpc::Status& status, const std::string& endpoint) {
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                      absl::StrCat(endpoint, ": ", status.error_message()));
+// The result of a failed call, following the OTLP specification (and otelcol): gRPC and absl
+// share the canonical code numbers, so the code carries over, and a google.rpc.RetryInfo in
+// the status details becomes the retry delay. RESOURCE_EXHAUSTED is worth retrying only when
+// the server sent RetryInfo (it will recover); without, e.g. for a message larger than the
+// server accepts, it is permanent and becomes InvalidArgument, so that no one upstream retries
+// it either.
+absl::Status ToSendError(const grpc::Status& status, const std::string& endpoint) {
+  std::string message = absl::StrCat(endpoint, ": ", status.error_message());
+  std::optional<absl::Duration> retry_delay;
+  if (!status.error_details().empty()) {
+    if (std::optional<weir::otlp::RpcStatus> details =
+            weir::otlp::DecodeRpcStatusProto(status.error_details())) {
+      retry_delay = details->retry_delay;
+    }
+  }
+  if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED && !retry_delay) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(message, " (RESOURCE_EXHAUSTED without RetryInfo: not retried)"));
+  }
+  absl::Status result(static_cast<absl::StatusCode>(status.error_code()), message);
+  if (retry_delay && pipeline::IsRetryable(result)) {
+    return helper::WithRetryDelay(std::move(result), *retry_delay);
+  }
+  return result;
 }
 
 }  // namespace
@@ -65,14 +88,23 @@ absl::Status GrpcSender::Start() {
     return absl::FailedPreconditionError(
         absl::StrCat(id_, ": cannot create a channel to ", config_.endpoint));
   }
-  stub_ = std::make_unique<grpc::GenericStub>(channel_);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stub_ = std::make_shared<grpc::GenericStub>(channel_);
+  }
   log::Info(kComponent, "%s: exporting to %s (%s%s)", id_, config_.endpoint,
             config_.use_tls ? "TLS" : "plaintext", config_.compression.gzip() ? ", gzip" : "");
   return absl::OkStatus();
 }
 
 absl::Status GrpcSender::Send(const pipeline::TraceBatch& batch, absl::Time deadline) {
-  if (stub_ == nullptr) {
+  // The call keeps its own reference: Shutdown may drop the sender's at any time.
+  std::shared_ptr<grpc::GenericStub> stub;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stub = stub_;
+  }
+  if (stub == nullptr) {
     return absl::FailedPreconditionError(absl::StrCat(id_, " is not running"));
   }
   if (absl::Now() >= deadline) {
@@ -100,11 +132,11 @@ absl::Status GrpcSender::Send(const pipeline::TraceBatch& batch, absl::Time dead
 
   absl::Notification done;
   grpc::Status result;
-  stub_->UnaryCall(&context, weir::otlp::kExportMethod, grpc::StubOptions(), &request, &response,
-                   [&](grpc::Status status) {
-                     result = std::move(status);
-                     done.Notify();
-                   });
+  stub->UnaryCall(&context, weir::otlp::kExportMethod, grpc::StubOptions(), &request, &response,
+                  [&](grpc::Status status) {
+                    result = std::move(status);
+                    done.Notify();
+                  });
   bool cancelled = false;
   if (!done.WaitForNotificationWithDeadline(deadline + kCompletionGrace)) {
     context.TryCancel();
@@ -118,7 +150,7 @@ absl::Status GrpcSender::Send(const pipeline::TraceBatch& batch, absl::Time dead
       return absl::DeadlineExceededError(
           absl::StrCat(config_.endpoint, ": no answer by the deadline"));
     }
-    return ToAbslStatus(result, config_.endpoint);
+    return ToSendError(result, config_.endpoint);
   }
   LogPartialSuccess(response, batch.span_count());
   return absl::OkStatus();
@@ -139,7 +171,12 @@ void GrpcSender::LogPartialSuccess(const grpc::ByteBuffer& response, size_t sent
 }
 
 void GrpcSender::Shutdown() {
-  stub_.reset();
+  std::shared_ptr<grpc::GenericStub> stub;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stub.swap(stub_);
+  }
+  // The channel lives as long as the stub's last reference (a call still in flight).
   channel_.reset();
 }
 

@@ -7,10 +7,13 @@
 // and still counts as delivered, as in otelcol.
 //
 // Threading: Send may be called from many threads at once (the channel multiplexes calls);
-// Start and Shutdown are called once each, before the first and after the last Send.
+// Start and Shutdown are called once each, Start before the first Send. A Send that races
+// with Shutdown is safe: it either fails with FailedPrecondition or completes on the stub it
+// took.
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "absl/status/status.h"
@@ -36,10 +39,13 @@ class GrpcSender final : public helper::Sender {
 
   // Exports `batch` and waits for the answer until `deadline`. Returns OK when the server
   // accepted the request (even partially). Otherwise the gRPC status code as an absl code with
-  // the message "<endpoint>: <grpc message>": Unavailable, ResourceExhausted, DeadlineExceeded,
-  // Aborted, Cancelled, OutOfRange and DataLoss may succeed later; InvalidArgument,
-  // Unimplemented, PermissionDenied, Unauthenticated and the rest will not.
-  // FailedPrecondition when called before Start or after Shutdown.
+  // the message "<endpoint>: <grpc message>", as the OTLP specification says: Unavailable,
+  // DeadlineExceeded, Aborted, Cancelled, OutOfRange and DataLoss may succeed later, and carry
+  // the server's RetryInfo delay when it sent one (helper::RetryDelayOf); ResourceExhausted
+  // comes back only with a RetryInfo, without one it is permanent and comes back as
+  // InvalidArgument; InvalidArgument, Unimplemented, PermissionDenied, Unauthenticated,
+  // Internal and the rest are permanent. DeadlineExceeded when the deadline passed without an
+  // answer. FailedPrecondition when called before Start or after Shutdown.
   absl::Status Send(const pipeline::TraceBatch& batch, absl::Time deadline) override;
 
   // Releases the channel.
@@ -50,8 +56,9 @@ class GrpcSender final : public helper::Sender {
 
   const std::string id_;
   const Config config_;
-  std::shared_ptr<grpc::Channel> channel_;   // set in Start, reset in Shutdown
-  std::unique_ptr<grpc::GenericStub> stub_;  // set in Start, reset in Shutdown
+  std::shared_ptr<grpc::Channel> channel_;  // set in Start, reset in Shutdown
+  std::mutex mu_;
+  std::shared_ptr<grpc::GenericStub> stub_;  // guarded by mu_; set in Start, reset in Shutdown
   log::RateLimited partial_success_log_;
 };
 

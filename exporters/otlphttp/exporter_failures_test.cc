@@ -2,6 +2,7 @@
 // partial success, OTLP refusals and other status codes, error bodies, silence, a closed port
 // and failed TLS handshakes. What comes back from ConsumeTraces, what the backend saw and what
 // the metrics count.
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "exporters/otlphttp/exporter_test_fixture.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "pipeline/consumer.h"
 #include "pipeline/otlp/json.h"
 #include "pipeline/otlp/partial_success.h"
 #include "pipeline/otlp/rpc_status.h"
@@ -76,9 +78,10 @@ TEST_F(OtlpHttpExporterTest, RefusingBackendGivesUnavailable) {
   EXPECT_TRUE(absl::IsUnavailable(s)) << s;
   EXPECT_THAT(s.message(), HasSubstr("503"));
   EXPECT_THAT(s.message(), HasSubstr("pipeline is full"));
-  ASSERT_EQ(server.requests().size(), 1u);  // retry_on_failure is off: one attempt
+  ASSERT_EQ(server.requests().size(), 1u);  // no queue: one attempt, the caller retries
   EXPECT_EQ(server.span_count(), 7u);
-  EXPECT_EQ(Metric("otelcol_exporter_send_failed_spans"), 7);
+  // Refused to the caller, which still holds the spans: nothing dropped here.
+  EXPECT_EQ(Metric("otelcol_exporter_send_failed_spans"), 0);
   EXPECT_EQ(Metric("otelcol_exporter_sent_spans"), 0);
 }
 
@@ -102,19 +105,16 @@ TEST_F(OtlpHttpExporterTest, OtlpRefusalsKeepTheirMeaningAndMessage) {
       {400, weir::otlp::kRpcInvalidArgument, "no thanks", "", ResponseEncoding::kJson,
        absl::StatusCode::kInvalidArgument},
   };
-  double failed = 0;
   for (const Case& c : cases) {
     bool json = c.encoding == ResponseEncoding::kJson;
     FakeServer server(
         FakeServer::Refusal(c.status, c.rpc_code, c.message, c.retry_after, c.encoding));
     StartExporter(server.url(), json ? "encoding: json\n" : "");
     absl::Status s = exporter_->ConsumeTraces(MakeBatch(2));
-    failed += 2;
     EXPECT_EQ(s.code(), c.code) << c.status << ": " << s;
     EXPECT_THAT(s.message(), HasSubstr(absl::StrCat("HTTP ", c.status)));
     EXPECT_THAT(s.message(), HasSubstr(c.message));
     EXPECT_EQ(server.requests().size(), 1u) << c.status;
-    EXPECT_EQ(Metric("otelcol_exporter_send_failed_spans"), failed);
     exporter_->Shutdown(absl::Now() + absl::Seconds(1));
     exporter_.reset();
   }
@@ -122,27 +122,34 @@ TEST_F(OtlpHttpExporterTest, OtlpRefusalsKeepTheirMeaningAndMessage) {
 }
 
 TEST_F(OtlpHttpExporterTest, StatusCodesMapToRetryableOrPermanentErrors) {
+  // The OTLP/HTTP specification retries 429, 502, 503 and 504, and nothing else.
   struct Case {
     unsigned status;
     absl::StatusCode code;
+    bool retryable;
   } cases[] = {
-      {429, absl::StatusCode::kResourceExhausted}, {502, absl::StatusCode::kUnavailable},
-      {503, absl::StatusCode::kUnavailable},       {504, absl::StatusCode::kUnavailable},
-      {500, absl::StatusCode::kUnavailable},       {400, absl::StatusCode::kInvalidArgument},
-      {401, absl::StatusCode::kInvalidArgument},   {404, absl::StatusCode::kInvalidArgument},
-      {413, absl::StatusCode::kInvalidArgument},
+      {429, absl::StatusCode::kResourceExhausted, true},
+      {502, absl::StatusCode::kUnavailable, true},
+      {503, absl::StatusCode::kUnavailable, true},
+      {504, absl::StatusCode::kUnavailable, true},
+      {500, absl::StatusCode::kInternal, false},
+      {501, absl::StatusCode::kUnimplemented, false},
+      {505, absl::StatusCode::kInternal, false},
+      {507, absl::StatusCode::kInternal, false},
+      {400, absl::StatusCode::kInvalidArgument, false},
+      {401, absl::StatusCode::kInvalidArgument, false},
+      {404, absl::StatusCode::kInvalidArgument, false},
+      {413, absl::StatusCode::kInvalidArgument, false},
   };
-  double failed = 0;
   for (const Case& c : cases) {
     FakeServer server(
         FakeServer::Reply{.status = c.status, .content_type = "text/plain", .body = "nope\n"});
     StartExporter(server.url());
     absl::Status s = exporter_->ConsumeTraces(MakeBatch(2));
-    failed += 2;
     EXPECT_EQ(s.code(), c.code) << c.status << ": " << s;
+    EXPECT_EQ(pipeline::IsRetryable(s), c.retryable) << c.status;
     EXPECT_THAT(s.message(), HasSubstr(absl::StrCat(server.url(), "/v1/traces: HTTP ", c.status)));
     EXPECT_THAT(s.message(), HasSubstr(": nope"));
-    EXPECT_EQ(Metric("otelcol_exporter_send_failed_spans"), failed);
     exporter_->Shutdown(absl::Now() + absl::Seconds(1));
     exporter_.reset();
   }
@@ -167,6 +174,85 @@ TEST_F(OtlpHttpExporterTest, ErrorMessagesShowTheRpcStatusOfAProtobufBody) {
   EXPECT_THAT(s.message(), HasSubstr("HTTP 400 Bad Request: bad trace id"));
 }
 
+// ---- Retries through the queue, on the fake clock ----
+
+// Waits until `condition` holds, for up to 10 s; conditions that the exporter's threads make
+// true.
+bool WaitUntil(const std::function<bool()>& condition) {
+  absl::Time give_up = absl::Now() + absl::Seconds(10);
+  while (!condition()) {
+    if (absl::Now() > give_up) return false;
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  return true;
+}
+
+constexpr char kRetryOneSecond[] =
+    "retry_on_failure: {initial_interval: 1s, randomization_factor: 0, max_interval: 1s}\n";
+
+class OtlpHttpRetryTest : public OtlpHttpExporterTest {
+ protected:
+  void Advance(absl::Duration d) { env_.clock.Advance(absl::ToChronoNanoseconds(d)); }
+  // Waits until `server` has read `requests` requests and the exporter waits to retry.
+  bool WaitForRetryWait(const FakeServer& server, size_t requests) {
+    return WaitUntil(
+        [&] { return server.requests().size() == requests && env_.clock.pending_timers() == 1; });
+  }
+};
+
+TEST_F(OtlpHttpRetryTest, RetryAfterSecondsDecidesTheNextAttempt) {
+  FakeServer server(FakeServer::Refusal(503, weir::otlp::kRpcUnavailable, "busy", "7"));
+  StartQueuedExporter(server.url(), kRetryOneSecond);
+  ASSERT_TRUE(exporter_->ConsumeTraces(MakeBatch(3)).ok());
+  ASSERT_TRUE(WaitForRetryWait(server, 1));
+  server.set_reply(FakeServer::Reply{});
+  Advance(absl::Seconds(1));  // the backoff alone would retry now
+  Advance(absl::Seconds(6) - absl::Nanoseconds(1));
+  EXPECT_EQ(env_.clock.pending_timers(), 1u);
+  EXPECT_EQ(server.requests().size(), 1u);
+  Advance(absl::Nanoseconds(1));
+  ASSERT_TRUE(WaitUntil([&] { return Metric("otelcol_exporter_sent_spans") == 3; }));
+  EXPECT_EQ(server.requests().size(), 2u);
+  EXPECT_EQ(Metric("otelcol_exporter_send_failed_spans"), 0);
+}
+
+TEST_F(OtlpHttpRetryTest, RetryAfterHttpDateDecidesTheNextAttempt) {
+  // 31 s ahead, so that the whole seconds of an HTTP date leave at least 30 s.
+  std::string date = absl::FormatTime("%a, %d %b %Y %H:%M:%S GMT", absl::Now() + absl::Seconds(31),
+                                      absl::UTCTimeZone());
+  FakeServer server(FakeServer::Refusal(429, weir::otlp::kRpcResourceExhausted, "busy", date));
+  StartQueuedExporter(server.url(), kRetryOneSecond);
+  ASSERT_TRUE(exporter_->ConsumeTraces(MakeBatch(2)).ok());
+  ASSERT_TRUE(WaitForRetryWait(server, 1));
+  server.set_reply(FakeServer::Reply{});
+  Advance(absl::Seconds(29));
+  EXPECT_EQ(env_.clock.pending_timers(), 1u);
+  EXPECT_EQ(server.requests().size(), 1u);
+  Advance(absl::Seconds(2));
+  ASSERT_TRUE(WaitUntil([&] { return Metric("otelcol_exporter_sent_spans") == 2; }));
+  EXPECT_EQ(server.requests().size(), 2u);
+}
+
+TEST_F(OtlpHttpRetryTest, WithoutRetryAfterTheBackoffDecides) {
+  FakeServer server(FakeServer::Reply{.status = 502, .content_type = "text/plain"});
+  StartQueuedExporter(server.url(), kRetryOneSecond);
+  ASSERT_TRUE(exporter_->ConsumeTraces(MakeBatch(2)).ok());
+  ASSERT_TRUE(WaitForRetryWait(server, 1));
+  server.set_reply(FakeServer::Reply{});
+  Advance(absl::Seconds(1));
+  ASSERT_TRUE(WaitUntil([&] { return Metric("otelcol_exporter_sent_spans") == 2; }));
+  EXPECT_EQ(server.requests().size(), 2u);
+}
+
+TEST_F(OtlpHttpRetryTest, InternalServerErrorIsDroppedWithoutRetry) {
+  FakeServer server(FakeServer::Reply{.status = 500, .content_type = "text/plain"});
+  StartQueuedExporter(server.url(), kRetryOneSecond);
+  ASSERT_TRUE(exporter_->ConsumeTraces(MakeBatch(4)).ok());
+  ASSERT_TRUE(WaitUntil([&] { return Metric("otelcol_exporter_send_failed_spans") == 4; }));
+  EXPECT_EQ(server.requests().size(), 1u);
+  EXPECT_EQ(env_.clock.pending_timers(), 0u);
+}
+
 // ---- No answer ----
 
 TEST_F(OtlpHttpExporterTest, SilentServerFailsWithDeadlineExceededAtTheTimeout) {
@@ -179,7 +265,6 @@ TEST_F(OtlpHttpExporterTest, SilentServerFailsWithDeadlineExceededAtTheTimeout) 
   EXPECT_THAT(s.message(), HasSubstr(server.url()));
   EXPECT_GE(elapsed, absl::Milliseconds(250));
   EXPECT_LT(elapsed, absl::Milliseconds(300) + absl::Seconds(2));
-  EXPECT_EQ(Metric("otelcol_exporter_send_failed_spans"), 3);
   // The timed-out connection is not reused: the next send opens a new one.
   EXPECT_FALSE(exporter_->ConsumeTraces(MakeBatch(1)).ok());
   EXPECT_EQ(server.connections(), 2);
@@ -194,7 +279,6 @@ TEST_F(OtlpHttpExporterTest, ClosedPortFailsFastAsUnavailableNamingTheUrl) {
   EXPECT_TRUE(absl::IsUnavailable(s)) << s;
   EXPECT_THAT(s.message(), HasSubstr(absl::StrCat(url, "/v1/traces")));
   EXPECT_LT(absl::Now() - start, absl::Seconds(3));
-  EXPECT_EQ(Metric("otelcol_exporter_send_failed_spans"), 4);
 }
 
 // ---- Failed TLS ----

@@ -29,11 +29,16 @@ class OtlpHttpExporterTest : public ::testing::Test {
   // Creates and starts an `otlphttp` exporter sending synchronously (no queue, no retries), so
   // each ConsumeTraces returns the send's result. `yaml` adds keys.
   void StartExporter(const std::string& endpoint, const std::string& yaml = "") {
-    auto cfg = testing::DecodeOrFail(
-        factory_,
-        absl::StrCat("endpoint: ", endpoint,
-                     "\nsending_queue: {enabled: false}\nretry_on_failure: {enabled: false}\n",
+    StartQueuedExporter(
+        endpoint,
+        absl::StrCat("sending_queue: {enabled: false}\nretry_on_failure: {enabled: false}\n",
                      yaml));
+  }
+
+  // Creates and starts an `otlphttp` exporter with the defaults (a queue, retries on the test
+  // environment's fake clock) and `yaml`.
+  void StartQueuedExporter(const std::string& endpoint, const std::string& yaml = "") {
+    auto cfg = testing::DecodeOrFail(factory_, absl::StrCat("endpoint: ", endpoint, "\n", yaml));
     ASSERT_NE(cfg, nullptr);
     auto created = factory_.CreateTraces(env_.SettingsFor("otlphttp"), *cfg);
     ASSERT_TRUE(created.ok()) << created.status();

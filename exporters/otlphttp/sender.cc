@@ -6,9 +6,7 @@
 #include <cerrno>
 #include <chrono>
 #include <exception>
-#include <future>
 #include <optional>
-#include <thread>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -24,12 +22,13 @@
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
 #include "boost/beast/ssl.hpp"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/wire_format_lite.h"
+#include "exporters/helper/sender.h"
+#include "exporters/otlphttp/retry_after.h"
 #include "pipeline/net/compression.h"
 #include "pipeline/net/tls.h"
 #include "pipeline/otlp/json.h"
 #include "pipeline/otlp/partial_success.h"
+#include "pipeline/otlp/rpc_status.h"
 #include "pipeline/otlp/types.h"
 
 namespace weir::exporters::otlphttp {
@@ -70,79 +69,11 @@ bool IsIpLiteral(const std::string& host) {
   return !ec;
 }
 
-struct Resolved {
-  std::vector<tcp::endpoint> endpoints;
-  std::string error;
-};
-
-// Resolves host:port by the deadline. getaddrinfo cannot be cancelled, so a name runs on a
-// detached thread that is simply abandoned when the deadline passes first.
-absl::StatusOr<std::vector<tcp::endpoint>> Resolve(const std::string& host, int port,
-                                                   absl::Time deadline, bool* timed_out) {
-  boost::system::error_code ec;
-  asio::ip::address address = asio::ip::make_address(host, ec);
-  if (!ec) return std::vector<tcp::endpoint>{tcp::endpoint(address, static_cast<uint16_t>(port))};
-
-  auto promise = std::make_shared<std::promise<Resolved>>();
-  std::future<Resolved> future = promise->get_future();
-  try {
-    std::thread([promise, host, port] {
-      Resolved result;
-      try {
-        asio::io_context io(1);
-        tcp::resolver resolver(io);
-        boost::system::error_code error;
-        auto results = resolver.resolve(host, std::to_string(port), error);
-        if (error) {
-          result.error = error.message();
-        } else {
-          for (const auto& entry : results) result.endpoints.push_back(entry.endpoint());
-        }
-      } catch (const std::exception& e) {
-        result.error = e.what();
-      }
-      promise->set_value(std::move(result));
-    }).detach();
-  } catch (const std::exception& e) {
-    return absl::UnavailableError(absl::StrCat("cannot start resolving: ", e.what()));
-  }
-  if (future.wait_until(absl::ToChronoTime(deadline)) != std::future_status::ready) {
-    *timed_out = true;
-    return absl::DeadlineExceededError("timed out");
-  }
-  Resolved result = future.get();
-  if (!result.error.empty()) return absl::UnavailableError(result.error);
-  if (result.endpoints.empty()) return absl::UnavailableError("no addresses");
-  return std::move(result.endpoints);
-}
-
-// google.rpc.Status.message (field 2) from a protobuf-encoded Status, if it is one.
-std::optional<std::string> RpcStatusMessage(absl::string_view bytes) {
-  using google::protobuf::internal::WireFormatLite;
-  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(bytes.data()),
-                                            static_cast<int>(bytes.size()));
-  std::optional<std::string> message;
-  while (uint32_t tag = in.ReadTag()) {
-    if (tag == WireFormatLite::MakeTag(2, WireFormatLite::WIRETYPE_LENGTH_DELIMITED)) {
-      uint32_t length;
-      std::string value;
-      if (!in.ReadVarint32(&length) || !in.ReadString(&value, static_cast<int>(length))) {
-        return std::nullopt;
-      }
-      message = std::move(value);
-    } else if (!WireFormatLite::SkipField(&in, tag)) {
-      return std::nullopt;
-    }
-  }
-  if (!in.ConsumedEntireMessage()) return std::nullopt;
-  return message;
-}
-
 // Up to kMaxBodyInMessage bytes of an error body, readable in a log line.
 std::string DescribeBody(absl::string_view content_type, absl::string_view body) {
-  std::optional<std::string> message;
-  if (absl::StrContains(content_type, "protobuf")) message = RpcStatusMessage(body);
-  if (message) body = *message;
+  std::optional<weir::otlp::RpcStatus> status;
+  if (absl::StrContains(content_type, "protobuf")) status = weir::otlp::DecodeRpcStatusProto(body);
+  if (status) body = status->message;
   std::string text(absl::StripAsciiWhitespace(body.substr(0, kMaxBodyInMessage)));
   for (char& c : text) {
     if (c == '\r' || c == '\n' || c == '\t') c = ' ';
@@ -208,7 +139,9 @@ struct HttpSender::Connection {
 };
 
 HttpSender::HttpSender(std::string id, const Config& config)
-    : id_(std::move(id)), config_(config) {}
+    : id_(std::move(id)),
+      config_(config),
+      resolver_(config_.traces_url.host, config_.traces_url.port) {}
 
 HttpSender::~HttpSender() = default;
 
@@ -240,8 +173,7 @@ absl::Status HttpSender::NetworkError(absl::string_view step, absl::string_view 
 absl::StatusOr<std::unique_ptr<HttpSender::Connection>> HttpSender::Connect(absl::Time deadline) {
   const Url& url = config_.traces_url;
   bool timed_out = false;
-  absl::StatusOr<std::vector<tcp::endpoint>> endpoints =
-      Resolve(url.host, url.port, deadline, &timed_out);
+  absl::StatusOr<std::vector<tcp::endpoint>> endpoints = resolver_.Resolve(deadline, &timed_out);
   if (!endpoints.ok()) {
     return NetworkError(absl::StrCat("resolving ", url.host), endpoints.status().message(),
                         timed_out);
@@ -377,7 +309,8 @@ absl::Status HttpSender::Send(const pipeline::TraceBatch& batch, absl::Time dead
         absl::StatusOr<std::string> inflated = net::Gunzip(body, kMaxResponseBytes);
         if (inflated.ok()) body = std::move(*inflated);
       }
-      return Interpret(response.result_int(), content_type, body, batch.span_count());
+      return Interpret(response.result_int(), content_type, body,
+                       View(response[http::field::retry_after]), batch.span_count());
     }
   } catch (const std::exception& e) {
     return absl::UnavailableError(
@@ -386,7 +319,8 @@ absl::Status HttpSender::Send(const pipeline::TraceBatch& batch, absl::Time dead
 }
 
 absl::Status HttpSender::Interpret(unsigned status, absl::string_view content_type,
-                                   const std::string& body, size_t span_count) {
+                                   const std::string& body, absl::string_view retry_after,
+                                   size_t span_count) {
   if (status >= 200 && status < 300) {
     if (body.empty()) return absl::OkStatus();
     // OTLP answers in the request's encoding; a server that says otherwise is believed.
@@ -404,8 +338,24 @@ absl::Status HttpSender::Interpret(unsigned status, absl::string_view content_ty
   if (std::string detail = DescribeBody(content_type, body); !detail.empty()) {
     absl::StrAppend(&message, ": ", detail);
   }
-  if (status == 429) return absl::ResourceExhaustedError(message);
-  if (status >= 500 && status < 600) return absl::UnavailableError(message);
+  // The OTLP/HTTP specification retries 429, 502, 503 and 504 only; a Retry-After with them
+  // says when.
+  absl::Status retryable;
+  if (status == 429) {
+    retryable = absl::ResourceExhaustedError(message);
+  } else if (status == 502 || status == 503 || status == 504) {
+    retryable = absl::UnavailableError(message);
+  }
+  if (!retryable.ok()) {
+    if (std::optional<absl::Duration> delay = ParseRetryAfter(retry_after, absl::Now())) {
+      return helper::WithRetryDelay(std::move(retryable), *delay);
+    }
+    return retryable;
+  }
+  // Other 5xx: the server failed on this request and says nothing suggests a retry would do
+  // better (500), or cannot serve it at all (501, 505, ...).
+  if (status == 501) return absl::UnimplementedError(message);
+  if (status >= 500 && status < 600) return absl::InternalError(message);
   // Other 4xx: the data or the request is wrong and sending it again will not help. 1xx and
   // 3xx (redirects are not followed) are configuration problems, equally permanent.
   return absl::InvalidArgumentError(message);
@@ -418,6 +368,7 @@ void HttpSender::Shutdown() {
     running_ = false;
     closing.swap(idle_);
   }
+  resolver_.Shutdown();
 }
 
 }  // namespace weir::exporters::otlphttp

@@ -6,12 +6,14 @@
 // pool when the server keeps it open. Every network step (name resolution, connect, TLS
 // handshake, write, read) is bounded by the send's deadline: a connection runs its own
 // io_context only while its thread waits for one operation, and the stream's timer closes the
-// socket at the deadline. Name resolution runs on a helper thread that the send stops waiting
-// for at the deadline, because getaddrinfo cannot be interrupted.
+// socket at the deadline. Name resolution runs on the Resolver's one thread (resolver.h), which
+// a send stops waiting for at its deadline, because getaddrinfo cannot be interrupted.
 //
 // Responses follow the OTLP/HTTP specification: 2xx is success (a partial_success with
-// rejected spans is logged, rate-limited, and still counts as delivered); 429 is
-// ResourceExhausted; 502, 503, 504 and other 5xx are Unavailable; other 4xx are InvalidArgument.
+// rejected spans is logged, rate-limited, and still counts as delivered); 429
+// (ResourceExhausted) and 502, 503, 504 (Unavailable) are retryable, with the delay of a
+// Retry-After header attached (helper::WithRetryDelay); 500 (Internal), 501 (Unimplemented),
+// the other 5xx (Internal) and the other 4xx (InvalidArgument) are permanent.
 //
 // Threading: Send may be called from many threads at once; each uses its own connection (the
 // pool is guarded by a mutex). Start and Shutdown are called once each, before the first and
@@ -29,6 +31,7 @@
 #include "absl/time/time.h"
 #include "exporters/helper/sender.h"
 #include "exporters/otlphttp/config.h"
+#include "exporters/otlphttp/resolver.h"
 #include "pipeline/telemetry/logger.h"
 
 namespace boost::asio::ssl {
@@ -49,13 +52,15 @@ class HttpSender final : public helper::Sender {
   absl::Status Start() override;
 
   // POSTs `batch` and returns by `deadline`. OK for a 2xx answer. Errors name the URL:
-  // ResourceExhausted for 429; Unavailable for 5xx and for connection, TLS and protocol
-  // failures; DeadlineExceeded when the deadline passed first; InvalidArgument for other
-  // answers (4xx), with the status code and up to 200 bytes of the body in the message.
-  // FailedPrecondition before Start or after Shutdown.
+  // ResourceExhausted for 429 and Unavailable for 502, 503 and 504, both with the Retry-After
+  // delay when the answer has one; Unavailable for connection, TLS and protocol failures;
+  // DeadlineExceeded when the deadline passed first; Internal for 500 and the other 5xx,
+  // Unimplemented for 501, InvalidArgument for other answers (4xx); answers carry the status
+  // code and up to 200 bytes of the body in the message. FailedPrecondition before Start or
+  // after Shutdown.
   absl::Status Send(const pipeline::TraceBatch& batch, absl::Time deadline) override;
 
-  // Closes the idle connections; later sends fail.
+  // Closes the idle connections and stops the resolver; later sends fail.
   void Shutdown() override;
 
   struct Connection;  // one keep-alive connection with its own io_context; defined in sender.cc
@@ -70,7 +75,7 @@ class HttpSender final : public helper::Sender {
   void ReturnIdle(std::unique_ptr<Connection> connection);
   // Maps an HTTP answer to the result of Send; logs partial success.
   absl::Status Interpret(unsigned status, absl::string_view content_type, const std::string& body,
-                         size_t span_count);
+                         absl::string_view retry_after, size_t span_count);
   // Unavailable (or DeadlineExceeded when `timed_out`) naming the URL and the failed step.
   absl::Status NetworkError(absl::string_view step, absl::string_view detail, bool timed_out) const;
 
@@ -78,6 +83,7 @@ class HttpSender final : public helper::Sender {
   const Config config_;
   std::shared_ptr<boost::asio::ssl::context> tls_context_;  // https only; set in Start
   log::RateLimited partial_success_log_;
+  Resolver resolver_;
 
   std::mutex mu_;
   bool running_ = false;                           // guarded by mu_
