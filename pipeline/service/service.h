@@ -6,7 +6,7 @@
 // drains into a live consumer. The self-metrics endpoint runs beside the graph.
 //
 // Shutdown comes in two halves so that a reload can bring the next graph up while this one
-// drains: StopIntake closes everything that listens, Drain empties the rest.
+// drains (see ServiceRunner): StopIntake closes everything that listens, Drain empties the rest.
 // Each stage of a shutdown gets its own share of the deadline, so one slow stage (an exporter
 // retrying a backend that is down) cannot take the time of the others:
 //   receivers (and listening extensions, the metrics endpoint)  up to 10 % of the time

@@ -1,7 +1,12 @@
-// Service against fake components that record what happens to them: the shutdown stages and
-// their shares of the deadline, and the destruction order.
+// Service and ServiceRunner against fake components that record what happens to them: the
+// shutdown stages and their shares of the deadline, the destruction order, and what a reload
+// does when the new graph cannot be built, cannot start, or the old one is slow to drain.
 
 #include "pipeline/service/service.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <condition_variable>
 #include <mutex>
@@ -16,7 +21,10 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "pipeline/factory_template.h"
+#include "pipeline/memory_budget.h"
+#include "pipeline/service/service_runner.h"
 #include "tests/testing/conformance.h"
+#include "tests/testing/otlp_client.h"
 
 namespace weir::service {
 namespace {
@@ -292,6 +300,91 @@ TEST_F(ServiceTest, ARetiredServiceDoesNotReportFatalErrors) {
   ASSERT_TRUE(live->Start().ok());
   journal_.exporter_host->ReportFatalError(absl::InternalError("now"));
   EXPECT_EQ(fatal, 1);
+}
+
+class ServiceRunnerTest : public ServiceTest {
+ protected:
+  LoadedConfig Load(const std::string& yaml) {
+    config::Diagnostics d;
+    LoadedConfig loaded;
+    loaded.document = config::LoadString(yaml, "test", &d);
+    loaded.config = DecodeServiceConfig(loaded.document, *registry_, &d);
+    EXPECT_TRUE(d.ok()) << d.ToString();
+    return loaded;
+  }
+  ServiceRunner::Options FastHandover() {
+    ServiceRunner::Options options;
+    options.handover_wait = absl::Milliseconds(50);
+    return options;
+  }
+};
+
+TEST_F(ServiceRunnerTest, TheNewGraphStartsWhileTheOldOneIsStillDraining) {
+  ServiceRunner runner(*registry_, env_.telemetry, env_.io.context(), env_.clock, {},
+                       FastHandover());
+  ASSERT_TRUE(runner.Start(Load(Yaml("{tag: old}", "{tag: old, block_shutdown: true}"))).ok());
+  absl::Time before = absl::Now();
+  auto outcome = runner.Reload(Load(Yaml("{tag: new}", "{tag: new}")));
+  ASSERT_TRUE(outcome.ok()) << outcome.status();
+  EXPECT_EQ(*outcome, ServiceRunner::ReloadOutcome::kReloaded);
+  // The old exporter would block until its deadline (10 s); the reload did not wait for it.
+  EXPECT_LT(absl::Now() - before, absl::Seconds(5));
+  EXPECT_TRUE(journal_.Has("receiver old shutdown"));
+  EXPECT_TRUE(journal_.Has("receiver new start"));
+  EXPECT_TRUE(journal_.Has("exporter new start"));
+  EXPECT_FALSE(journal_.Has("exporter old shutdown"));
+  journal_.ReleaseExporters();
+  runner.Shutdown();
+  EXPECT_TRUE(journal_.Has("exporter old shutdown"));
+  EXPECT_TRUE(journal_.Has("exporter old destroyed"));
+  EXPECT_TRUE(journal_.Has("exporter new destroyed"));
+}
+
+TEST_F(ServiceRunnerTest, ANewConfigThatFailsToStartBringsThePreviousOneBack) {
+  ServiceRunner runner(*registry_, env_.telemetry, env_.io.context(), env_.clock, {},
+                       FastHandover());
+  ASSERT_TRUE(runner.Start(Load(Yaml("{tag: old}"))).ok());
+  auto outcome = runner.Reload(Load(Yaml("{tag: new, fail_start: true}")));
+  ASSERT_TRUE(outcome.ok()) << outcome.status();
+  EXPECT_EQ(*outcome, ServiceRunner::ReloadOutcome::kRestored);
+  std::vector<std::string> events = journal_.Events();
+  // The old receiver stopped, then a receiver of the old config started again.
+  EXPECT_EQ(std::count(events.begin(), events.end(), "receiver old start"), 2)
+      << absl::StrJoin(events, "\n");
+  ASSERT_NE(runner.service(), nullptr);
+  EXPECT_EQ(runner.service()->config().receivers.count("fake"), 1u);
+}
+
+TEST_F(ServiceRunnerTest, ANewConfigNeedingAPortInUseNeverStopsTheRunningOne) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(listen(fd, 1), 0);
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  int port = ntohs(addr.sin_port);
+
+  ServiceRunner runner(*registry_, env_.telemetry, env_.io.context(), env_.clock, {},
+                       FastHandover());
+  ASSERT_TRUE(runner.Start(Load(Yaml("{tag: old}", "{}", "", "  memory_limit_mib: 64\n"))).ok());
+  EXPECT_EQ(pipeline::MemoryBudget::Process().limit(), size_t{64} << 20);
+  auto outcome = runner.Reload(
+      Load(Yaml("{tag: new}", "{}", absl::StrCat("127.0.0.1:", port), "  memory_limit_mib: 32\n")));
+  ASSERT_TRUE(outcome.ok()) << outcome.status();
+  EXPECT_EQ(*outcome, ServiceRunner::ReloadOutcome::kRefused);
+  EXPECT_FALSE(journal_.Has("receiver old shutdown"));
+  EXPECT_FALSE(journal_.Has("receiver new start"));
+  EXPECT_EQ(pipeline::MemoryBudget::Process().limit(), size_t{64} << 20);
+
+  // At start-up the same check names the port and the component.
+  ServiceRunner second(*registry_, env_.telemetry, env_.io.context(), env_.clock, {});
+  absl::Status s = second.Start(Load(Yaml("{}", "{}", absl::StrCat("127.0.0.1:", port))));
+  EXPECT_THAT(s.message(), HasSubstr(absl::StrCat("extensions.fake/listening: cannot listen on "
+                                                  "127.0.0.1:",
+                                                  port, ": port ", port, " is in use")));
+  close(fd);
 }
 
 }  // namespace
