@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <thread>
@@ -20,6 +21,7 @@
 #include "cmd/weir/components.h"
 #include "config/loader.h"
 #include "google/protobuf/stubs/logging.h"
+#include "grpc/support/log.h"
 #include "pipeline/net/io_pool.h"
 #include "pipeline/service/memory_limit.h"
 #include "pipeline/service/service_config.h"
@@ -80,9 +82,20 @@ bool ParseFlags(int argc, char** argv, Flags* flags, std::string* error) {
 // config when there is any.
 service::LoadedConfig LoadConfig(const Flags& flags, const pipeline::Registry& registry) {
   config::Diagnostics diagnostics;
-  YAML::Node document = flags.configs.empty() ? config::LoadString(service::kDefaultConfigYaml,
-                                                                   "default config", &diagnostics)
-                                              : config::LoadFiles(flags.configs, &diagnostics);
+  for (const std::string& path : flags.configs) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+      diagnostics.Add(path,
+                      "is a directory; --config takes a YAML file (use --config once per "
+                      "file to merge several)");
+    }
+  }
+  YAML::Node document;
+  if (diagnostics.ok()) {
+    document = flags.configs.empty()
+                   ? config::LoadString(service::kDefaultConfigYaml, "default config", &diagnostics)
+                   : config::LoadFiles(flags.configs, &diagnostics);
+  }
   service::LoadedConfig loaded;
   if (diagnostics.ok()) {
     loaded.config = service::DecodeServiceConfig(document, registry, &diagnostics);
@@ -130,6 +143,20 @@ void RouteProtobufLogs() {
   });
 }
 
+// gRPC core writes its own lines to stderr (a multi-line dump when it cannot bind, one line per
+// misbehaving connection); route them into weir's log format, errors at a bounded rate. weir
+// reports the failures that matter to an operator on its own lines.
+void RouteGrpcLogs() {
+  gpr_set_log_function([](gpr_log_func_args* args) {
+    static log::RateLimited limiter;
+    if (args->severity == GPR_LOG_SEVERITY_ERROR) {
+      limiter.Warn("grpc", "%s", args->message);
+    } else {
+      log::Debug("grpc", "%s (%s:%d)", args->message, args->file, args->line);
+    }
+  });
+}
+
 int Run(const Flags& flags, const pipeline::Registry& registry) {
   // Signals are taken synchronously by this thread; every other thread inherits the mask.
   sigset_t signals;
@@ -140,6 +167,7 @@ int Run(const Flags& flags, const pipeline::Registry& registry) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
   RouteProtobufLogs();
+  RouteGrpcLogs();
 
   service::LoadedConfig loaded = LoadConfig(flags, registry);
   if (!loaded.config) return 1;
