@@ -485,5 +485,39 @@ TEST(Reload, WhileTheBackendIsDownTheReceiversComeBackAtOnceAndNothingIsLost) {
       << weir->Log();
 }
 
+TEST(Reload, WhatTheOldGraphCannotDeliverByItsDeadlineIsCounted) {
+  FakeOtlpGrpcServer backend(Unavailable());
+  Ports ports;
+  std::string dir = MakeTempDir("reload-backend-stays-down");
+  std::string error;
+  auto weir = WeirProcess::Start(dir, ForwardingConfig(ports, backend.address(), "2s"), &error);
+  ASSERT_TRUE(weir) << error;
+  size_t acked = 0;
+  bool refused = false;
+  for (uint64_t seed = 1; seed < 500 && !refused; ++seed) {
+    otlp::ExportResponse response;
+    grpc::Status s = GrpcExport(ports.Grpc(), MakeRequest(1, 1, 10, seed), &response);
+    if (s.ok()) acked += 10;
+    refused = s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED;
+  }
+  ASSERT_TRUE(refused);
+
+  // The backend never comes back: the old graph gives up at its deadline and counts the spans.
+  kill(weir->pid(), SIGHUP);
+  ASSERT_TRUE(weir->WaitForLog("the previous configuration has drained", std::chrono::seconds(20)))
+      << weir->Log();
+  std::string metrics = HttpGet(absl::StrCat("127.0.0.1:", ports.metrics), "/metrics").body;
+  EXPECT_EQ(MetricSum(metrics, "otelcol_processor_dropped_spans") +
+                MetricSum(metrics, "otelcol_exporter_send_failed_spans"),
+            static_cast<double>(acked))
+      << metrics;
+  ASSERT_EQ(weir->Stop(SIGTERM, std::chrono::seconds(20)), 0) << weir->Log();
+  EXPECT_EQ(backend.accepted_span_count(), 0u);
+  EXPECT_THAT(weir->Log(),
+              ::testing::HasSubstr(absl::StrCat("shutdown complete: ", acked,
+                                                " spans accepted, 0 sent, ", acked, " dropped")))
+      << weir->Log();
+}
+
 }  // namespace
 }  // namespace weir::testing
