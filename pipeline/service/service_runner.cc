@@ -100,7 +100,8 @@ absl::StatusOr<ServiceRunner::ReloadOutcome> ServiceRunner::Reload(LoadedConfig 
   YAML::Node previous = current_document_;
   absl::Time paused = absl::Now();
   RetireCurrent();
-  // The retired listeners are closed; the kernel may take a moment to release their ports.
+  // A server may finish closing its listener after its Shutdown returned (the HTTP server
+  // closes its acceptor on an I/O thread): bind only once the ports are free again.
   if (absl::Status s = WaitForPortsFree(shared, absl::Now() + options_.port_release_wait);
       !s.ok()) {
     log::Warn(kComponent, "after the previous configuration stopped listening: %s", s.message());
