@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <thread>
@@ -20,10 +21,11 @@
 #include "cmd/weir/components.h"
 #include "config/loader.h"
 #include "google/protobuf/stubs/logging.h"
+#include "grpc/support/log.h"
 #include "pipeline/net/io_pool.h"
 #include "pipeline/service/memory_limit.h"
-#include "pipeline/service/service.h"
 #include "pipeline/service/service_config.h"
+#include "pipeline/service/service_runner.h"
 #include "pipeline/telemetry/logger.h"
 #include "pipeline/telemetry/metrics.h"
 
@@ -76,16 +78,29 @@ bool ParseFlags(int argc, char** argv, Flags* flags, std::string* error) {
   return true;
 }
 
-// Loads and validates the configuration. Prints every problem to stderr and returns nullptr
-// when there is any.
-std::unique_ptr<service::ServiceConfig> LoadConfig(const Flags& flags,
-                                                   const pipeline::Registry& registry) {
+// Loads and validates the configuration. Prints every problem to stderr and returns a null
+// config when there is any.
+service::LoadedConfig LoadConfig(const Flags& flags, const pipeline::Registry& registry) {
   config::Diagnostics diagnostics;
-  YAML::Node document = flags.configs.empty() ? config::LoadString(service::kDefaultConfigYaml,
-                                                                   "default config", &diagnostics)
-                                              : config::LoadFiles(flags.configs, &diagnostics);
-  std::unique_ptr<service::ServiceConfig> cfg;
-  if (diagnostics.ok()) cfg = service::DecodeServiceConfig(document, registry, &diagnostics);
+  for (const std::string& path : flags.configs) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+      diagnostics.Add(path,
+                      "is a directory; --config takes a YAML file (use --config once per "
+                      "file to merge several)");
+    }
+  }
+  YAML::Node document;
+  if (diagnostics.ok()) {
+    document = flags.configs.empty()
+                   ? config::LoadString(service::kDefaultConfigYaml, "default config", &diagnostics)
+                   : config::LoadFiles(flags.configs, &diagnostics);
+  }
+  service::LoadedConfig loaded;
+  if (diagnostics.ok()) {
+    loaded.config = service::DecodeServiceConfig(document, registry, &diagnostics);
+    loaded.document = document;
+  }
   if (!diagnostics.ok()) {
     std::string out =
         absl::StrCat("invalid configuration (", diagnostics.problems().size(), " problem",
@@ -93,9 +108,9 @@ std::unique_ptr<service::ServiceConfig> LoadConfig(const Flags& flags,
     for (const auto& p : diagnostics.problems())
       absl::StrAppend(&out, "  ", config::FormatProblem(p), "\n");
     std::fputs(out.c_str(), stderr);
-    return nullptr;
+    return {};
   }
-  return cfg;
+  return loaded;
 }
 
 int ListComponents(const pipeline::Registry& registry) {
@@ -128,6 +143,20 @@ void RouteProtobufLogs() {
   });
 }
 
+// gRPC core writes its own lines to stderr (a multi-line dump when it cannot bind, one line per
+// misbehaving connection); route them into weir's log format, errors at a bounded rate. weir
+// reports the failures that matter to an operator on its own lines.
+void RouteGrpcLogs() {
+  gpr_set_log_function([](gpr_log_func_args* args) {
+    static log::RateLimited limiter;
+    if (args->severity == GPR_LOG_SEVERITY_ERROR) {
+      limiter.Warn("grpc", "%s", args->message);
+    } else {
+      log::Debug("grpc", "%s (%s:%d)", args->message, args->file, args->line);
+    }
+  });
+}
+
 int Run(const Flags& flags, const pipeline::Registry& registry) {
   // Signals are taken synchronously by this thread; every other thread inherits the mask.
   sigset_t signals;
@@ -138,10 +167,11 @@ int Run(const Flags& flags, const pipeline::Registry& registry) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
   RouteProtobufLogs();
+  RouteGrpcLogs();
 
-  std::unique_ptr<service::ServiceConfig> cfg = LoadConfig(flags, registry);
-  if (!cfg) return 1;
-  log::SetLevel(cfg->telemetry.log_level);
+  service::LoadedConfig loaded = LoadConfig(flags, registry);
+  if (!loaded.config) return 1;
+  log::SetLevel(loaded.config->telemetry.log_level);
   log::Info("main", "weir %s starting with %s", kVersion,
             flags.configs.empty() ? std::string("the built-in default config")
                                   : absl::StrCat(flags.configs.size(), " config file(s)"));
@@ -157,55 +187,44 @@ int Run(const Flags& flags, const pipeline::Registry& registry) {
     ::kill(::getpid(), SIGTERM);
   };
 
-  auto start = [&](std::unique_ptr<service::ServiceConfig> c) -> std::unique_ptr<service::Service> {
-    auto service =
-        std::make_unique<service::Service>(std::move(c), telemetry, io.context(), clock, on_fatal);
-    absl::Status s = service->Build();
-    if (s.ok()) s = service->Start();
-    if (!s.ok()) {
+  int exit_code = 0;
+  {
+    service::ServiceRunner runner(registry, telemetry, io.context(), clock, on_fatal);
+    if (absl::Status s = runner.Start(std::move(loaded)); !s.ok()) {
       log::Error("main", "cannot start: %s", s.message());
-      return nullptr;
-    }
-    return service;
-  };
-
-  std::unique_ptr<service::Service> service = start(std::move(cfg));
-  if (!service) {
-    io.Stop();
-    return 1;
-  }
-
-  while (true) {
-    int sig = 0;
-    sigwait(&signals, &sig);
-    if (sig != SIGHUP) {
-      log::Info("main", "received %s; shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
-      break;
-    }
-    if (flags.configs.empty()) {
-      log::Info("main", "received SIGHUP; running the built-in config, nothing to reload");
-      continue;
-    }
-    log::Info("main", "received SIGHUP; reloading configuration");
-    std::unique_ptr<service::ServiceConfig> next = LoadConfig(flags, registry);
-    if (!next) {
-      log::Error("main", "reload refused: the new configuration is invalid; keeping the old one");
-      continue;
-    }
-    log::SetLevel(next->telemetry.log_level);
-    absl::Duration timeout = service->config().shutdown_timeout;
-    service->Shutdown(absl::Now() + timeout);
-    service.reset();
-    service = start(std::move(next));
-    if (!service) {
+      runner.Shutdown();
       io.Stop();
       return 1;
     }
+    while (true) {
+      int sig = 0;
+      sigwait(&signals, &sig);
+      if (sig != SIGHUP) {
+        log::Info("main", "received %s; shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+        break;
+      }
+      if (flags.configs.empty()) {
+        log::Info("main", "received SIGHUP; running the built-in config, nothing to reload");
+        continue;
+      }
+      log::Info("main", "received SIGHUP; reloading configuration");
+      service::LoadedConfig next = LoadConfig(flags, registry);
+      if (!next.config) {
+        log::Error("main", "reload refused: the new configuration is invalid; keeping the old one");
+        continue;
+      }
+      absl::StatusOr<service::ServiceRunner::ReloadOutcome> outcome =
+          runner.Reload(std::move(next));
+      if (!outcome.ok()) {
+        log::Error("main", "nothing is running any more; exiting");
+        exit_code = 1;
+        break;
+      }
+      log::SetLevel(runner.service()->config().telemetry.log_level);
+    }
+    // Stops the running service and waits for those still draining after a reload.
+    runner.Shutdown();
   }
-
-  absl::Duration timeout = service->config().shutdown_timeout;
-  service->Shutdown(absl::Now() + timeout);
-  service.reset();
   io.Stop();
   // What happened to the spans, for the operator: everything accepted was sent or is counted.
   auto total = [&](const char* name) { return static_cast<int64_t>(telemetry.Sum(name)); };
@@ -215,7 +234,7 @@ int Run(const Flags& flags, const pipeline::Registry& registry) {
             total("otelcol_receiver_accepted_spans"), total("otelcol_exporter_sent_spans"),
             total("otelcol_processor_dropped_spans") + total("otelcol_exporter_send_failed_spans"),
             total("otelcol_processor_dropped_spans"), total("otelcol_exporter_send_failed_spans"));
-  return g_fatal ? 1 : 0;
+  return g_fatal || exit_code != 0 ? 1 : 0;
 }
 
 }  // namespace
@@ -243,7 +262,7 @@ int main(int argc, char** argv) {
   }
   if (flags.command == "components") return weir::ListComponents(**registry);
   if (flags.command == "validate") {
-    if (!weir::LoadConfig(flags, **registry)) return 1;
+    if (!weir::LoadConfig(flags, **registry).config) return 1;
     std::printf("configuration is valid\n");
     return 0;
   }

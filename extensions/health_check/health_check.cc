@@ -1,7 +1,10 @@
 #include "extensions/health_check/health_check.h"
 
+#include <optional>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "pipeline/telemetry/logger.h"
 
@@ -9,8 +12,21 @@ namespace weir::extensions::health_check {
 
 namespace http = boost::beast::http;
 
+struct HealthCheck::State {
+  explicit State(std::string path) : path(std::move(path)) {}
+
+  net::HttpResponse Handle(net::HttpRequest& request) const;
+
+  const std::string path;
+  mutable absl::Mutex mu;
+  std::optional<absl::Time> up_since ABSL_GUARDED_BY(mu);  // set while the pipelines run
+};
+
 HealthCheck::HealthCheck(const pipeline::Settings& settings, const Config& config)
-    : id_(settings.id.ToString()), config_(config), io_(*settings.io) {}
+    : id_(settings.id.ToString()),
+      config_(config),
+      io_(*settings.io),
+      state_(std::make_shared<State>(config.path)) {}
 
 absl::Status HealthCheck::Start(pipeline::Host& host) {
   net::HttpServerOptions options;
@@ -18,7 +34,7 @@ absl::Status HealthCheck::Start(pipeline::Host& host) {
   options.name = id_;
   options.max_body_bytes = 64 * 1024;
   server_ = std::make_unique<net::HttpServer>(
-      io_, options, [this](net::HttpRequest& request) { return Handle(request); });
+      io_, options, [state = state_](net::HttpRequest& request) { return state->Handle(request); });
   if (absl::Status s = server_->Start(); !s.ok()) return s;
   log::Info("extension/health_check", "%s: listening on %s (path %s)", id_,
             server_->bound_address(), config_.path);
@@ -26,31 +42,39 @@ absl::Status HealthCheck::Start(pipeline::Host& host) {
 }
 
 void HealthCheck::Shutdown(absl::Time deadline) {
-  ready_ = false;
+  OnPipelinesReady(false);
   if (server_) server_->Shutdown(deadline);
 }
 
 void HealthCheck::OnPipelinesReady(bool ready) {
-  if (ready) up_since_ = absl::Now();
-  ready_ = ready;
+  absl::MutexLock lock(&state_->mu);
+  if (ready) {
+    state_->up_since = absl::Now();
+  } else {
+    state_->up_since.reset();
+  }
 }
 
-net::HttpResponse HealthCheck::Handle(net::HttpRequest& request) {
+net::HttpResponse HealthCheck::State::Handle(net::HttpRequest& request) const {
   absl::string_view target(request.target().data(), request.target().size());
-  if (target.substr(0, target.find('?')) != config_.path) {
+  if (target.substr(0, target.find('?')) != path) {
     return net::MakeHttpResponse(request, http::status::not_found, "text/plain",
                                  "404 page not found\n");
   }
-  if (!ready_) {
+  std::optional<absl::Time> since;
+  {
+    absl::MutexLock lock(&mu);
+    since = up_since;
+  }
+  if (!since) {
     return net::MakeHttpResponse(request, http::status::service_unavailable, "application/json",
                                  "{\"status\":\"Server not available\"}\n");
   }
-  absl::Time since = up_since_;
   return net::MakeHttpResponse(
       request, http::status::ok, "application/json",
       absl::StrCat("{\"status\":\"Server available\",\"upSince\":\"",
-                   absl::FormatTime(absl::RFC3339_full, since, absl::UTCTimeZone()),
-                   "\",\"uptime\":\"", absl::FormatDuration(absl::Now() - since), "\"}\n"));
+                   absl::FormatTime(absl::RFC3339_full, *since, absl::UTCTimeZone()),
+                   "\",\"uptime\":\"", absl::FormatDuration(absl::Now() - *since), "\"}\n"));
 }
 
 }  // namespace weir::extensions::health_check

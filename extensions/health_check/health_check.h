@@ -3,10 +3,10 @@
 // Kubernetes probes.
 //
 // Threading: Start and Shutdown from the control thread; requests are answered on the I/O pool;
-// OnPipelinesReady from any thread.
+// OnPipelinesReady from any thread. The request handler shares only a small state object with
+// this extension, so a request still being answered when the extension is gone is safe.
 #pragma once
 
-#include <atomic>
 #include <memory>
 #include <string>
 
@@ -29,14 +29,14 @@ class HealthCheck final : public pipeline::Extension {
   void OnPipelinesReady(bool ready) override;
 
  private:
-  net::HttpResponse Handle(net::HttpRequest& request);
+  // What the request handler reads: the path, and whether (and since when) the pipelines run.
+  struct State;
 
   std::string id_;
   Config config_;
   boost::asio::io_context& io_;
+  std::shared_ptr<State> state_;
   std::unique_ptr<net::HttpServer> server_;
-  std::atomic<bool> ready_{false};
-  absl::Time up_since_;
 };
 
 }  // namespace weir::extensions::health_check

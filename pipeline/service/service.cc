@@ -1,5 +1,6 @@
 #include "pipeline/service/service.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -20,7 +21,16 @@ Service::Service(std::unique_ptr<ServiceConfig> config, Telemetry& telemetry,
       clock_(clock),
       on_fatal_(std::move(on_fatal)) {}
 
-Service::~Service() { Shutdown(absl::Now() + absl::Seconds(5)); }
+Service::~Service() {
+  Shutdown(absl::Now() + absl::Seconds(5));
+  // Whatever feeds a component goes before it: nothing can call into a destroyed consumer.
+  metrics_server_.reset();
+  while (!receivers_.empty()) receivers_.pop_back();
+  while (!processors_.empty()) processors_.pop_back();  // first processor of a pipeline first
+  fanouts_.clear();
+  while (!exporters_.empty()) exporters_.pop_back();
+  while (!extensions_.empty()) extensions_.pop_back();
+}
 
 Settings Service::MakeSettings(const ComponentEntry& entry, std::string pipeline) {
   Settings s;
@@ -49,7 +59,7 @@ absl::Status Service::Build() {
     if (!ext.ok())
       return absl::Status(ext.status().code(),
                           absl::StrCat("extensions.", id, ": ", ext.status().message()));
-    extensions_.push_back({id, std::move(*ext)});
+    extensions_.push_back({id, std::move(*ext), !factory->ListenEndpoints(*e.config).empty()});
   }
 
   std::map<std::string, TracesExporter*> exporters;
@@ -102,8 +112,10 @@ absl::Status Service::Build() {
     options.endpoint = config_->telemetry.metrics_address;
     options.name = "metrics";
     options.max_body_bytes = 64 * 1024;
-    metrics_server_ =
-        std::make_unique<HttpServer>(io_, std::move(options), [this](HttpRequest& request) {
+    // The handler reads only the registry, which outlives the I/O threads, so a scrape that is
+    // still being answered when this service is gone touches nothing it owned.
+    metrics_server_ = std::make_unique<HttpServer>(
+        io_, std::move(options), [telemetry = &telemetry_](HttpRequest& request) {
           if (request.target() != "/metrics") {
             return MakeHttpResponse(request, http::status::not_found, "text/plain",
                                     "not found; metrics are at /metrics\n");
@@ -115,34 +127,38 @@ absl::Status Service::Build() {
             return r;
           }
           return MakeHttpResponse(request, http::status::ok,
-                                  "text/plain; version=0.0.4; charset=utf-8", telemetry_.Scrape());
+                                  "text/plain; version=0.0.4; charset=utf-8", telemetry->Scrape());
         });
   }
   return absl::OkStatus();
 }
 
 absl::Status Service::Start() {
-  auto start = [&](const std::string& kind, const std::string& id, Component& c) {
-    absl::Status s = c.Start(*this);
+  auto start = [&](const std::string& kind, auto& named) {
+    absl::Status s = named.component->Start(*this);
     if (!s.ok()) {
-      return absl::Status(s.code(), absl::StrCat(kind, ".", id, ": ", s.message()));
+      return absl::Status(s.code(), absl::StrCat(kind, ".", named.id, ": ", s.message()));
     }
-    started_.push_back(&c);
+    named.started = true;
     return absl::OkStatus();
   };
   absl::Status status;
   for (auto& e : extensions_)
-    if (status.ok()) status = start("extensions", e.id, *e.component);
+    if (status.ok()) status = start("extensions", e);
   for (auto& e : exporters_)
-    if (status.ok()) status = start("exporters", e.id, *e.component);
+    if (status.ok()) status = start("exporters", e);
   for (auto& p : processors_)
-    if (status.ok()) status = start("processors", p.id, *p.component);
+    if (status.ok()) status = start("processors", p);
   for (auto& r : receivers_)
-    if (status.ok()) status = start("receivers", r.id, *r.component);
+    if (status.ok()) status = start("receivers", r);
   if (status.ok() && metrics_server_) {
     status = metrics_server_->Start();
     if (status.ok()) {
+      metrics_started_ = true;
       log::Info("service", "metrics listening on %s (/metrics)", metrics_server_->bound_address());
+    } else {
+      status = absl::Status(status.code(),
+                            absl::StrCat("service.telemetry.metrics: ", status.message()));
     }
   }
   if (!status.ok()) {
@@ -154,14 +170,48 @@ absl::Status Service::Start() {
   return absl::OkStatus();
 }
 
+absl::Time Service::StageDeadline(double share, double reserve) const {
+  absl::Duration total = shutdown_deadline_ - shutdown_start_;
+  absl::Time now = absl::Now();
+  absl::Time latest = shutdown_deadline_ - total * reserve;
+  return std::max(now, std::min(now + total * share, latest));
+}
+
+template <typename T>
+void Service::ShutdownStarted(std::vector<Named<T>>& components, absl::Time deadline,
+                              bool listening_only) {
+  for (auto it = components.rbegin(); it != components.rend(); ++it) {
+    if (!it->started || (listening_only && !it->listens)) continue;
+    it->started = false;
+    it->component->Shutdown(deadline);
+  }
+}
+
 void Service::Shutdown(absl::Time deadline) {
-  if (shut_down_) return;
-  shut_down_ = true;
-  for (auto& e : extensions_) e.component->OnPipelinesReady(false);
-  // Reverse start order: receivers stop intake, processors flush, exporters drain.
-  for (auto it = started_.rbegin(); it != started_.rend(); ++it) (*it)->Shutdown(deadline);
-  started_.clear();
-  if (metrics_server_) metrics_server_->Shutdown(deadline);
+  StopIntake(deadline);
+  Drain();
+}
+
+void Service::StopIntake(absl::Time deadline) {
+  if (intake_stopped_) return;
+  intake_stopped_ = true;
+  shutdown_start_ = absl::Now();
+  shutdown_deadline_ = std::max(deadline, shutdown_start_);
+  for (auto& e : extensions_)
+    if (e.started) e.component->OnPipelinesReady(false);
+  absl::Time stage = StageDeadline(0.10, 0.85);
+  ShutdownStarted(receivers_, stage);
+  ShutdownStarted(extensions_, stage, /*listening_only=*/true);
+  if (metrics_started_) metrics_server_->Shutdown(stage);
+  metrics_started_ = false;
+}
+
+void Service::Drain() {
+  if (drained_ || !intake_stopped_) return;
+  drained_ = true;
+  ShutdownStarted(processors_, StageDeadline(0.30, 0.55));
+  ShutdownStarted(exporters_, StageDeadline(1.0, 0.05));
+  ShutdownStarted(extensions_, StageDeadline(1.0, 0.0));
 }
 
 std::string Service::metrics_address() const {
@@ -169,6 +219,11 @@ std::string Service::metrics_address() const {
 }
 
 void Service::ReportFatalError(const absl::Status& status) {
+  if (retired_) {
+    log::Warn("service", "component error in the configuration being replaced: %s",
+              status.ToString());
+    return;
+  }
   {
     absl::MutexLock lock(&fatal_mu_);
     if (fatal_reported_) return;

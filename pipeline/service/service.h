@@ -5,9 +5,24 @@
 // first and receivers last, started in that order, and shut down in reverse so each stage
 // drains into a live consumer. The self-metrics endpoint runs beside the graph.
 //
-// Threading: Build, Start and Shutdown on the control thread. ReportFatalError from any thread.
+// Shutdown comes in two halves so that a reload can bring the next graph up while this one
+// drains (see ServiceRunner): StopIntake closes everything that listens, Drain empties the rest.
+// Each stage of a shutdown gets its own share of the deadline, so one slow stage (an exporter
+// retrying a backend that is down) cannot take the time of the others:
+//   receivers (and listening extensions, the metrics endpoint)  up to 10 % of the time
+//   processors                                                  up to 30 %
+//   exporters                                                   until 5 % before the deadline
+//   the other extensions                                        the rest
+// A stage that finishes early leaves its time to the exporters.
+//
+// Threading: Build, Start, StopIntake and Shutdown on the control thread. Drain on any one
+// thread once StopIntake returned, with nothing else using the Service meanwhile (the
+// destructor included). ReportFatalError from any thread. Components are destroyed in reverse
+// dependency order — metrics endpoint, receivers, processors, fan-outs, exporters, extensions —
+// so nothing is destroyed while something that feeds it still exists.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -32,28 +47,59 @@ using telemetry::Telemetry;
 
 class Service final : private Host {
  public:
-  // `on_fatal` is called (from any thread, at most once) when a component fails after start.
+  // `on_fatal` is called (from any thread, at most once) when a component fails after start,
+  // unless the service was retired first. `telemetry` must outlive every thread of `io`.
   Service(std::unique_ptr<ServiceConfig> config, Telemetry& telemetry, boost::asio::io_context& io,
           Clock& clock, std::function<void(const absl::Status&)> on_fatal);
+  // Shuts down (within 5 s) if that has not happened, then destroys the components.
   ~Service();
 
-  // Creates every component. Returns the first creation error, naming the component.
+  // Sets the process's memory budget from the config and creates every component. Returns the
+  // first creation error, naming the component. Binds nothing.
   absl::Status Build();
   // Starts extensions, exporters, processors, receivers, then the metrics endpoint. On error,
-  // what was started is shut down again.
+  // what was started is shut down again and the error names the component.
   absl::Status Start();
-  // Stops everything in reverse order; spans already accepted are flushed to exporters until
-  // `deadline`. Idempotent.
+
+  // The whole shutdown: StopIntake(deadline), then Drain(). Spans already accepted are flushed
+  // to exporters within the stages' shares of `deadline`. Idempotent.
   void Shutdown(absl::Time deadline);
+  // The first half: extensions hear that the pipelines stop (health checks answer 503), the
+  // receivers stop accepting and finish the requests in flight, then the listening extensions
+  // and the metrics endpoint close. `deadline` is the whole shutdown's; this half takes at most
+  // its 10 %. Idempotent.
+  void StopIntake(absl::Time deadline);
+  // The second half: processors flush, exporters drain, the remaining extensions stop, each
+  // within its share of the deadline given to StopIntake. What cannot be delivered by then is
+  // counted by the component that held it. REQUIRES: StopIntake returned. Idempotent.
+  void Drain();
+
+  // From now on a component failure is logged and nothing more: this service is being replaced,
+  // and its failures must not stop the one that replaces it.
+  void Retire() { retired_ = true; }
 
   const ServiceConfig& config() const { return *config_; }
   // The bound address of the metrics endpoint ("" when disabled), after Start.
   std::string metrics_address() const;
 
  private:
+  template <typename T>
+  struct Named {
+    std::string id;
+    std::unique_ptr<T> component;
+    bool listens = false;  // holds a port (extensions); stopped with the intake
+    bool started = false;
+  };
+
   void ReportFatalError(const absl::Status& status) override;
   Settings MakeSettings(const ComponentEntry& entry, std::string pipeline = "");
   TracesConsumer* Combine(std::vector<TracesConsumer*> consumers);
+  // The deadline of a stage that begins now and may use `share` of the shutdown's time, while
+  // `reserve` of it stays for the stages after it.
+  absl::Time StageDeadline(double share, double reserve) const;
+  template <typename T>
+  static void ShutdownStarted(std::vector<Named<T>>& components, absl::Time deadline,
+                              bool listening_only = false);
 
   std::unique_ptr<ServiceConfig> config_;
   Telemetry& telemetry_;
@@ -61,21 +107,21 @@ class Service final : private Host {
   Clock& clock_;
   std::function<void(const absl::Status&)> on_fatal_;
 
-  // Named components in start order within each kind.
-  template <typename T>
-  struct Named {
-    std::string id;
-    std::unique_ptr<T> component;
-  };
+  // Named components in start order within each kind. Declared so that the default
+  // destruction order is also the safe one (the destructor makes it explicit).
   std::vector<Named<Extension>> extensions_;
   std::vector<Named<TracesExporter>> exporters_;
+  std::vector<std::unique_ptr<FanoutConsumer>> fanouts_;
   std::vector<Named<TracesProcessor>> processors_;  // per pipeline, last-to-first
   std::vector<Named<Component>> receivers_;
-  std::vector<std::unique_ptr<FanoutConsumer>> fanouts_;
   std::unique_ptr<HttpServer> metrics_server_;
+  bool metrics_started_ = false;
 
-  std::vector<Component*> started_;  // in start order
-  bool shut_down_ = false;
+  bool intake_stopped_ = false;
+  bool drained_ = false;
+  absl::Time shutdown_start_;
+  absl::Time shutdown_deadline_;
+  std::atomic<bool> retired_{false};
   absl::Mutex fatal_mu_;
   bool fatal_reported_ = false;
 };

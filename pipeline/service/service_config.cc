@@ -153,22 +153,22 @@ std::string ClashHost(const std::string& host) {
   return host;
 }
 
-struct Listener {
-  std::string owner;  // "receivers.otlp"
-  std::string endpoint;
-  config::HostPort address;
-};
-
 void CheckListenerClashes(const std::vector<Listener>& listeners, Diagnostics* diagnostics) {
-  for (size_t i = 0; i < listeners.size(); ++i) {
+  std::vector<std::pair<const Listener*, config::HostPort>> parsed;
+  for (const Listener& l : listeners) {
+    config::HostPort address;
+    std::string error;
+    if (config::ParseHostPort(l.endpoint, &address, &error)) parsed.emplace_back(&l, address);
+  }
+  for (size_t i = 0; i < parsed.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {
-      const Listener& a = listeners[i];
-      const Listener& b = listeners[j];
-      if (a.address.port == 0 || a.address.port != b.address.port) continue;
-      std::string ha = ClashHost(a.address.host), hb = ClashHost(b.address.host);
+      const auto& [a, aa] = parsed[i];
+      const auto& [b, ba] = parsed[j];
+      if (aa.port == 0 || aa.port != ba.port) continue;
+      std::string ha = ClashHost(aa.host), hb = ClashHost(ba.host);
       if (ha != hb && ha != "*" && hb != "*") continue;
-      diagnostics->Add(a.owner, absl::StrCat("listens on ", a.endpoint, ", which ", b.owner,
-                                             " already uses (", b.endpoint, ")"));
+      diagnostics->Add(a->owner, absl::StrCat("listens on ", a->endpoint, ", which ", b->owner,
+                                              " already uses (", b->endpoint, ")"));
     }
   }
 }
@@ -212,32 +212,31 @@ std::unique_ptr<ServiceConfig> DecodeServiceConfig(const YAML::Node& document,
   service.RejectUnknownKeys();
 
   // Two listeners on one port fail only at bind time otherwise; catch them now.
+  CheckListenerClashes(ListenersOf(*cfg), diagnostics);
+  return cfg;
+}
+
+std::vector<Listener> ListenersOf(const ServiceConfig& cfg) {
   std::vector<Listener> listeners;
-  auto add_listener = [&](std::string owner, const std::string& endpoint) {
-    Listener l{std::move(owner), endpoint, {}};
-    std::string error;
-    if (config::ParseHostPort(endpoint, &l.address, &error)) listeners.push_back(std::move(l));
-  };
   std::set<std::string> used_receivers;
-  for (const PipelineSpec& p : cfg->pipelines)
+  for (const PipelineSpec& p : cfg.pipelines)
     used_receivers.insert(p.receivers.begin(), p.receivers.end());
   for (const std::string& id : used_receivers) {
-    auto it = cfg->receivers.find(id);
-    if (it == cfg->receivers.end() || !it->second.config) continue;
+    auto it = cfg.receivers.find(id);
+    if (it == cfg.receivers.end() || !it->second.config) continue;
     for (const std::string& e : it->second.factory->ListenEndpoints(*it->second.config))
-      add_listener(absl::StrCat("receivers.", id), e);
+      listeners.push_back({absl::StrCat("receivers.", id), e});
   }
-  for (const std::string& id : cfg->enabled_extensions) {
-    auto it = cfg->extensions.find(id);
-    if (it == cfg->extensions.end() || !it->second.config) continue;
+  for (const std::string& id : cfg.enabled_extensions) {
+    auto it = cfg.extensions.find(id);
+    if (it == cfg.extensions.end() || !it->second.config) continue;
     for (const std::string& e : it->second.factory->ListenEndpoints(*it->second.config))
-      add_listener(absl::StrCat("extensions.", id), e);
+      listeners.push_back({absl::StrCat("extensions.", id), e});
   }
-  if (!cfg->telemetry.metrics_address.empty()) {
-    add_listener("service.telemetry.metrics", cfg->telemetry.metrics_address);
+  if (!cfg.telemetry.metrics_address.empty()) {
+    listeners.push_back({"service.telemetry.metrics", cfg.telemetry.metrics_address});
   }
-  CheckListenerClashes(listeners, diagnostics);
-  return cfg;
+  return listeners;
 }
 
 const char kDefaultConfigYaml[] = R"yaml(

@@ -74,6 +74,16 @@ struct ServiceConfig {
   size_t memory_limit_bytes = 0;
 };
 
+// One endpoint a configuration listens on.
+struct Listener {
+  std::string owner;     // "receivers.otlp", "extensions.health_check", "service.telemetry.metrics"
+  std::string endpoint;  // "host:port" as written in the config
+};
+
+// Every endpoint `config` listens on: the receivers its pipelines use, its enabled extensions and
+// the metrics endpoint, in that order.
+std::vector<Listener> ListenersOf(const ServiceConfig& config);
+
 // Decodes and validates `document`; every problem goes to `diagnostics`. The result is only
 // meaningful when diagnostics->ok().
 std::unique_ptr<ServiceConfig> DecodeServiceConfig(const YAML::Node& document,
