@@ -62,6 +62,11 @@ std::unique_ptr<Config> DecodeConfig(config::Node node) {
       n.Read(key, &ignored);
     }
     n.Read("include_metadata", &h.include_metadata);
+    n.Read("read_header_timeout", &h.read_header_timeout);
+    n.Read("read_timeout", &h.read_timeout);
+    n.Read("write_timeout", &h.write_timeout);
+    n.Read("idle_timeout", &h.idle_timeout);
+    n.Read("keep_alives_enabled", &h.keep_alives_enabled);
     for (const char* key : kIgnoredHttpKeys) n.Child(key);
     if (n.Has("tls")) h.tls.emplace().Decode(n.Child("tls"));
     RejectUnsupported(n, "cors", "CORS is not supported yet");

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "config/blocks.h"
 #include "config/node.h"
 #include "pipeline/component.h"
@@ -30,6 +31,15 @@ struct HttpConfig {
   // protocols.http.include_metadata: hand the request's HTTP headers down the pipeline (in the
   // RequestContext, bounded). Default false.
   bool include_metadata = false;
+  // otelcol's confighttp server timeouts, with its meaning of zero (read_header_timeout and
+  // idle_timeout fall back to read_timeout; read_timeout and write_timeout 0 = none). The
+  // defaults are weir's (net::HttpServerOptions): otelcol's are 1m, 0 (none), 30s and 1m.
+  absl::Duration read_header_timeout = absl::Seconds(10);  // protocols.http.read_header_timeout
+  absl::Duration read_timeout = absl::Seconds(60);         // protocols.http.read_timeout
+  absl::Duration write_timeout = absl::Seconds(30);        // protocols.http.write_timeout
+  absl::Duration idle_timeout = absl::Seconds(60);         // protocols.http.idle_timeout
+  bool keep_alives_enabled = true;  // protocols.http.keep_alives_enabled: false = one request
+                                    // per connection
 };
 
 struct Config : pipeline::ComponentConfig {

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/status/statusor.h"
+#include "pipeline/memory_budget.h"
 #include "pipeline/net/tls.h"
 #include "receivers/otlp/delivery.h"
 #include "receivers/otlp/grpc_service.h"
@@ -34,6 +35,12 @@ absl::Status Receiver::Start(pipeline::Host& host) {
     net::HttpServerOptions options;
     options.endpoint = config_.http->endpoint;
     options.max_body_bytes = static_cast<size_t>(config_.http->max_request_body_size);
+    options.budget = &pipeline::MemoryBudget::Process();
+    options.read_header_timeout = config_.http->read_header_timeout;
+    options.read_timeout = config_.http->read_timeout;
+    options.write_timeout = config_.http->write_timeout;
+    options.idle_timeout = config_.http->idle_timeout;
+    if (!config_.http->keep_alives_enabled) options.max_requests_per_connection = 1;
     options.name = id_ + " http";
     if (config_.http->tls) {
       absl::StatusOr<std::shared_ptr<boost::asio::ssl::context>> tls =

@@ -47,6 +47,11 @@ TEST(OtlpReceiverConfig, DefaultsMatchOtelcol) {
   EXPECT_EQ(cfg->http->endpoint, "localhost:4318");
   EXPECT_EQ(cfg->http->traces_url_path, "/v1/traces");
   EXPECT_EQ(cfg->http->max_request_body_size, 20 << 20);
+  EXPECT_EQ(cfg->http->read_header_timeout, absl::Seconds(10));
+  EXPECT_EQ(cfg->http->read_timeout, absl::Seconds(60));
+  EXPECT_EQ(cfg->http->write_timeout, absl::Seconds(30));
+  EXPECT_EQ(cfg->http->idle_timeout, absl::Seconds(60));
+  EXPECT_TRUE(cfg->http->keep_alives_enabled);
 }
 
 TEST(OtlpReceiverConfig, OnlyListedProtocolsAreEnabled) {
@@ -67,6 +72,11 @@ TEST(OtlpReceiverConfig, TestdataDecodesExactly) {
   EXPECT_EQ(cfg->http->endpoint, "0.0.0.0:5318");
   EXPECT_EQ(cfg->http->traces_url_path, "/ingest/traces");
   EXPECT_EQ(cfg->http->max_request_body_size, 1048576);
+  EXPECT_EQ(cfg->http->read_header_timeout, absl::Seconds(5));
+  EXPECT_EQ(cfg->http->read_timeout, absl::Minutes(2));
+  EXPECT_EQ(cfg->http->write_timeout, absl::ZeroDuration());
+  EXPECT_EQ(cfg->http->idle_timeout, absl::Seconds(90));
+  EXPECT_FALSE(cfg->http->keep_alives_enabled);
 }
 
 TEST(OtlpReceiverConfig, EachRuleFails) {
