@@ -97,10 +97,9 @@ HttpResponse HttpHandler::Handle(HttpRequest& request, absl::string_view client_
                      "\", supported: [application/json, application/x-protobuf]\n"));
   }
 
+  // The server charged the body to the memory budget while reading it (over budget it
+  // answered 429 before the handler ran); only what inflating adds is admitted here.
   std::string& body = request.body();
-  if (absl::Status s = AdmitRequest(body.size(), metrics_); !s.ok()) {
-    return RetryLaterResponse(request, enc, s);
-  }
   std::string inflated;
   std::string encoding = absl::AsciiStrToLower(std::string(request[http::field::content_encoding]));
   if (encoding == "gzip" || encoding == "deflate") {
@@ -113,7 +112,7 @@ HttpResponse HttpHandler::Handle(HttpRequest& request, absl::string_view client_
                             enc, weir::otlp::kRpcInvalidArgument, out.status().message());
     }
     inflated = std::move(*out);
-    if (absl::Status s = AdmitRequest(body.size() + inflated.size(), metrics_); !s.ok()) {
+    if (absl::Status s = AdmitRequest(inflated.size(), metrics_); !s.ok()) {
       return RetryLaterResponse(request, enc, s);
     }
   } else if (!encoding.empty() && encoding != "identity") {

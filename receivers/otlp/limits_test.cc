@@ -147,5 +147,23 @@ TEST_F(LimitsTest, SpanCapShrinksWithTheBudgetsRoom) {
   EXPECT_EQ(r.headers["retry-after"], "1");
 }
 
+// The HTTP server charges the body while reading it; the handler must not count it a second
+// time: a body that fits in the budget's room once is accepted.
+TEST_F(LimitsTest, BodyChargedByTheServerIsNotCountedTwice) {
+  pipeline::MemoryBudget& budget = pipeline::MemoryBudget::Process();
+  std::string span, scope_spans, resource_spans, body;
+  AppendField(&span, 1, std::string(16, '\x01'));     // trace_id
+  AppendField(&span, 2, std::string(8, '\x02'));      // span_id
+  AppendField(&span, 5, std::string(1 << 20, 'n'));  // name, 1 MiB
+  AppendField(&scope_spans, 2, span);
+  AppendField(&resource_spans, 2, scope_spans);
+  AppendField(&body, 1, resource_spans);
+  budget.set_limit(budget.used() + body.size() * 3 / 2);
+  auto r = testing::HttpPost(receiver_->http_address(), "/v1/traces", "application/x-protobuf",
+                             body);
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(sink_.span_count(), 1u);
+}
+
 }  // namespace
 }  // namespace weir::receivers::otlp
