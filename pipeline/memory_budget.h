@@ -45,6 +45,11 @@ class MemoryBudget {
 
   // True when `bytes` more would stay within the limit.
   bool HasRoom(size_t bytes = 0) const;
+  // How many bytes more would stay within the limit (0 when it is reached or passed).
+  size_t room() const {
+    size_t u = used(), l = limit();
+    return u < l ? l - u : 0;
+  }
 
   // Charges `bytes` unconditionally (memory already held).
   MemoryCharge Charge(size_t bytes);

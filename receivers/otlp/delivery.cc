@@ -23,9 +23,7 @@ absl::Status AdmitRequest(size_t bytes, telemetry::ReceiverMetrics& metrics) {
 }
 
 size_t SpanLimit() {
-  const pipeline::MemoryBudget& budget = pipeline::MemoryBudget::Process();
-  size_t used = budget.used(), limit = budget.limit();
-  size_t room = used < limit ? limit - used : 0;
+  const size_t room = pipeline::MemoryBudget::Process().room();
   return std::min(kMaxSpansPerRequest, room / sizeof(weir::otlp::wire::SpanEntry));
 }
 

@@ -7,14 +7,34 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "grpc/grpc.h"
 #include "grpcpp/grpcpp.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
 #include "pipeline/clock.h"
+#include "pipeline/memory_budget.h"
+#include "pipeline/net/compression.h"
 #include "pipeline/net/grpc_tls.h"
 #include "pipeline/net/io_pool.h"
 #include "pipeline/otlp/rpc_status.h"
 #include "pipeline/trace_batch.h"
 #include "receivers/otlp/delivery.h"
+
+// grpc::ByteBuffer keeps the core buffer, and with it the compression a message arrived with,
+// private; the class gRPC declares as its peer for that is defined here, reading only.
+namespace grpc::internal {
+class GrpcByteBufferPeer {
+ public:
+  explicit GrpcByteBufferPeer(ByteBuffer* buffer) : buffer_(buffer) {}
+  // The algorithm the message is still compressed with (GRPC_COMPRESS_NONE: plain bytes).
+  grpc_compression_algorithm compression() const {
+    const grpc_byte_buffer* c = buffer_->c_buffer();
+    return c != nullptr && c->type == GRPC_BB_RAW ? c->data.raw.compression : GRPC_COMPRESS_NONE;
+  }
+
+ private:
+  ByteBuffer* buffer_;
+};
+}  // namespace grpc::internal
 
 namespace weir::receivers::otlp {
 
@@ -26,6 +46,12 @@ grpc::Status ToGrpcStatus(const absl::Status& s) {
   std::string message(s.message());
   if (absl::IsInvalidArgument(s)) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, message);
+  }
+  if (absl::IsOutOfRange(s)) {  // over a fixed size limit: no RetryInfo, so not retried
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, message);
+  }
+  if (absl::IsUnimplemented(s)) {
+    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, message);
   }
   if (absl::IsResourceExhausted(s)) {
     // RetryInfo marks RESOURCE_EXHAUSTED as retryable for OTLP clients.
@@ -50,11 +76,15 @@ class GrpcService final
           opentelemetry::proto::collector::trace::v1::TraceService::Service> {
  public:
   GrpcService(pipeline::TracesConsumer& next, telemetry::ReceiverMetrics& metrics,
-              log::RateLimited& bad_log, bool include_metadata)
-      : next_(next), metrics_(metrics), bad_log_(bad_log), include_metadata_(include_metadata) {}
+              log::RateLimited& bad_log, bool include_metadata, size_t max_message_bytes)
+      : next_(next),
+        metrics_(metrics),
+        bad_log_(bad_log),
+        include_metadata_(include_metadata),
+        max_message_bytes_(max_message_bytes) {}
 
   // Handles one request: fills *response and returns the status to finish the call with.
-  grpc::Status Handle(grpc::ServerContext& context, const grpc::ByteBuffer& request,
+  grpc::Status Handle(grpc::ServerContext& context, grpc::ByteBuffer& request,
                       grpc::ByteBuffer* response) {
     pipeline::RequestContext request_context;
     request_context.received_at_ns = pipeline::SteadyNowNs();
@@ -68,7 +98,22 @@ class GrpcService final
     for (const grpc::Slice& s : slices)
       views.emplace_back(reinterpret_cast<const char*>(s.begin()), s.size());
     const size_t span_limit = SpanLimit();
-    absl::StatusOr<TraceBatch> batch = TraceBatch::FromProtoSlices(views, span_limit);
+    absl::StatusOr<TraceBatch> batch;
+    const grpc_compression_algorithm compression =
+        grpc::internal::GrpcByteBufferPeer(&request).compression();
+    if (compression == GRPC_COMPRESS_NONE) {
+      batch = TraceBatch::FromProtoSlices(views, span_limit);
+    } else {
+      absl::StatusOr<std::string> inflated = Inflate(compression, views);
+      if (!inflated.ok()) {
+        bad_log_.Warn(kComponent, "grpc: refused a compressed request from %s: %s",
+                      context.peer(), inflated.status().message());
+        return ToGrpcStatus(inflated.status());
+      }
+      slices.clear();  // the compressed bytes are no longer needed
+      views.clear();
+      batch = TraceBatch::FromProtoBytes(std::move(*inflated), span_limit);
+    }
     if (!batch.ok() && absl::IsResourceExhausted(batch.status())) {
       absl::Status refusal = ScanRefusal(batch.status(), span_limit);
       bad_log_.Warn(kComponent, "grpc: refused a request from %s: %s", context.peer(),
@@ -112,10 +157,51 @@ class GrpcService final
     }
   }
 
+  // Inflates a message that arrived compressed (gRPC's own decompression is off, since it
+  // inflates the whole message before checking its size): the output may not exceed the
+  // receiver's max_recv_msg_size_mib (OutOfRange, not retried) nor what the memory budget has
+  // room for (ResourceExhausted, retried later).
+  absl::StatusOr<std::string> Inflate(grpc_compression_algorithm compression,
+                                      const std::vector<absl::string_view>& views) {
+    if (compression != GRPC_COMPRESS_GZIP && compression != GRPC_COMPRESS_DEFLATE) {
+      const char* name = "unknown";
+      grpc_compression_algorithm_name(compression, &name);
+      return absl::UnimplementedError(
+          absl::StrCat("compression \"", name, "\" is not supported; use gzip or deflate"));
+    }
+    if (views.size() == 1) return InflateBounded(views[0]);
+    std::string compressed;
+    for (absl::string_view v : views) compressed.append(v.data(), v.size());
+    return InflateBounded(compressed);
+  }
+
+  absl::StatusOr<std::string> InflateBounded(absl::string_view compressed) {
+    const size_t room = pipeline::MemoryBudget::Process().room();
+    const bool budget_binds = room < max_message_bytes_;
+    absl::StatusOr<std::string> out =
+        net::Gunzip(compressed, budget_binds ? room : max_message_bytes_);
+    if (out.ok()) {
+      if (absl::Status s = AdmitRequest(out->size(), metrics_); !s.ok()) return s;
+      return out;
+    }
+    if (!absl::IsResourceExhausted(out.status())) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("cannot decompress the message: ", out.status().message()));
+    }
+    if (budget_binds) {
+      metrics_.RefusedRequest();
+      return pipeline::OverBudget("receiver otlp");
+    }
+    return absl::OutOfRangeError(absl::StrCat(
+        "decompressed message larger than max_recv_msg_size_mib (", max_message_bytes_,
+        " bytes)"));
+  }
+
   pipeline::TracesConsumer& next_;
   telemetry::ReceiverMetrics& metrics_;
   log::RateLimited& bad_log_;
   bool include_metadata_;
+  size_t max_message_bytes_;
 };
 
 namespace {
@@ -159,8 +245,9 @@ class GrpcCall {
 GrpcServer::GrpcServer(const GrpcConfig& config, pipeline::TracesConsumer& next,
                        telemetry::ReceiverMetrics& metrics, log::RateLimited& bad_request_log)
     : config_(config),
-      service_(
-          std::make_unique<GrpcService>(next, metrics, bad_request_log, config.include_metadata)) {}
+      service_(std::make_unique<GrpcService>(
+          next, metrics, bad_request_log, config.include_metadata,
+          static_cast<size_t>(config.max_recv_msg_size_mib) * 1024 * 1024)) {}
 
 GrpcServer::~GrpcServer() { Shutdown(absl::Now() + absl::Seconds(1)); }
 
@@ -176,6 +263,9 @@ absl::Status GrpcServer::Start() {
   }
   builder.AddListeningPort(config_.endpoint, credentials, &port);
   builder.SetMaxReceiveMessageSize(config_.max_recv_msg_size_mib * 1024 * 1024);
+  // Compressed messages reach Handle as they arrived and are inflated there with a bound on
+  // the output (gRPC would inflate them whole before checking the size).
+  builder.AddChannelArgument(GRPC_ARG_ENABLE_PER_MESSAGE_DECOMPRESSION, 0);
   if (config_.max_concurrent_streams > 0) {
     builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, config_.max_concurrent_streams);
   }

@@ -1,6 +1,9 @@
 // The receiver's memory limits: requests refused before they are read when the memory budget is
 // spent, and a cap on the spans one request may hold, so a small request cannot cost gigabytes.
+#include <fstream>
 #include <string>
+
+#include "zlib.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -50,6 +53,41 @@ std::string EmptySpans(size_t n) {
   AppendField(&resource_spans, 2, scope_spans);
   AppendField(&request, 1, resource_spans);
   return request;
+}
+
+// A gzip stream that inflates to `bytes` zeros, built without holding them: about 1/1000 of
+// their size.
+std::string GzipBomb(size_t bytes) {
+  z_stream z{};
+  deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY);
+  const std::string zeros(1 << 20, '\0');
+  std::string out;
+  char buffer[1 << 16];
+  for (size_t fed = 0; fed < bytes;) {
+    size_t n = std::min(zeros.size(), bytes - fed);
+    fed += n;
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(zeros.data()));
+    z.avail_in = static_cast<uInt>(n);
+    int flush = fed == bytes ? Z_FINISH : Z_NO_FLUSH;
+    do {
+      z.next_out = reinterpret_cast<Bytef*>(buffer);
+      z.avail_out = sizeof(buffer);
+      deflate(&z, flush);
+      out.append(buffer, sizeof(buffer) - z.avail_out);
+    } while (z.avail_out == 0);
+  }
+  deflateEnd(&z);
+  return out;
+}
+
+// The process's peak resident set (VmHWM), in bytes.
+size_t PeakRssBytes() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
+  }
+  return 0;
 }
 
 class LimitsTest : public ::testing::Test {
@@ -145,6 +183,53 @@ TEST_F(LimitsTest, SpanCapShrinksWithTheBudgetsRoom) {
                              body);
   EXPECT_EQ(r.status, 429);
   EXPECT_EQ(r.headers["retry-after"], "1");
+}
+
+// gRPC would inflate a compressed message whole before checking max_recv_msg_size_mib; weir
+// inflates it itself and stops at the limit: a message of 256 MiB zeros costs next to nothing.
+TEST_F(LimitsTest, GrpcGzipBombIsRefusedWithoutInflatingIt) {
+  std::string bomb = GzipBomb(size_t{256} << 20);
+  ASSERT_LT(bomb.size(), size_t{4} << 20);  // under max_recv_msg_size_mib on the wire
+  const size_t peak_before = PeakRssBytes();
+  grpc::Status g = testing::GrpcExportCompressed(receiver_->grpc_address(), std::move(bomb));
+  EXPECT_EQ(g.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_TRUE(g.error_details().empty());  // no RetryInfo: the same message never fits
+  EXPECT_THAT(g.error_message(), HasSubstr("max_recv_msg_size_mib"));
+  EXPECT_LT(PeakRssBytes() - std::min(PeakRssBytes(), peak_before), size_t{64} << 20);
+  EXPECT_EQ(sink_.span_count(), 0u);
+  // The receiver keeps serving, compressed requests included.
+  weir::otlp::ExportResponse response;
+  EXPECT_TRUE(testing::GrpcExport(receiver_->grpc_address(), testing::MakeRequest(1, 1, 3),
+                                  &response, /*gzip=*/true)
+                  .ok());
+  EXPECT_EQ(sink_.span_count(), 3u);
+}
+
+TEST_F(LimitsTest, GrpcCompressedMessageOverTheBudgetsRoomIsRetryable) {
+  pipeline::MemoryBudget& budget = pipeline::MemoryBudget::Process();
+  budget.set_limit(budget.used() + (size_t{1} << 20));
+  grpc::Status g = testing::GrpcExportCompressed(receiver_->grpc_address(),
+                                                 GzipBomb(size_t{3} << 20));
+  EXPECT_EQ(g.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_FALSE(g.error_details().empty());  // RetryInfo: room may come back
+  EXPECT_THAT(env_.telemetry.Scrape(),
+              HasSubstr("weir_receiver_refused_requests{receiver=\"otlp\",transport=\"grpc\"} 1"));
+}
+
+TEST_F(LimitsTest, GrpcCorruptCompressedMessageIsInvalid) {
+  std::string gz = net::Gzip(testing::MakeRequest(1, 1, 2).SerializeAsString());
+  gz[gz.size() / 2] ^= 0x55;
+  gz.resize(gz.size() - 4);
+  grpc::Status g = testing::GrpcExportCompressed(receiver_->grpc_address(), gz);
+  EXPECT_EQ(g.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(g.error_message(), HasSubstr("decompress"));
+  // A well-formed one, precompressed as weir's own exporter sends it, is delivered.
+  std::string response;
+  EXPECT_TRUE(testing::GrpcExportCompressed(
+                  receiver_->grpc_address(),
+                  net::Gzip(testing::MakeRequest(1, 1, 2).SerializeAsString()), &response)
+                  .ok());
+  EXPECT_EQ(sink_.span_count(), 2u);
 }
 
 // The HTTP server charges the body while reading it; the handler must not count it a second

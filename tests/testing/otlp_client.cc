@@ -1,5 +1,8 @@
 #include "tests/testing/otlp_client.h"
 
+#include <condition_variable>
+#include <mutex>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "boost/asio/connect.hpp"
@@ -9,8 +12,10 @@
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
 #include "boost/beast/ssl.hpp"
+#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
+#include "pipeline/net/grpc_compressed_buffer.h"
 
 namespace weir::testing {
 
@@ -137,6 +142,38 @@ grpc::Status GrpcExportWithMetadata(const std::string& address, const otlp::Expo
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   for (const auto& [key, value] : metadata) context.AddMetadata(key, value);
   return stub->Export(&context, request, response);
+}
+
+grpc::Status GrpcExportCompressed(const std::string& address, std::string gzip_message,
+                                  std::string* response_bytes) {
+  auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  context.set_compression_algorithm(GRPC_COMPRESS_GZIP);
+  grpc::ByteBuffer request = net::GzipCompressedByteBuffer(std::move(gzip_message));
+  grpc::ByteBuffer response;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  grpc::Status status;
+  stub.UnaryCall(&context, otlp::kExportMethod,
+                 grpc::StubOptions(), &request, &response, [&](grpc::Status s) {
+                   std::lock_guard<std::mutex> lock(mu);
+                   status = std::move(s);
+                   done = true;
+                   cv.notify_one();
+                 });
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return done; });
+  if (status.ok() && response_bytes != nullptr) {
+    std::vector<grpc::Slice> slices;
+    (void)response.Dump(&slices);
+    response_bytes->clear();
+    for (const grpc::Slice& slice : slices)
+      response_bytes->append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  }
+  return status;
 }
 
 void SendRawAndClose(const std::string& address, const std::string& bytes) {

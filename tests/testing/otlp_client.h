@@ -53,6 +53,12 @@ grpc::Status GrpcExportWithMetadata(const std::string& address, const otlp::Expo
                                     const std::map<std::string, std::string>& metadata,
                                     otlp::ExportResponse* response);
 
+// Calls TraceService/Export with `gzip_message` sent as is, marked gzip-compressed: for
+// messages no client would compress itself (corrupt streams, bombs). The response, if any, is
+// left in *response_bytes.
+grpc::Status GrpcExportCompressed(const std::string& address, std::string gzip_message,
+                                  std::string* response_bytes = nullptr);
+
 // Writes raw bytes to host:port, then closes: for requests a client abandons midway.
 void SendRawAndClose(const std::string& address, const std::string& bytes);
 
