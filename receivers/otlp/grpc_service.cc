@@ -11,6 +11,7 @@
 #include "grpcpp/grpcpp.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
 #include "pipeline/clock.h"
+#include "pipeline/consumer.h"
 #include "pipeline/memory_budget.h"
 #include "pipeline/net/compression.h"
 #include "pipeline/net/grpc_tls.h"
@@ -58,6 +59,11 @@ grpc::Status ToGrpcStatus(const absl::Status& s) {
     return grpc::Status(
         grpc::StatusCode::RESOURCE_EXHAUSTED, message,
         weir::otlp::EncodeRpcStatusProto(weir::otlp::kRpcResourceExhausted, message, kRetryAfter));
+  }
+  if (!pipeline::IsRetryable(s)) {
+    // A permanent failure downstream (a bug, an exporter refusing for good): retrying would
+    // only send the same spans again, so the answer is one OTLP clients do not retry.
+    return grpc::Status(grpc::StatusCode::INTERNAL, message);
   }
   return grpc::Status(
       grpc::StatusCode::UNAVAILABLE, message,

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "pipeline/clock.h"
+#include "pipeline/consumer.h"
 #include "pipeline/net/compression.h"
 #include "pipeline/otlp/json.h"
 #include "pipeline/otlp/rpc_status.h"
@@ -160,6 +161,10 @@ HttpResponse HttpHandler::Handle(HttpRequest& request, absl::string_view client_
     if (absl::IsInvalidArgument(s)) {
       return StatusResponse(request, http::status::bad_request, enc,
                             weir::otlp::kRpcInvalidArgument, s.message());
+    }
+    if (!pipeline::IsRetryable(s)) {  // permanent: 500, which OTLP clients do not retry
+      return StatusResponse(request, http::status::internal_server_error, enc,
+                            weir::otlp::kRpcInternal, s.message());
     }
     return RetryLaterResponse(request, enc, s);
   }

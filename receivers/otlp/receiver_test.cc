@@ -346,6 +346,25 @@ TEST_F(ReceiverTest, HttpRefusalsAskClientsToRetry) {
   EXPECT_EQ(r.headers["retry-after"], "1");
 }
 
+// A permanent failure downstream is answered with a code OTLP clients do not retry, so the
+// same spans are not sent again and again.
+TEST_F(ReceiverTest, PermanentPipelineFailuresAreNotRetryable) {
+  testing::FailingConsumer broken(absl::InternalError("exporter misconfigured"));
+  StartWith(broken);
+  weir::otlp::ExportResponse response;
+  grpc::Status g =
+      testing::GrpcExport(receiver_->grpc_address(), testing::MakeRequest(1, 1, 2), &response);
+  EXPECT_EQ(g.error_code(), grpc::StatusCode::INTERNAL);
+  EXPECT_TRUE(g.error_details().empty());  // no RetryInfo
+  std::string good = testing::MakeRequest(1, 1, 1).SerializeAsString();
+  auto r =
+      testing::HttpPost(receiver_->http_address(), "/v1/traces", "application/x-protobuf", good);
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(r.headers.count("retry-after"), 0u);
+  EXPECT_THAT(Metrics(),
+              HasSubstr("otelcol_receiver_refused_spans{receiver=\"otlp\",transport=\"grpc\"} 2"));
+}
+
 TEST_F(ReceiverTest, HttpTooManyRequestsWhenExhausted) {
   testing::FailingConsumer full(absl::ResourceExhaustedError("queue full"));
   StartWith(full);
