@@ -3,7 +3,7 @@
 // length-prefixed protobuf (4-byte big-endian size, then the request), with periodic flush and
 // optional size-based rotation.
 //
-// Threading: as helper::QueuedExporter; the file is flushed on a thread of its own.
+// Threading: as helper::QueuedExporter; the file is flushed by a timer of the injected clock.
 #pragma once
 
 #include <string>

@@ -147,12 +147,10 @@ TEST_F(FileExporterTest, WritesLengthPrefixedProto) {
 TEST_F(FileExporterTest, FlushesOnInterval) {
   auto e = Make("path: " + dir_ + "/out.json\nflush_interval: 50ms");
   ASSERT_TRUE(e->ConsumeTraces(testing::MakeBatch(1)).ok());
-  bool flushed = false;
-  for (int i = 0; i < 200 && !flushed; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    flushed = !ReadAll(dir_ + "/out.json").empty();
-  }
-  EXPECT_TRUE(flushed);
+  env_.clock.Advance(std::chrono::milliseconds(49));
+  EXPECT_TRUE(ReadAll(dir_ + "/out.json").empty());  // still in the write buffer
+  env_.clock.Advance(std::chrono::milliseconds(1));
+  EXPECT_FALSE(ReadAll(dir_ + "/out.json").empty());
   e->Shutdown(absl::Now() + absl::Seconds(2));
 }
 

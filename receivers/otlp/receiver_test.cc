@@ -115,7 +115,15 @@ TEST(OtlpReceiverConfig, EachRuleFails) {
   }
 }
 
-TEST(OtlpReceiver, Conformance) { testing::RunReceiverConformance(Factory(), kLoopbackConfig); }
+TEST(OtlpReceiver, Conformance) {
+  testing::RunReceiverConformance(Factory(), kLoopbackConfig, [](pipeline::Component& r) {
+    auto& receiver = static_cast<Receiver&>(r);
+    weir::otlp::ExportResponse response;
+    grpc::Status s = testing::GrpcExport(receiver.grpc_address(), testing::MakeRequest(1, 1, 2),
+                                         &response);
+    return s.ok() ? absl::OkStatus() : absl::UnavailableError(s.error_message());
+  });
+}
 
 class ReceiverTest : public ::testing::Test {
  protected:

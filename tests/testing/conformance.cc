@@ -59,7 +59,8 @@ std::unique_ptr<pipeline::ComponentConfig> DecodeOrFail(const pipeline::Factory&
   return cfg;
 }
 
-void RunReceiverConformance(const pipeline::ReceiverFactory& factory, const std::string& yaml) {
+void RunReceiverConformance(const pipeline::ReceiverFactory& factory, const std::string& yaml,
+                            const SendOne& send_one) {
   DecodeDefault(factory);
   auto cfg = DecodeOrFail(factory, yaml);
   TestEnvironment env;
@@ -68,8 +69,15 @@ void RunReceiverConformance(const pipeline::ReceiverFactory& factory, const std:
   auto created = factory.CreateTraces(env.SettingsFor(std::string(factory.type())), *cfg, sink);
   ASSERT_TRUE(created.ok()) << created.status();
   ASSERT_TRUE((*created)->Start(host).ok());
+  // A request the receiver acknowledged is downstream by then.
+  ASSERT_TRUE(send_one(**created).ok());
+  EXPECT_GT(sink.span_count(), 0u);
+  const size_t delivered = sink.span_count();
   (*created)->Shutdown(Soon());
   (*created)->Shutdown(Soon());
+  // A stopped receiver takes nothing more.
+  EXPECT_FALSE(send_one(**created).ok());
+  EXPECT_EQ(sink.span_count(), delivered);
   auto unstarted = factory.CreateTraces(env.SettingsFor(std::string(factory.type())), *cfg, sink);
   ASSERT_TRUE(unstarted.ok());
   (*unstarted)->Shutdown(Soon());
@@ -105,10 +113,22 @@ void RunExporterConformance(const pipeline::ExporterFactory& factory, const std:
   ASSERT_TRUE(created.ok()) << created.status();
   auto& exp = **created;
   ASSERT_TRUE(exp.Start(host).ok());
-  // The destination may not exist in a conformance run: only the call contract is checked.
-  (void)exp.ConsumeTraces(MakeBatch(3));
+  // The destination may not exist in a conformance run, so the batch may be refused; what is
+  // accepted is, by the end of shutdown, either sent or counted as failed, never lost.
+  const std::string id(factory.type());
+  absl::Status accepted = exp.ConsumeTraces(MakeBatch(3));
   exp.Shutdown(absl::Now() + absl::Seconds(2));
   exp.Shutdown(Soon());
+  const double sent = env.ExporterMetric("otelcol_exporter_sent_spans", id);
+  const double failed = env.ExporterMetric("otelcol_exporter_send_failed_spans", id);
+  if (accepted.ok()) {
+    EXPECT_EQ(sent + failed, 3) << "sent " << sent << ", failed " << failed;
+  } else {
+    EXPECT_EQ(sent, 0) << accepted;
+  }
+  // A stopped exporter refuses, with a status the caller can act on.
+  absl::Status after = exp.ConsumeTraces(MakeBatch(1));
+  EXPECT_FALSE(after.ok());
   auto unstarted = factory.CreateTraces(env.SettingsFor(std::string(factory.type())), *cfg);
   ASSERT_TRUE(unstarted.ok());
   (*unstarted)->Shutdown(Soon());

@@ -1,10 +1,12 @@
 // The component conformance suite: every factory runs it in one line, e.g.
 //   TEST(FileExporter, Conformance) { RunExporterConformance(Factory(), "path: /tmp/x.json"); }
 // It checks: the default config decodes (without crashing; some keys are required); `yaml` decodes
-// cleanly; create; start; consume (for processors and exporters); shutdown; shutdown again; and, on
-// a second instance, shutdown without start.
+// cleanly; create; start; consume (a receiver is sent one request; what processors and exporters
+// accept is delivered or counted by the end of shutdown); shutdown; shutdown again; nothing is
+// taken after shutdown; and, on a second instance, shutdown without start.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -40,7 +42,11 @@ class RecordingHost : public pipeline::Host {
   absl::Status last_error;
 };
 
-void RunReceiverConformance(const pipeline::ReceiverFactory& factory, const std::string& yaml);
+// Sends one request holding at least one span to a started receiver, over its own protocol;
+// returns whether the receiver acknowledged it.
+using SendOne = std::function<absl::Status(pipeline::Component&)>;
+void RunReceiverConformance(const pipeline::ReceiverFactory& factory, const std::string& yaml,
+                            const SendOne& send_one);
 void RunProcessorConformance(const pipeline::ProcessorFactory& factory, const std::string& yaml);
 void RunExporterConformance(const pipeline::ExporterFactory& factory, const std::string& yaml);
 void RunExtensionConformance(const pipeline::ExtensionFactory& factory, const std::string& yaml);
