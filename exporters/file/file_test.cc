@@ -73,6 +73,9 @@ TEST(FileConfig, EachRuleFails) {
       {"path: a\nappend: true\nrotation: {max_megabytes: 1}", "exporters.file.append"},
       {"path: a\ncompression: zstd", "exporters.file.compression"},
       {"path: a\npaht: b", "exporters.file.paht"},
+      {"path: /tmp", "exporters.file.path"},
+      {"path: /etc/passwd/x.json", "exporters.file.path"},
+      {"path: /etc/passwd/new/dirs/x.json", "exporters.file.path"},
   };
   for (const Case& c : cases) {
     config::Diagnostics d = Decode(c.yaml);

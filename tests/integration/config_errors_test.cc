@@ -159,6 +159,24 @@ service:
   EXPECT_THAT(r.err, HasSubstr("/nonexistent.yaml: cannot read the configuration file"));
 }
 
+TEST(Cli, ValidateChecksThatFileExporterPathsCanBeCreated) {
+  std::string path = WriteConfig(R"(receivers:
+  otlp:
+exporters:
+  file:
+    path: /etc/hostname/archive/traces.json
+service:
+  pipelines:
+    traces:
+      receivers: [otlp]
+      exporters: [file]
+)");
+  RunResult r = RunWeir({"validate", "--config", path});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("exporters.file.path"));
+  EXPECT_THAT(r.err, HasSubstr("cannot be created: \"/etc/hostname\" is not a directory"));
+}
+
 TEST(Cli, MemorySettingsAreChecked) {
   std::string path = WriteConfig(R"(receivers:
   otlp:
