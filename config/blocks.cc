@@ -87,6 +87,25 @@ void TlsServerConfig::Decode(Node node) {
   node.RejectUnknownKeys();
 }
 
+void AuthConfig::Decode(Node node) {
+  Node id = node.Child("authenticator");
+  path = id.path();
+  line = id.line();
+  if (node.ReadRequired("authenticator", &authenticator)) {
+    // An extension id: type [a-zA-Z][a-zA-Z0-9_]*, then optionally "/" and a non-empty name.
+    absl::string_view type = absl::string_view(authenticator).substr(0, authenticator.find('/'));
+    bool valid = !type.empty() && absl::ascii_isalpha(type[0]) &&
+                 std::all_of(type.begin(), type.end(),
+                             [](char c) { return absl::ascii_isalnum(c) || c == '_'; }) &&
+                 authenticator.size() != type.size() + 1;
+    if (!valid) {
+      node.ErrorAt("authenticator",
+                   absl::StrCat("\"", authenticator, "\" is not an extension id (type[/name])"));
+    }
+  }
+  node.RejectUnknownKeys();
+}
+
 void QueueConfig::Decode(Node node) {
   node.Read("enabled", &enabled);
   if (node.Read("num_consumers", &num_consumers) && num_consumers < 1) {

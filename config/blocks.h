@@ -135,6 +135,19 @@ struct HeadersConfig {
   void Decode(Node& node, HeaderSyntax syntax);
 };
 
+// auth: which authenticator extension guards a receiver's protocol or signs an exporter's
+// requests (otelcol's configauth.Config). Only the id is decoded here; whether it names an
+// enabled authenticator extension is checked with the whole configuration (service_config.cc).
+struct AuthConfig {
+  std::string authenticator;  // auth.authenticator: required, an extension id ("type[/name]")
+  std::string path;           // the YAML path of `authenticator`, for later diagnostics
+  int line = 0;               // its line
+
+  // Decodes the block itself (`node` is `auth`), reporting a missing or malformed id and
+  // unknown keys.
+  void Decode(Node node);
+};
+
 // Reads a file as a whole; returns false when it cannot be read.
 bool ReadWholeFile(const std::string& path, std::string* out);
 

@@ -28,6 +28,7 @@ class Telemetry;
 namespace weir::pipeline {
 
 class Clock;
+class Extension;
 
 // A component's identity from the config: "type" or "type/name".
 struct ComponentId {
@@ -47,6 +48,11 @@ class Host {
   // Reports a failure after start (e.g. a listener died); the service logs it and shuts down
   // with a non-zero exit.
   virtual void ReportFatalError(const absl::Status& status) = 0;
+  // The running extension with id `id` ("type[/name]"), or nullptr when no such extension is
+  // enabled in service.extensions. Extensions start before, and stop after, every other
+  // component, so the pointer stays valid until the caller's Shutdown returns. Control thread
+  // only (from Start).
+  virtual Extension* GetExtension(absl::string_view id) { return nullptr; }
 };
 
 class Component {

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "config/node.h"
+#include "pipeline/auth.h"
 #include "pipeline/component.h"
 
 namespace weir::pipeline {
@@ -28,6 +29,11 @@ class Factory {
   virtual std::unique_ptr<ComponentConfig> DecodeConfig(config::Node node) const = 0;
   // The host:port endpoints this config listens on, for the "two listeners on one port" check.
   virtual std::vector<std::string> ListenEndpoints(const ComponentConfig& config) const {
+    return {};
+  }
+  // The `auth` blocks of this config, for the check that each names an enabled authenticator
+  // extension of the right role.
+  virtual std::vector<AuthReference> AuthReferences(const ComponentConfig& config) const {
     return {};
   }
 };
@@ -55,6 +61,10 @@ class ExtensionFactory : public Factory {
  public:
   virtual absl::StatusOr<std::unique_ptr<Extension>> Create(
       const Settings& settings, const ComponentConfig& config) const = 0;
+  // Whether extensions of this type are authenticators at all (for the config check's
+  // message), and which roles this config of the type can play.
+  virtual bool authenticator() const { return false; }
+  virtual AuthRoles AuthenticatorRoles(const ComponentConfig& config) const { return {}; }
 };
 
 // Downcasts a config to the factory's own type.

@@ -11,6 +11,10 @@
 //   - forwards DecodeConfig(node) to `kDecode(node)`;
 //   - answers ListenEndpoints(config) with `config.ListenEndpoints()` when ConfigT declares
 //     `std::vector<std::string> ListenEndpoints() const`, and with nothing otherwise;
+//   - answers AuthReferences(config) with `config.AuthReferences()` when ConfigT declares
+//     `std::vector<AuthReference> AuthReferences() const`, and with nothing otherwise;
+//   - (extensions) answers authenticator() with whether ConfigT declares
+//     `AuthRoles auth_roles() const`, and AuthenticatorRoles(config) with it;
 //   - creates the component with `std::make_unique<ComponentT>(settings, config)` (receivers and
 //     processors also get `next`), `config` downcast to `const ConfigT&`.
 //
@@ -71,6 +75,15 @@ class FactoryBase : public Interface {
       return {};
     }
   }
+  std::vector<AuthReference> AuthReferences(const ComponentConfig& config) const final {
+    if constexpr (requires(const ConfigT& c) {
+                    { c.AuthReferences() } -> std::convertible_to<std::vector<AuthReference>>;
+                  }) {
+      return ConfigAs<ConfigT>(config).AuthReferences();
+    } else {
+      return {};
+    }
+  }
 };
 
 }  // namespace factory_internal
@@ -123,6 +136,19 @@ class ExtensionFactoryFor final
                                                     const ComponentConfig& config) const override {
     return std::make_unique<ExtensionT>(settings, ConfigAs<ConfigT>(config));
   }
+  bool authenticator() const override { return kIsAuthenticator; }
+  AuthRoles AuthenticatorRoles(const ComponentConfig& config) const override {
+    if constexpr (kIsAuthenticator) {
+      return ConfigAs<ConfigT>(config).auth_roles();
+    } else {
+      return {};
+    }
+  }
+
+ private:
+  static constexpr bool kIsAuthenticator = requires(const ConfigT& c) {
+    { c.auth_roles() } -> std::convertible_to<AuthRoles>;
+  };
 };
 
 }  // namespace weir::pipeline

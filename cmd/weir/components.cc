@@ -5,6 +5,8 @@
 #include "exporters/nop/factory.h"
 #include "exporters/otlp/factory.h"
 #include "exporters/otlphttp/factory.h"
+#include "extensions/basicauth/factory.h"
+#include "extensions/bearertokenauth/factory.h"
 #include "extensions/health_check/factory.h"
 #include "processors/batch/factory.h"
 #include "processors/memory_limiter/factory.h"
@@ -24,6 +26,8 @@ absl::StatusOr<std::unique_ptr<pipeline::Registry>> Components() {
            registry->Add(std::make_unique<exporters::otlp::Factory>()),
            registry->Add(std::make_unique<exporters::otlphttp::Factory>()),
            registry->Add(std::make_unique<extensions::health_check::Factory>()),
+           registry->Add(std::make_unique<extensions::bearertokenauth::Factory>()),
+           registry->Add(std::make_unique<extensions::basicauth::Factory>()),
        }) {
     if (!s.ok()) return s;
   }

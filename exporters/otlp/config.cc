@@ -14,7 +14,7 @@ namespace {
 
 // Keys of otelcol's gRPC client settings that weir accepts and leaves to gRPC's defaults.
 constexpr const char* kIgnoredKeys[] = {"balancer_name", "keepalive", "write_buffer_size",
-                                        "read_buffer_size", "auth"};
+                                        "read_buffer_size"};
 
 // Splits `endpoint` into the channel target and a forced TLS choice (from an http:// or
 // https:// prefix). Reports problems at `key`.
@@ -67,6 +67,7 @@ std::unique_ptr<Config> DecodeConfig(config::Node node) {
 
   cfg->headers.Decode(node, config::HeaderSyntax::kGrpcMetadata);
   cfg->compression.Decode(node);
+  if (node.Has("auth")) cfg->auth.emplace().Decode(node.Child("auth"));
 
   helper::DecodeExporterOptions(node, &cfg->exporter);
   for (const char* key : kIgnoredKeys) node.Child(key);

@@ -7,12 +7,15 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "config/blocks.h"
 #include "config/node.h"
 #include "exporters/helper/exporter_options.h"
+#include "pipeline/auth.h"
 #include "pipeline/component.h"
 
 namespace weir::exporters::otlp {
@@ -29,6 +32,9 @@ struct Config : pipeline::ComponentConfig {
   // headers: extra gRPC metadata sent with every export. Keys are lowercased at decode time.
   // Default none.
   config::HeadersConfig headers;
+  // auth.authenticator: a client authenticator extension whose header goes with every export
+  // (after `headers`, so it wins on the same key). Default none.
+  std::optional<config::AuthConfig> auth;
   // compression (default "gzip") and compression_params.level (default -1, zlib's default).
   config::CompressionConfig compression;
   // timeout (default 5s) and sending_queue (enabled, 10 consumers, 1000 batches).
@@ -37,6 +43,12 @@ struct Config : pipeline::ComponentConfig {
   // Derived from endpoint and tls at decode time:
   std::string target;   // what the gRPC channel dials: "host:port" or the dns: URI
   bool use_tls = true;  // whether the channel uses TLS
+
+  // The auth block, client side.
+  std::vector<pipeline::AuthReference> AuthReferences() const {
+    if (!auth) return {};
+    return {{*auth, /*server=*/false}};
+  }
 };
 
 // Decodes and validates `node` (the exporter's section). Every problem goes to

@@ -2,12 +2,36 @@
 
 #include <memory>
 
+#include "absl/strings/str_cat.h"
 #include "exporters/otlp/sender.h"
+#include "pipeline/auth.h"
+#include "pipeline/telemetry/logger.h"
 
 namespace weir::exporters::otlp {
 
 Exporter::Exporter(const pipeline::Settings& settings, const Config& config)
-    : QueuedExporter(settings, config.exporter,
-                     std::make_unique<GrpcSender>(settings.id.ToString(), config)) {}
+    : Exporter(settings, config, new GrpcSender(settings.id.ToString(), config)) {}
+
+Exporter::Exporter(const pipeline::Settings& settings, const Config& config, GrpcSender* sender)
+    : QueuedExporter(settings, config.exporter, std::unique_ptr<helper::Sender>(sender)),
+      auth_(config.auth),
+      sender_(sender) {
+  if (auth_ && !config.use_tls) {
+    log::Warn("exporter/otlp", "%s: the credentials of %s go to %s without TLS",
+              settings.id.ToString(), auth_->authenticator, config.endpoint);
+  }
+}
+
+absl::Status Exporter::Start(pipeline::Host& host) {
+  if (auth_) {
+    auto found = pipeline::FindClientAuthenticator(host, auth_->authenticator);
+    if (!found.ok()) {
+      return absl::Status(found.status().code(),
+                          absl::StrCat("auth.authenticator: ", found.status().message()));
+    }
+    sender_->set_authenticator(*found);
+  }
+  return QueuedExporter::Start(host);
+}
 
 }  // namespace weir::exporters::otlp

@@ -27,6 +27,7 @@
 #include "pipeline/consumer.h"
 #include "pipeline/otlp/types.h"
 #include "tests/testing/conformance.h"
+#include "tests/testing/fake_authenticator.h"
 #include "tests/testing/fake_otlp_server.h"
 #include "tests/testing/otlp_client.h"
 #include "tests/testing/span_generator.h"
@@ -688,6 +689,45 @@ TEST_F(OtlpRetryTest, ResourceExhaustedWithoutRetryInfoIsDroppedAtOnce) {
   ASSERT_TRUE(WaitUntil([&] { return Metric("otelcol_exporter_send_failed_spans") == 5; }));
   EXPECT_EQ(server.calls().size(), 1u);
   EXPECT_EQ(env_.clock.pending_timers(), 0u);
+}
+
+}  // namespace
+}  // namespace weir::exporters::otlp
+
+namespace weir::exporters::otlp {
+namespace {
+
+TEST_F(OtlpExporterTest, AuthenticatorHeaderGoesWithEveryExport) {
+  testing::FakeClientAuthenticator auth("Authorization", "Bearer one");
+  host_.extensions["bearertokenauth/out"] = &auth;
+  FakeOtlpGrpcServer server;
+  StartExporter(server.address(),
+                "tls: {insecure: true}\nheaders: {authorization: configured, x-tenant: acme}\n"
+                "auth: {authenticator: bearertokenauth/out}\n");
+  ASSERT_TRUE(exporter_->ConsumeTraces(MakeBatch(2, 1)).ok());
+  auth.Set("Bearer two");  // rotated: the next export carries the new value
+  ASSERT_TRUE(exporter_->ConsumeTraces(MakeBatch(1, 1)).ok());
+  std::vector<FakeOtlpGrpcServer::Call> calls = server.calls();
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0].Metadata("authorization"), "Bearer one");
+  EXPECT_EQ(calls[1].Metadata("authorization"), "Bearer two");
+  EXPECT_EQ(calls[0].metadata.count("authorization"), 1u);  // replaces the configured one
+  EXPECT_EQ(calls[1].Metadata("x-tenant"), "acme");
+}
+
+TEST_F(OtlpExporterTest, StartFailsWithoutTheAuthenticator) {
+  auto cfg = testing::DecodeOrFail(
+      factory_, "endpoint: 127.0.0.1:4317\nauth: {authenticator: bearertokenauth/out}\n");
+  auto created = factory_.CreateTraces(env_.SettingsFor("otlp"), *cfg);
+  ASSERT_TRUE(created.ok());
+  absl::Status s = (*created)->Start(host_);
+  EXPECT_TRUE(absl::IsNotFound(s)) << s;
+  EXPECT_THAT(s.message(), ::testing::HasSubstr("auth.authenticator"));
+  (*created)->Shutdown(absl::Now());
+  auto refs = factory_.AuthReferences(*cfg);
+  ASSERT_EQ(refs.size(), 1u);
+  EXPECT_FALSE(refs[0].server);
+  EXPECT_EQ(refs[0].auth.path, "otlp.auth.authenticator");
 }
 
 }  // namespace

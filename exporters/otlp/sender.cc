@@ -1,10 +1,12 @@
 #include "exporters/otlp/sender.h"
 
 #include <optional>
+#include <tuple>
 #include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "config/blocks.h"
@@ -128,7 +130,17 @@ absl::Status GrpcSender::Send(const pipeline::TraceBatch& batch, absl::Time dead
     request = grpc::ByteBuffer(&slice, 1);
   }
   grpc::ByteBuffer response;
-  for (const auto& [key, value] : config_.headers.entries) context.AddMetadata(key, value);
+  // The authenticator's header replaces a configured one of the same name; it is asked at
+  // every send so that a rotated credential is used at once.
+  std::string auth_key, auth_value;
+  if (auth_ != nullptr) {
+    std::tie(auth_key, auth_value) = auth_->RequestHeader();
+    auth_key = absl::AsciiStrToLower(auth_key);
+  }
+  for (const auto& [key, value] : config_.headers.entries) {
+    if (key != auth_key) context.AddMetadata(key, value);
+  }
+  if (!auth_key.empty()) context.AddMetadata(auth_key, auth_value);
 
   absl::Notification done;
   grpc::Status result;

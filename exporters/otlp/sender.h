@@ -23,6 +23,7 @@
 #include "grpcpp/channel.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/support/byte_buffer.h"
+#include "pipeline/auth.h"
 #include "pipeline/telemetry/logger.h"
 
 namespace weir::exporters::otlp {
@@ -51,6 +52,10 @@ class GrpcSender final : public helper::Sender {
   // Releases the channel.
   void Shutdown() override;
 
+  // Sends `auth`'s header with every export from now on. `auth` is borrowed and must outlive
+  // the last Send. REQUIRES: called before Start.
+  void set_authenticator(const pipeline::ClientAuthenticator* auth) { auth_ = auth; }
+
  private:
   void LogPartialSuccess(const grpc::ByteBuffer& response, size_t sent_spans);
 
@@ -60,6 +65,7 @@ class GrpcSender final : public helper::Sender {
   std::mutex mu_;
   std::shared_ptr<grpc::GenericStub> stub_;  // guarded by mu_; set in Start, reset in Shutdown
   log::RateLimited partial_success_log_;
+  const pipeline::ClientAuthenticator* auth_ = nullptr;  // nullable
 };
 
 }  // namespace weir::exporters::otlp

@@ -13,13 +13,9 @@ namespace weir::exporters::otlphttp {
 namespace {
 
 // Keys of otelcol's HTTP client settings that weir accepts and leaves to its own defaults.
-constexpr const char* kIgnoredKeys[] = {"read_buffer_size",
-                                        "write_buffer_size",
-                                        "max_idle_conns",
-                                        "max_idle_conns_per_host",
-                                        "max_conns_per_host",
-                                        "idle_conn_timeout",
-                                        "auth"};
+constexpr const char* kIgnoredKeys[] = {"read_buffer_size",   "write_buffer_size",
+                                        "max_idle_conns",     "max_idle_conns_per_host",
+                                        "max_conns_per_host", "idle_conn_timeout"};
 
 constexpr char kTracesPath[] = "v1/traces";
 
@@ -125,6 +121,7 @@ std::unique_ptr<Config> DecodeConfig(config::Node node) {
 
   cfg->tls.Decode(node.Child("tls"));
   cfg->headers.Decode(node, config::HeaderSyntax::kHttp);
+  if (node.Has("auth")) cfg->auth.emplace().Decode(node.Child("auth"));
   cfg->compression.Decode(node);
   std::string encoding;
   if (node.Read("encoding", &encoding)) {

@@ -7,12 +7,15 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "config/blocks.h"
 #include "config/node.h"
 #include "exporters/helper/exporter_options.h"
+#include "pipeline/auth.h"
 #include "pipeline/component.h"
 
 namespace weir::exporters::otlphttp {
@@ -43,6 +46,9 @@ struct Config : pipeline::ComponentConfig {
   config::TlsClientConfig tls;
   // headers: extra HTTP headers sent with every request. Default none.
   config::HeadersConfig headers;
+  // auth.authenticator: a client authenticator extension whose header goes with every request
+  // (replacing a configured header of the same name). Default none.
+  std::optional<config::AuthConfig> auth;
   // compression (default "gzip") and compression_params.level (default -1, zlib's default).
   config::CompressionConfig compression;
   // encoding: "proto" (default, application/x-protobuf) or "json" (application/json).
@@ -52,6 +58,12 @@ struct Config : pipeline::ComponentConfig {
 
   // Derived at decode time: where spans are POSTed.
   Url traces_url;
+
+  // The auth block, client side.
+  std::vector<pipeline::AuthReference> AuthReferences() const {
+    if (!auth) return {};
+    return {{*auth, /*server=*/false}};
+  }
 };
 
 // Decodes and validates `node` (the exporter's section). Every problem goes to

@@ -5,6 +5,9 @@
 // Threading: as helper::QueuedExporter.
 #pragma once
 
+#include <memory>
+#include <optional>
+
 #include "exporters/helper/queued_exporter.h"
 #include "exporters/otlphttp/config.h"
 #include "pipeline/component.h"
@@ -15,6 +18,16 @@ class Exporter final : public helper::QueuedExporter {
  public:
   // Copies what it needs from `config`.
   Exporter(const pipeline::Settings& settings, const Config& config);
+
+  // Resolves `auth.authenticator` through `host` (the error names the key), then starts.
+  absl::Status Start(pipeline::Host& host) override;
+
+ private:
+  // Takes ownership of `sender` (new) and keeps a pointer to it.
+  Exporter(const pipeline::Settings& settings, const Config& config, class HttpSender* sender);
+
+  std::optional<config::AuthConfig> auth_;
+  HttpSender* sender_;  // owned by the base
 };
 
 }  // namespace weir::exporters::otlphttp

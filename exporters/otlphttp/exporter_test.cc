@@ -21,6 +21,7 @@
 #include "pipeline/otlp/json.h"
 #include "pipeline/trace_batch.h"
 #include "tests/testing/conformance.h"
+#include "tests/testing/fake_authenticator.h"
 #include "tests/testing/fake_otlp_http_server.h"
 #include "tests/testing/span_generator.h"
 #include "tests/testing/test_certificate.h"
@@ -412,6 +413,41 @@ TEST_F(OtlpHttpExporterTest, MutualTlsPresentsTheClientCertificate) {
   s = exporter_->ConsumeTraces(MakeBatch(2));
   EXPECT_FALSE(s.ok());
   EXPECT_EQ(server.requests().size(), 1u);
+}
+
+}  // namespace
+}  // namespace weir::exporters::otlphttp
+
+namespace weir::exporters::otlphttp {
+namespace {
+
+TEST_F(OtlpHttpExporterTest, AuthenticatorHeaderGoesWithEveryRequest) {
+  testing::FakeClientAuthenticator auth("Authorization", "Basic d2Vpcjpz");
+  host_.extensions["basicauth/client"] = &auth;
+  FakeServer server;
+  StartExporter(server.url(),
+                "headers: {Authorization: configured, X-Tenant: acme}\n"
+                "auth: {authenticator: basicauth/client}\n");
+  ASSERT_TRUE(exporter_->ConsumeTraces(testing::MakeBatch(2, 1)).ok());
+  auth.Set("Basic cm90YXRlZA==");
+  ASSERT_TRUE(exporter_->ConsumeTraces(testing::MakeBatch(1, 1)).ok());
+  std::vector<FakeServer::Request> requests = server.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0].Header("authorization"), "Basic d2Vpcjpz");
+  EXPECT_EQ(requests[1].Header("authorization"), "Basic cm90YXRlZA==");
+  EXPECT_EQ(requests[1].Header("x-tenant"), "acme");
+}
+
+TEST_F(OtlpHttpExporterTest, StartFailsWithoutTheAuthenticator) {
+  auto cfg = testing::DecodeOrFail(
+      factory_, "endpoint: http://127.0.0.1:4318\nauth: {authenticator: basicauth/client}\n");
+  auto created = factory_.CreateTraces(env_.SettingsFor("otlphttp"), *cfg);
+  ASSERT_TRUE(created.ok());
+  absl::Status s = (*created)->Start(host_);
+  EXPECT_TRUE(absl::IsNotFound(s)) << s;
+  EXPECT_THAT(s.message(), ::testing::HasSubstr("auth.authenticator"));
+  (*created)->Shutdown(absl::Now());
+  ASSERT_EQ(factory_.AuthReferences(*cfg).size(), 1u);
 }
 
 }  // namespace

@@ -262,6 +262,12 @@ absl::Status HttpSender::Send(const pipeline::TraceBatch& batch, absl::Time dead
       request.set(http::field::content_encoding, "gzip");
     }
     for (const auto& [name, value] : config_.headers.entries) request.set(name, value);
+    if (auth_ != nullptr) {
+      // Asked at every send, so a rotated credential is used at once; replaces a configured
+      // header of the same name.
+      auto [name, value] = auth_->RequestHeader();
+      request.set(name, value);
+    }
     request.keep_alive(true);
     request.body() = EncodeBody(batch);
     request.prepare_payload();

@@ -32,6 +32,7 @@
 #include "exporters/helper/sender.h"
 #include "exporters/otlphttp/config.h"
 #include "exporters/otlphttp/resolver.h"
+#include "pipeline/auth.h"
 #include "pipeline/telemetry/logger.h"
 
 namespace boost::asio::ssl {
@@ -65,6 +66,10 @@ class HttpSender final : public helper::Sender {
 
   struct Connection;  // one keep-alive connection with its own io_context; defined in sender.cc
 
+  // Sends `auth`'s header with every request from now on. `auth` is borrowed and must outlive
+  // the last Send. REQUIRES: called before Start.
+  void set_authenticator(const pipeline::ClientAuthenticator* auth) { auth_ = auth; }
+
  private:
   // The request body for `batch`: encoded, then compressed when configured.
   std::string EncodeBody(const pipeline::TraceBatch& batch) const;
@@ -88,6 +93,7 @@ class HttpSender final : public helper::Sender {
   std::mutex mu_;
   bool running_ = false;                           // guarded by mu_
   std::vector<std::unique_ptr<Connection>> idle_;  // guarded by mu_; most recent last
+  const pipeline::ClientAuthenticator* auth_ = nullptr;  // nullable
 };
 
 }  // namespace weir::exporters::otlphttp

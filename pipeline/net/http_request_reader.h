@@ -87,6 +87,8 @@ class HttpRequestReader {
   size_t body_size() const { return body_.size(); }
   // REQUIRES: state() is kFailed.
   const HttpRefusal& refusal() const { return refusal_; }
+  // The request line and header fields. REQUIRES: state() is kBody or kComplete.
+  const boost::beast::http::request_header<>& header() const { return parser_->get().base(); }
 
   // Where the next bytes of a body with a declared length go: at most the rest of the body,
   // at least one byte, the body buffer and its charge grown to hold it. Empty when the budget

@@ -41,6 +41,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -66,6 +67,9 @@ using HttpHandler = std::function<HttpResponse(HttpRequest& request)>;
 // A handler that also learns the client's address ("ip:port", "[ip6]:port"; empty if unknown).
 using HttpPeerHandler =
     std::function<HttpResponse(HttpRequest& request, absl::string_view client_address)>;
+// Looks at a request's header before its body is read (see HttpServerOptions::header_check).
+using HttpHeaderCheck = std::function<std::optional<HttpResponse>(
+    const boost::beast::http::request_header<>& header, absl::string_view client_address)>;
 
 // For the timeouts, zero (or negative) follows Go's net/http, as otelcol's confighttp does:
 // read_header_timeout and idle_timeout fall back to read_timeout; read_timeout and
@@ -95,6 +99,12 @@ struct HttpServerOptions {
   absl::Duration max_connection_age = absl::ZeroDuration();  // 0: no limit
   // How long an error answer's connection is drained before it closes (see above).
   absl::Duration linger_timeout = absl::Seconds(1);
+  // When set, called on an I/O thread once a request's header is complete, before any of its
+  // body is read (and before a 100 Continue), behind the same gate as the handler. A response
+  // it returns is sent instead of calling the handler, and the connection closes after it
+  // (lingering as for an error), so a refused request never costs its body. nullopt lets the
+  // request go on. Used for authentication.
+  HttpHeaderCheck header_check;
 };
 
 // Counters of the listener, for tests and self-monitoring. All monotonic but `connections`.

@@ -188,6 +188,12 @@ class Session : public HttpSessionBase, public std::enable_shared_from_this<Sess
   void Parse() {
     size_t used = reader_.Put(buffer_.data());
     buffer_.consume(used);
+    if (server_->options.header_check && !header_checked_ &&
+        (reader_.state() == HttpRequestReader::State::kBody ||
+         reader_.state() == HttpRequestReader::State::kComplete)) {
+      header_checked_ = true;
+      if (!CheckHeader()) return;
+    }
     switch (reader_.state()) {
       case HttpRequestReader::State::kFailed:
         return RespondError(reader_.refusal());
@@ -266,6 +272,41 @@ class Session : public HttpSessionBase, public std::enable_shared_from_this<Sess
                              });
   }
 
+  // Runs options.header_check behind the handler gate. False when it answered the request
+  // itself (refused, or the server is shutting down); the connection then closes.
+  bool CheckHeader() {
+    if (!server_->EnterHandler()) {
+      RespondError({http::status::service_unavailable, "shutting down", true});
+      return false;
+    }
+    std::optional<HttpResponse> refused;
+    bool failed = false;
+    {
+      absl::Cleanup leave = [this] { server_->LeaveHandler(); };
+      try {
+        refused = server_->options.header_check(reader_.header(), peer_);
+      } catch (...) {
+        failed = true;
+      }
+    }
+    if (failed) {
+      server_->EndRequest();
+      server_->error_log.Warn("http", "%s: header check failed", server_->options.name);
+      RespondError({http::status::internal_server_error, "internal error"});
+      return false;
+    }
+    if (!refused) {
+      server_->EndRequest();  // the handler counts the request again when it runs
+      return true;
+    }
+    ++requests_;
+    in_request_ = true;  // ended once the answer is written
+    response_ = std::move(*refused);
+    response_.keep_alive(false);
+    Write(true);
+    return false;
+  }
+
   // The peer went away, reset the connection or ran out of time: nobody to answer.
   void OnReadError(beast::error_code) { CloseNow(); }
 
@@ -334,6 +375,7 @@ class Session : public HttpSessionBase, public std::enable_shared_from_this<Sess
     response_ = {};
     request_started_ = false;
     continue_sent_ = false;
+    header_checked_ = false;
     if (buffer_.size() == 0 && buffer_.capacity() > kReadChunk) buffer_.shrink_to_fit();
     Parse();
   }
@@ -391,6 +433,7 @@ class Session : public HttpSessionBase, public std::enable_shared_from_this<Sess
   size_t drained_ = 0;
   bool request_started_ = false;
   bool continue_sent_ = false;
+  bool header_checked_ = false;  // options.header_check ran for the current request
   bool writing_ = false;
   bool in_request_ = false;  // counted in the server's requests_in_progress
   bool closed_ = false;

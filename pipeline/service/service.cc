@@ -218,6 +218,13 @@ std::string Service::metrics_address() const {
   return metrics_server_ ? metrics_server_->bound_address() : "";
 }
 
+pipeline::Extension* Service::GetExtension(absl::string_view id) {
+  for (auto& e : extensions_) {
+    if (e.id == id) return e.component.get();
+  }
+  return nullptr;
+}
+
 void Service::ReportFatalError(const absl::Status& status) {
   if (retired_) {
     log::Warn("service", "component error in the configuration being replaced: %s",

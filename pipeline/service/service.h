@@ -92,6 +92,8 @@ class Service final : private Host {
   };
 
   void ReportFatalError(const absl::Status& status) override;
+  // An enabled extension by id, once it was created (Build); nullptr otherwise.
+  Extension* GetExtension(absl::string_view id) override;
   Settings MakeSettings(const ComponentEntry& entry, std::string pipeline = "");
   TracesConsumer* Combine(std::vector<TracesConsumer*> consumers);
   // The deadline of a stage that begins now and may use `share` of the shutdown's time, while

@@ -173,6 +173,71 @@ void CheckListenerClashes(const std::vector<Listener>& listeners, Diagnostics* d
   }
 }
 
+// Every `auth.authenticator` of the receivers and exporters the pipelines use must name an
+// extension that is defined, is an authenticator that can play the role, and is enabled in
+// service.extensions (otelcol finds out only at start; weir says so with the rest).
+void CheckAuthenticators(const ServiceConfig& cfg, const Registry& registry,
+                         Diagnostics* diagnostics) {
+  std::set<std::string> used_receivers, used_exporters;
+  for (const PipelineSpec& p : cfg.pipelines) {
+    used_receivers.insert(p.receivers.begin(), p.receivers.end());
+    used_exporters.insert(p.exporters.begin(), p.exporters.end());
+  }
+  std::vector<std::string> authenticator_types;
+  for (const std::string& type : registry.Types(Kind::kExtension)) {
+    if (registry.ExtensionType(type)->authenticator()) authenticator_types.push_back(type);
+  }
+  const std::string supported =
+      absl::StrCat("weir's authenticators are ", absl::StrJoin(authenticator_types, ", "));
+  auto check = [&](const ComponentEntry& entry) {
+    if (!entry.config) return;
+    for (const pipeline::AuthReference& ref : entry.factory->AuthReferences(*entry.config)) {
+      const std::string& id = ref.auth.authenticator;
+      if (id.empty()) continue;  // reported by the block's own decoding
+      const std::string side = ref.server ? "server" : "client";
+      std::string type = id.substr(0, id.find('/'));
+      const ExtensionFactory* factory = registry.ExtensionType(type);
+      if (factory == nullptr || !factory->authenticator()) {
+        diagnostics->Add(
+            ref.auth.path,
+            absl::StrCat("\"", id, "\" is not a supported authenticator (", supported, ")"),
+            ref.auth.line);
+        continue;
+      }
+      auto it = cfg.extensions.find(id);
+      if (it == cfg.extensions.end()) {
+        diagnostics->Add(
+            ref.auth.path,
+            absl::StrCat("references extension \"", id, "\" which is not defined in extensions"),
+            ref.auth.line);
+        continue;
+      }
+      if (std::find(cfg.enabled_extensions.begin(), cfg.enabled_extensions.end(), id) ==
+          cfg.enabled_extensions.end()) {
+        diagnostics->Add(ref.auth.path,
+                         absl::StrCat("references extension \"", id,
+                                      "\" which is not enabled: add it to service.extensions"),
+                         ref.auth.line);
+        continue;
+      }
+      if (!it->second.config) continue;
+      pipeline::AuthRoles roles = factory->AuthenticatorRoles(*it->second.config);
+      if ((ref.server && !roles.server) || (!ref.server && !roles.client)) {
+        diagnostics->Add(
+            ref.auth.path,
+            absl::StrCat("extension \"", id, "\" is not configured as a ", side, " authenticator"),
+            ref.auth.line);
+      }
+    }
+  };
+  for (const std::string& id : used_receivers) {
+    if (auto it = cfg.receivers.find(id); it != cfg.receivers.end()) check(it->second);
+  }
+  for (const std::string& id : used_exporters) {
+    if (auto it = cfg.exporters.find(id); it != cfg.exporters.end()) check(it->second);
+  }
+}
+
 }  // namespace
 
 std::unique_ptr<ServiceConfig> DecodeServiceConfig(const YAML::Node& document,
@@ -211,6 +276,7 @@ std::unique_ptr<ServiceConfig> DecodeServiceConfig(const YAML::Node& document,
   if (service.IsSet()) DecodePipelines(service.Child("pipelines"), cfg.get());
   service.RejectUnknownKeys();
 
+  CheckAuthenticators(*cfg, registry, diagnostics);
   // Two listeners on one port fail only at bind time otherwise; catch them now.
   CheckListenerClashes(ListenersOf(*cfg), diagnostics);
   return cfg;

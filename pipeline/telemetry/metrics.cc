@@ -95,7 +95,12 @@ ReceiverMetrics::ReceiverMetrics(Telemetry& telemetry, const std::string& receiv
                        "Number of spans that could not be pushed into the pipeline.", labels);
   refused_requests_ =
       CounterIn(telemetry.registry(), "weir_receiver_refused_requests",
-                "Number of requests refused before their spans were read (memory limit).", labels);
+                "Number of requests refused before their spans were read (memory limit, "
+                "authentication).",
+                labels);
+  unauthenticated_requests_ = CounterIn(
+      telemetry.registry(), "weir_receiver_unauthenticated_requests",
+      "Number of requests refused because their credentials were missing or wrong.", labels);
 }
 
 ExporterMetrics::ExporterMetrics(Telemetry& telemetry, const std::string& exporter) {

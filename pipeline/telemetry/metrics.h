@@ -46,20 +46,28 @@ class Telemetry {
   std::vector<std::function<void()>> hooks_;  // guarded by hooks_mu_
 };
 
-// otelcol_receiver_accepted_spans / otelcol_receiver_refused_spans {receiver, transport}, and
+// otelcol_receiver_accepted_spans / otelcol_receiver_refused_spans {receiver, transport};
 // weir_receiver_refused_requests {receiver, transport}: requests refused before their spans
-// were read (the memory limit), whose span count is unknown.
+// were read (the memory limit, authentication), whose span count is unknown; and
+// weir_receiver_unauthenticated_requests {receiver, transport}: those of them refused by the
+// protocol's authenticator.
 class ReceiverMetrics {
  public:
   ReceiverMetrics(Telemetry& telemetry, const std::string& receiver, const std::string& transport);
   void Accepted(size_t spans) { accepted_->Increment(static_cast<double>(spans)); }
   void Refused(size_t spans) { refused_->Increment(static_cast<double>(spans)); }
   void RefusedRequest() { refused_requests_->Increment(); }
+  // A request refused by the authenticator: counted in both request counters.
+  void Unauthenticated() {
+    refused_requests_->Increment();
+    unauthenticated_requests_->Increment();
+  }
 
  private:
   prometheus::Counter* accepted_;
   prometheus::Counter* refused_;
   prometheus::Counter* refused_requests_;
+  prometheus::Counter* unauthenticated_requests_;
 };
 
 // otelcol_exporter_sent_spans, _send_failed_spans, _enqueue_failed_spans, _queue_size and

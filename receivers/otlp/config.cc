@@ -7,9 +7,8 @@ namespace weir::receivers::otlp {
 namespace {
 
 // Keys otelcol accepts that weir reads but does not act on (their defaults are fine).
-constexpr const char* kIgnoredGrpcKeys[] = {"read_buffer_size", "write_buffer_size", "keepalive",
-                                            "auth"};
-constexpr const char* kIgnoredHttpKeys[] = {"auth", "response_headers", "compression_algorithms"};
+constexpr const char* kIgnoredGrpcKeys[] = {"read_buffer_size", "write_buffer_size", "keepalive"};
+constexpr const char* kIgnoredHttpKeys[] = {"response_headers", "compression_algorithms"};
 
 void RejectUnsupported(config::Node& node, const char* key, const char* why) {
   if (node.Child(key).IsSet()) node.ErrorAt(key, why);
@@ -44,6 +43,7 @@ std::unique_ptr<Config> DecodeConfig(config::Node node) {
     n.Read("include_metadata", &g.include_metadata);
     for (const char* key : kIgnoredGrpcKeys) n.Child(key);
     if (n.Has("tls")) g.tls.emplace().Decode(n.Child("tls"));
+    if (n.Has("auth")) g.auth.emplace().Decode(n.Child("auth"));
     n.RejectUnknownKeys();
   }
   if (protocols.Has("http")) {
@@ -69,6 +69,7 @@ std::unique_ptr<Config> DecodeConfig(config::Node node) {
     n.Read("keep_alives_enabled", &h.keep_alives_enabled);
     for (const char* key : kIgnoredHttpKeys) n.Child(key);
     if (n.Has("tls")) h.tls.emplace().Decode(n.Child("tls"));
+    if (n.Has("auth")) h.auth.emplace().Decode(n.Child("auth"));
     RejectUnsupported(n, "cors", "CORS is not supported yet");
     n.RejectUnknownKeys();
   }
@@ -84,6 +85,13 @@ std::vector<std::string> Config::ListenEndpoints() const {
   std::vector<std::string> out;
   if (grpc) out.push_back(grpc->endpoint);
   if (http) out.push_back(http->endpoint);
+  return out;
+}
+
+std::vector<pipeline::AuthReference> Config::AuthReferences() const {
+  std::vector<pipeline::AuthReference> out;
+  if (grpc && grpc->auth) out.push_back({*grpc->auth, /*server=*/true});
+  if (http && http->auth) out.push_back({*http->auth, /*server=*/true});
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "config/blocks.h"
 #include "config/node.h"
+#include "pipeline/auth.h"
 #include "pipeline/component.h"
 
 namespace weir::receivers::otlp {
@@ -21,6 +22,9 @@ struct GrpcConfig {
   // protocols.grpc.include_metadata: hand the request's gRPC metadata down the pipeline (in
   // the RequestContext, bounded), e.g. for batch metadata_keys. Default false.
   bool include_metadata = false;
+  // protocols.grpc.auth.authenticator: the extension that checks every call's metadata.
+  // Default none (no authentication).
+  std::optional<config::AuthConfig> auth;
 };
 
 struct HttpConfig {
@@ -40,6 +44,9 @@ struct HttpConfig {
   absl::Duration idle_timeout = absl::Seconds(60);         // protocols.http.idle_timeout
   bool keep_alives_enabled = true;  // protocols.http.keep_alives_enabled: false = one request
                                     // per connection
+  // protocols.http.auth.authenticator: the extension that checks every request's headers.
+  // Default none (no authentication).
+  std::optional<config::AuthConfig> auth;
 };
 
 struct Config : pipeline::ComponentConfig {
@@ -50,6 +57,8 @@ struct Config : pipeline::ComponentConfig {
 
   // The endpoints of the enabled protocols, gRPC first.
   std::vector<std::string> ListenEndpoints() const;
+  // The protocols' auth blocks, gRPC first (server side).
+  std::vector<pipeline::AuthReference> AuthReferences() const;
 };
 
 // Decodes and validates; problems go to node.diagnostics().

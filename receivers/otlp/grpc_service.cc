@@ -82,18 +82,30 @@ class GrpcService final
           opentelemetry::proto::collector::trace::v1::TraceService::Service> {
  public:
   GrpcService(pipeline::TracesConsumer& next, telemetry::ReceiverMetrics& metrics,
-              log::RateLimited& bad_log, bool include_metadata, size_t max_message_bytes)
+              log::RateLimited& bad_log, bool include_metadata, size_t max_message_bytes,
+              const pipeline::ServerAuthenticator* auth, log::RateLimited& auth_log)
       : next_(next),
         metrics_(metrics),
         bad_log_(bad_log),
         include_metadata_(include_metadata),
-        max_message_bytes_(max_message_bytes) {}
+        max_message_bytes_(max_message_bytes),
+        auth_(auth),
+        auth_log_(auth_log) {}
 
   // Handles one request: fills *response and returns the status to finish the call with.
   grpc::Status Handle(grpc::ServerContext& context, grpc::ByteBuffer& request,
                       grpc::ByteBuffer* response) {
     pipeline::RequestContext request_context;
     request_context.received_at_ns = pipeline::SteadyNowNs();
+    // Credentials first: an unauthenticated call costs a metadata lookup, not a decode.
+    if (auth_ != nullptr) {
+      if (absl::Status s = Authenticate(context); !s.ok()) {
+        metrics_.Unauthenticated();
+        auth_log_.Warn(kComponent, "grpc: refused an unauthenticated request from %s: %s",
+                       context.peer(), s.message());
+        return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(s.message()));
+      }
+    }
     if (absl::Status s = AdmitRequest(request.Length(), metrics_); !s.ok()) return ToGrpcStatus(s);
     std::vector<grpc::Slice> slices;
     if (!request.Dump(&slices).ok()) {
@@ -142,6 +154,16 @@ class GrpcService final
   }
 
  private:
+  absl::Status Authenticate(const grpc::ServerContext& context) const {
+    const auto& metadata = context.client_metadata();
+    return auth_->Authenticate(
+        [&metadata](absl::string_view key) -> std::optional<absl::string_view> {
+          auto it = metadata.find(grpc::string_ref(key.data(), key.size()));
+          if (it == metadata.end()) return std::nullopt;
+          return absl::string_view(it->second.data(), it->second.size());
+        });
+  }
+
   // The client's address ("ipv4:1.2.3.4:5" → "1.2.3.4:5"), the deadline and, when configured,
   // the metadata.
   void FillContext(const grpc::ServerContext& context, pipeline::RequestContext* out) const {
@@ -208,6 +230,8 @@ class GrpcService final
   log::RateLimited& bad_log_;
   bool include_metadata_;
   size_t max_message_bytes_;
+  const pipeline::ServerAuthenticator* auth_;  // nullable: no authentication
+  log::RateLimited& auth_log_;
 };
 
 namespace {
@@ -249,11 +273,12 @@ class GrpcCall {
 }  // namespace
 
 GrpcServer::GrpcServer(const GrpcConfig& config, pipeline::TracesConsumer& next,
-                       telemetry::ReceiverMetrics& metrics, log::RateLimited& bad_request_log)
+                       telemetry::ReceiverMetrics& metrics, log::RateLimited& bad_request_log,
+                       const pipeline::ServerAuthenticator* auth, log::RateLimited& auth_log)
     : config_(config),
       service_(std::make_unique<GrpcService>(
           next, metrics, bad_request_log, config.include_metadata,
-          static_cast<size_t>(config.max_recv_msg_size_mib) * 1024 * 1024)) {}
+          static_cast<size_t>(config.max_recv_msg_size_mib) * 1024 * 1024, auth, auth_log)) {}
 
 GrpcServer::~GrpcServer() { Shutdown(absl::Now() + absl::Seconds(1)); }
 

@@ -14,6 +14,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "pipeline/auth.h"
 #include "pipeline/consumer.h"
 #include "pipeline/telemetry/logger.h"
 #include "pipeline/telemetry/metrics.h"
@@ -30,9 +31,12 @@ class GrpcService;
 
 class GrpcServer {
  public:
-  // `next`, `metrics` and `bad_request_log` are borrowed and must outlive this object.
+  // `next`, `metrics`, `bad_request_log`, `auth` and `auth_log` are borrowed and must outlive
+  // this object. With `auth` (nullable), a call whose metadata it refuses is answered
+  // UNAUTHENTICATED before its message is decoded, counted and logged (rate-limited).
   GrpcServer(const GrpcConfig& config, pipeline::TracesConsumer& next,
-             telemetry::ReceiverMetrics& metrics, log::RateLimited& bad_request_log);
+             telemetry::ReceiverMetrics& metrics, log::RateLimited& bad_request_log,
+             const pipeline::ServerAuthenticator* auth, log::RateLimited& auth_log);
   // Shuts down (with a short deadline) if still running.
   ~GrpcServer();
 

@@ -56,6 +56,27 @@ std::string MediaType(absl::string_view content_type) {
 
 }  // namespace
 
+std::optional<HttpResponse> HttpHandler::CheckCredentials(const http::request_header<>& header,
+                                                          absl::string_view client_address) {
+  if (auth_ == nullptr) return std::nullopt;
+  absl::Status s =
+      auth_->Authenticate([&header](absl::string_view name) -> std::optional<absl::string_view> {
+        auto it = header.find(boost::beast::string_view(name.data(), name.size()));
+        if (it == header.end()) return std::nullopt;
+        return absl::string_view(it->value().data(), it->value().size());
+      });
+  if (s.ok()) return std::nullopt;
+  metrics_.Unauthenticated();
+  auth_log_.Warn(kComponent, "http: refused an unauthenticated request from %s: %s", client_address,
+                 s.message());
+  HttpResponse r(http::status::unauthorized, header.version());
+  r.set(http::field::content_type, "text/plain");
+  r.set(http::field::www_authenticate, auth_->Challenge());
+  r.body() = absl::StrCat("401 unauthorized: ", s.message(), "\n");
+  r.keep_alive(false);  // the server closes after a refusal it was told about early
+  return r;
+}
+
 HttpResponse HttpHandler::Handle(HttpRequest& request, absl::string_view client_address) {
   pipeline::RequestContext context;
   context.received_at_ns = pipeline::SteadyNowNs();

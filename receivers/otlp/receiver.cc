@@ -3,6 +3,8 @@
 #include <utility>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "pipeline/auth.h"
 #include "pipeline/memory_budget.h"
 #include "pipeline/net/tls.h"
 #include "receivers/otlp/delivery.h"
@@ -22,14 +24,42 @@ Receiver::Receiver(const pipeline::Settings& settings, const Config& config,
 
 Receiver::~Receiver() { Shutdown(absl::Now() + absl::Seconds(1)); }
 
+namespace {
+
+// The authenticator `auth` names, or nullptr without one.
+absl::StatusOr<const pipeline::ServerAuthenticator*> Authenticator(
+    pipeline::Host& host, const std::optional<config::AuthConfig>& auth, absl::string_view key) {
+  if (!auth) return nullptr;
+  auto found = pipeline::FindServerAuthenticator(host, auth->authenticator);
+  if (!found.ok()) {
+    return absl::Status(found.status().code(), absl::StrCat(key, ": ", found.status().message()));
+  }
+  return *found;
+}
+
+}  // namespace
+
 absl::Status Receiver::Start(pipeline::Host& host) {
+  const pipeline::ServerAuthenticator* grpc_auth = nullptr;
+  const pipeline::ServerAuthenticator* http_auth = nullptr;
   if (config_.grpc) {
-    auto server =
-        std::make_unique<GrpcServer>(*config_.grpc, next_, grpc_metrics_, bad_request_log_);
+    auto found = Authenticator(host, config_.grpc->auth, "protocols.grpc.auth.authenticator");
+    if (!found.ok()) return found.status();
+    grpc_auth = *found;
+  }
+  if (config_.http) {
+    auto found = Authenticator(host, config_.http->auth, "protocols.http.auth.authenticator");
+    if (!found.ok()) return found.status();
+    http_auth = *found;
+  }
+  if (config_.grpc) {
+    auto server = std::make_unique<GrpcServer>(*config_.grpc, next_, grpc_metrics_,
+                                               bad_request_log_, grpc_auth, auth_log_);
     if (absl::Status s = server->Start(); !s.ok()) return s;
     grpc_server_ = std::move(server);
-    log::Info(kComponent, "%s: OTLP/gRPC listening on %s%s", id_, grpc_server_->address(),
-              config_.grpc->tls ? " (TLS)" : "");
+    log::Info(kComponent, "%s: OTLP/gRPC listening on %s%s%s", id_, grpc_server_->address(),
+              config_.grpc->tls ? " (TLS)" : "",
+              grpc_auth ? absl::StrCat(" (auth: ", config_.grpc->auth->authenticator, ")") : "");
   }
   if (config_.http) {
     net::HttpServerOptions options;
@@ -51,8 +81,16 @@ absl::Status Receiver::Start(pipeline::Host& host) {
       }
       options.tls = *tls;
     }
-    http_handler_ =
-        std::make_unique<HttpHandler>(*config_.http, next_, http_metrics_, bad_request_log_);
+    http_handler_ = std::make_unique<HttpHandler>(*config_.http, next_, http_metrics_,
+                                                  bad_request_log_, http_auth, auth_log_);
+    if (http_auth != nullptr) {
+      // Credentials are checked on the header alone, so a refused request is never read.
+      options.header_check = [handler = http_handler_.get()](
+                                 const boost::beast::http::request_header<>& header,
+                                 absl::string_view client_address) {
+        return handler->CheckCredentials(header, client_address);
+      };
+    }
     http_server_ = std::make_unique<net::HttpServer>(
         io_, options,
         [handler = http_handler_.get()](net::HttpRequest& request,
@@ -63,9 +101,10 @@ absl::Status Receiver::Start(pipeline::Host& host) {
       Shutdown(absl::Now());
       return s;
     }
-    log::Info(kComponent, "%s: OTLP/HTTP listening on %s (path %s%s)", id_,
+    log::Info(kComponent, "%s: OTLP/HTTP listening on %s (path %s%s%s)", id_,
               http_server_->bound_address(), config_.http->traces_url_path,
-              config_.http->tls ? ", TLS" : "");
+              config_.http->tls ? ", TLS" : "",
+              http_auth ? absl::StrCat(", auth: ", config_.http->auth->authenticator) : "");
   }
   return absl::OkStatus();
 }

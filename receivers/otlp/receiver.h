@@ -34,6 +34,8 @@ class Receiver final : public pipeline::Component {
            pipeline::TracesConsumer& next);
   ~Receiver() override;
 
+  // Resolves the protocols' authenticators through `host` (the error names the key when one
+  // is not an enabled server authenticator), then listens.
   absl::Status Start(pipeline::Host& host) override;
   void Shutdown(absl::Time deadline) override;
 
@@ -48,6 +50,7 @@ class Receiver final : public pipeline::Component {
   telemetry::ReceiverMetrics grpc_metrics_;
   telemetry::ReceiverMetrics http_metrics_;
   log::RateLimited bad_request_log_;
+  log::RateLimited auth_log_;  // unauthenticated requests, both protocols
   std::unique_ptr<GrpcServer> grpc_server_;
   std::unique_ptr<HttpHandler> http_handler_;
   std::unique_ptr<net::HttpServer> http_server_;

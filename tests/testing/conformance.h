@@ -7,6 +7,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -39,7 +40,13 @@ std::unique_ptr<pipeline::ComponentConfig> DecodeOrFail(const pipeline::Factory&
 class RecordingHost : public pipeline::Host {
  public:
   void ReportFatalError(const absl::Status& status) override { last_error = status; }
+  // The extensions a test registered by id (not owned).
+  pipeline::Extension* GetExtension(absl::string_view id) override {
+    auto it = extensions.find(std::string(id));
+    return it == extensions.end() ? nullptr : it->second;
+  }
   absl::Status last_error;
+  std::map<std::string, pipeline::Extension*> extensions;
 };
 
 // Sends one request holding at least one span to a started receiver, over its own protocol;
