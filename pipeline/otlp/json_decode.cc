@@ -19,6 +19,7 @@
 #include "pipeline/otlp/json_decoder.h"
 #include "pipeline/otlp/json_dom.h"
 #include "pipeline/otlp/utf8.h"
+#include "pipeline/otlp/wire_scan.h"
 #include "rapidjson/document.h"
 
 namespace weir::otlp {
@@ -117,7 +118,7 @@ bool Decoder::ResourceJson(const JsonValue& v, Resource* out) {
     uint32_t count;
     switch (field) {
       case kResourceAttributes:
-        ok = KeyValuesJson(m->value, out->mutable_attributes(), 1);
+        ok = KeyValuesJson(m->value, out->mutable_attributes(), 3);
         break;
       case kResourceDroppedAttributesCount:
         ok = Uint32(m->value, &count);
@@ -176,7 +177,7 @@ bool Decoder::ScopeJson(const JsonValue& v, Scope* out) {
         if (ok && !s.empty()) Assign(out->mutable_version(), s);
         break;
       case kScopeAttributes:
-        ok = KeyValuesJson(m->value, out->mutable_attributes(), 1);
+        ok = KeyValuesJson(m->value, out->mutable_attributes(), 4);
         break;
       case kScopeDroppedAttributesCount:
         ok = Uint32(m->value, &count);
@@ -240,7 +241,7 @@ bool Decoder::SpanJson(const JsonValue& v, Span* out) {
         if (ok) out->set_end_time_unix_nano(u64);
         break;
       case kSpanAttributes:
-        ok = KeyValuesJson(m->value, out->mutable_attributes(), 1);
+        ok = KeyValuesJson(m->value, out->mutable_attributes(), 4);
         break;
       case kSpanDroppedAttributesCount:
         ok = Uint32(m->value, &u32);
@@ -292,7 +293,7 @@ bool Decoder::EventJson(const JsonValue& v, SpanEvent* out) {
         if (ok && !s.empty()) Assign(out->mutable_name(), s);
         break;
       case kEventAttributes:
-        ok = KeyValuesJson(m->value, out->mutable_attributes(), 1);
+        ok = KeyValuesJson(m->value, out->mutable_attributes(), 5);
         break;
       case kEventDroppedAttributesCount:
         ok = Uint32(m->value, &u32);
@@ -330,7 +331,7 @@ bool Decoder::LinkJson(const JsonValue& v, SpanLink* out) {
         if (ok && !s.empty()) Assign(out->mutable_trace_state(), s);
         break;
       case kLinkAttributes:
-        ok = KeyValuesJson(m->value, out->mutable_attributes(), 1);
+        ok = KeyValuesJson(m->value, out->mutable_attributes(), 5);
         break;
       case kLinkDroppedAttributesCount:
         ok = Uint32(m->value, &u32);
@@ -380,6 +381,7 @@ bool Decoder::KeyValuesJson(const JsonValue& v, RepeatedPtrField<KeyValue>* out,
 }
 
 bool Decoder::KeyValueJson(const JsonValue& v, KeyValue* out, int depth) {
+  if (depth > wire::kMaxDepth) return Fail(wire::NestingLimitError());
   if (!v.IsObject()) return Fail(kExpectedObject);
   for (auto m = v.MemberBegin(); m != v.MemberEnd(); ++m) {
     if (m->value.IsNull()) continue;
@@ -392,7 +394,7 @@ bool Decoder::KeyValueJson(const JsonValue& v, KeyValue* out, int depth) {
         if (ok && !s.empty()) Assign(out->mutable_key(), s);
         break;
       case kKeyValueValue:
-        ok = AnyValueJson(m->value, out->mutable_value(), depth);
+        ok = AnyValueJson(m->value, out->mutable_value(), depth + 1);
         break;
       default:
         break;
@@ -402,12 +404,9 @@ bool Decoder::KeyValueJson(const JsonValue& v, KeyValue* out, int depth) {
   return true;
 }
 
-// `depth` counts AnyValue levels: 1 for an attribute's value, +1 per enclosing array/kvlist.
 // When several members of the oneof are present, the last one wins, as with repeated keys.
 bool Decoder::AnyValueJson(const JsonValue& v, AnyValue* out, int depth) {
-  if (depth > kMaxAnyValueDepth) {
-    return Fail(absl::StrCat("values nested deeper than ", kMaxAnyValueDepth, " levels"));
-  }
+  if (depth > wire::kMaxDepth) return Fail(wire::NestingLimitError());
   if (!v.IsObject()) return Fail(kExpectedObject);
   for (auto m = v.MemberBegin(); m != v.MemberEnd(); ++m) {
     if (m->value.IsNull()) continue;
@@ -440,12 +439,16 @@ bool Decoder::AnyValueJson(const JsonValue& v, AnyValue* out, int depth) {
           ok = Fail(kExpectedObject);
           break;
         }
+        if (depth + 1 > wire::kMaxDepth) {
+          ok = Fail(wire::NestingLimitError());
+          break;
+        }
         ArrayValue* array = out->mutable_array_value();
         for (auto am = value.MemberBegin(); ok && am != value.MemberEnd(); ++am) {
           if (am->value.IsNull() || FindField(am->name, kValuesFields) != kValuesValues) continue;
           ok = Repeated(am->value, array->mutable_values(),
                         [this, depth](const JsonValue& e, AnyValue* item) {
-                          return AnyValueJson(e, item, depth + 1);
+                          return AnyValueJson(e, item, depth + 2);
                         }) ||
                At(kValuesFields[kValuesValues].camel);
         }
@@ -456,10 +459,14 @@ bool Decoder::AnyValueJson(const JsonValue& v, AnyValue* out, int depth) {
           ok = Fail(kExpectedObject);
           break;
         }
+        if (depth + 1 > wire::kMaxDepth) {
+          ok = Fail(wire::NestingLimitError());
+          break;
+        }
         KeyValueList* list = out->mutable_kvlist_value();
         for (auto km = value.MemberBegin(); ok && km != value.MemberEnd(); ++km) {
           if (km->value.IsNull() || FindField(km->name, kValuesFields) != kValuesValues) continue;
-          ok = KeyValuesJson(km->value, list->mutable_values(), depth + 1) ||
+          ok = KeyValuesJson(km->value, list->mutable_values(), depth + 2) ||
                At(kValuesFields[kValuesValues].camel);
         }
         break;
@@ -521,6 +528,25 @@ bool Decoder::PartialSuccessJson(const JsonValue& v, PartialSuccess* out) {
   return true;
 }
 
+// The spans of a request the decoder refused, counted in its DOM (for wire::RefusedSpans).
+uint64_t CountSpansInDom(const JsonValue& root) {
+  uint64_t spans = 0;
+  auto each = [](const JsonValue& v, std::string_view camel, std::string_view snake, auto&& fn) {
+    if (!v.IsObject()) return;
+    for (auto m = v.MemberBegin(); m != v.MemberEnd(); ++m) {
+      const std::string_view name(m->name.GetString(), m->name.GetStringLength());
+      if ((name != camel && name != snake) || !m->value.IsArray()) continue;
+      for (const JsonValue& e : m->value.GetArray()) fn(e);
+    }
+  };
+  each(root, "resourceSpans", "resource_spans", [&](const JsonValue& rs) {
+    each(rs, "scopeSpans", "scope_spans", [&](const JsonValue& ss) {
+      each(ss, "spans", "spans", [&](const JsonValue&) { ++spans; });
+    });
+  });
+  return spans;
+}
+
 // Parses `json` and hands the root value to decode(decoder, root).
 template <typename Message, typename Decode>
 absl::Status ParseJson(std::string_view json, Message* out, Decode decode) {
@@ -534,6 +560,9 @@ absl::Status ParseJson(std::string_view json, Message* out, Decode decode) {
   Decoder decoder;
   if (!decode(decoder, doc)) {
     out->Clear();
+    if constexpr (std::is_same_v<Message, ExportRequest>) {
+      return wire::WithRefusedSpans(decoder.ToStatus(), CountSpansInDom(doc));
+    }
     return decoder.ToStatus();
   }
   return absl::OkStatus();

@@ -12,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "pipeline/otlp/json.h"
 #include "pipeline/otlp/json_test_util.h"
+#include "pipeline/otlp/wire_scan.h"
 
 namespace weir::otlp::json_testing {
 namespace {
@@ -463,23 +464,120 @@ std::string NestedArrays(int levels) {
 }
 
 TEST(OtlpJsonErrorTest, RejectsTooDeepNesting) {
-  const ExportRequest ok = Parse(NestedArrays(64));
+  // A span attribute's AnyValue sits at message depth 5 and each array level adds 2, so 48
+  // levels put the innermost AnyValue at 99, within protobuf's limit of 100, and 49 at 101.
+  const ExportRequest ok = Parse(NestedArrays(48));
   EXPECT_EQ(ok.resource_spans(0).scope_spans(0).spans(0).attributes_size(), 1);
 
-  const std::string message = ParseError(NestedArrays(65));
+  const std::string message = ParseError(NestedArrays(49));
   EXPECT_THAT(message, StartsWith(absl::StrCat(
                            kSpanPath, ".attributes[0].value.arrayValue.values[0].arrayValue")));
-  EXPECT_THAT(message, HasSubstr(": values nested deeper than 64 levels"));
+  EXPECT_THAT(message, HasSubstr(": messages nested deeper than 100 levels"));
+  EXPECT_THAT(message, HasSubstr(wire::NestingLimitError()));
 
   // Far deeper input fails the same way instead of overflowing the stack.
-  EXPECT_THAT(ParseError(NestedArrays(5000)), HasSubstr("values nested deeper than 64 levels"));
+  EXPECT_THAT(ParseError(NestedArrays(5000)), HasSubstr(wire::NestingLimitError()));
 
   std::string kvlists = R"({"intValue":"1"})";
   for (int i = 0; i < 100; ++i) {
     kvlists = absl::StrCat(R"({"kvlistValue":{"values":[{"key":"k","value":)", kvlists, "}]}}");
   }
   EXPECT_THAT(ParseError(SpanJson(absl::StrCat(R"("attributes":[{"value":)", kvlists, "}]"))),
-              HasSubstr("values nested deeper than 64 levels"));
+              HasSubstr(wire::NestingLimitError()));
+}
+
+// JSON nesting an AnyValue `levels` deep (arrays, or kvlists when `kvlist`) in the attributes
+// of a resource, a scope, a span, an event or a link.
+std::string NestedValueJson(int where, int levels, bool kvlist) {
+  std::string value = R"({"intValue":"1"})";
+  for (int i = 1; i < levels; ++i) {
+    value = kvlist ? absl::StrCat(R"({"kvlistValue":{"values":[{"key":"k","value":)", value, "}]}}")
+                   : absl::StrCat(R"({"arrayValue":{"values":[)", value, "]}}");
+  }
+  const std::string attributes =
+      absl::StrCat(R"("attributes":[{"key":"deep","value":)", value, "}]");
+  switch (where) {
+    case 0:
+      return absl::StrCat(R"({"resourceSpans":[{"resource":{)", attributes, "}}]}");
+    case 1:
+      return absl::StrCat(R"({"resourceSpans":[{"scopeSpans":[{"scope":{)", attributes, "}}]}]}");
+    case 2:
+      return SpanJson(attributes);
+    case 3:
+      return SpanJson(absl::StrCat(R"("events":[{)", attributes, "}]"));
+    default:
+      return SpanJson(absl::StrCat(R"("links":[{)", attributes, "}]"));
+  }
+}
+
+// The attribute NestedValueJson(where, ...) nests its value in.
+KeyValue* DeepAttribute(ExportRequest* request, int where) {
+  ResourceSpans* rs = request->mutable_resource_spans(0);
+  if (where == 0) return rs->mutable_resource()->mutable_attributes(0);
+  ScopeSpans* ss = rs->mutable_scope_spans(0);
+  if (where == 1) return ss->mutable_scope()->mutable_attributes(0);
+  Span* span = ss->mutable_spans(0);
+  if (where == 2) return span->mutable_attributes(0);
+  if (where == 3) return span->mutable_events(0)->mutable_attributes(0);
+  return span->mutable_links(0)->mutable_attributes(0);
+}
+
+// One limit for both decoders: whatever nesting the JSON decoder accepts, its protobuf
+// encoding passes the wire scan and protobuf's parser, and where one level more is refused in
+// JSON, the same level in protobuf is refused by the scan, with the same message.
+TEST(OtlpJsonErrorTest, NestingLimitIsTheWireScans) {
+  for (bool kvlist : {false, true}) {
+    for (int where = 0; where < 5; ++where) {
+      bool accepted_some = false, refused_some = false;
+      for (int levels = 25; levels <= 55; ++levels) {
+        SCOPED_TRACE(absl::StrCat("kvlist ", kvlist, " where ", where, " levels ", levels));
+        ExportRequest decoded;
+        if (!ParseRequestJson(NestedValueJson(where, levels, kvlist), &decoded).ok()) {
+          refused_some = true;
+          continue;
+        }
+        accepted_some = true;
+        wire::Index index;
+        ExportRequest parsed;
+        EXPECT_TRUE(wire::ScanRequest(decoded.SerializeAsString(), &index).ok());
+        EXPECT_TRUE(parsed.ParseFromString(decoded.SerializeAsString()));
+
+        // The same request one level deeper, built in protobuf.
+        KeyValue* attribute = DeepAttribute(&decoded, where);
+        AnyValue inner = attribute->value();
+        AnyValue* outer = attribute->mutable_value();
+        if (kvlist) {
+          KeyValue* kv = outer->mutable_kvlist_value()->add_values();
+          kv->set_key("k");
+          *kv->mutable_value() = inner;
+        } else {
+          *outer->mutable_array_value()->add_values() = inner;
+        }
+        const std::string deeper = decoded.SerializeAsString();
+        const absl::Status json_deeper =
+            ParseRequestJson(NestedValueJson(where, levels + 1, kvlist), &parsed);
+        const absl::Status scan_deeper = wire::ScanRequest(deeper, &index);
+        EXPECT_EQ(json_deeper.ok(), scan_deeper.ok()) << json_deeper << " / " << scan_deeper;
+        if (!scan_deeper.ok()) {
+          EXPECT_THAT(json_deeper.message(), HasSubstr(wire::NestingLimitError()));
+          EXPECT_THAT(scan_deeper.message(), HasSubstr(wire::NestingLimitError()));
+          EXPECT_FALSE(parsed.ParseFromString(deeper));
+        }
+      }
+      EXPECT_TRUE(accepted_some);
+      EXPECT_TRUE(refused_some);
+    }
+  }
+}
+
+TEST(OtlpJsonErrorTest, RefusalsCountTheirSpans) {
+  ExportRequest out;
+  const absl::Status s =
+      ParseRequestJson(R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"name":"a"},{"name":"b"}]},)"
+                       R"({"spans":[{"name":7}]}]}]})",
+                       &out);
+  EXPECT_TRUE(absl::IsInvalidArgument(s)) << s;
+  EXPECT_EQ(wire::RefusedSpans(s), 3u);
 }
 
 TEST(OtlpJsonErrorTest, FailedParseLeavesOutputEmpty) {

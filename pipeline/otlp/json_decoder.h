@@ -31,10 +31,10 @@ inline absl::string_view ToAbsl(std::string_view s) {
   return absl::string_view(s.data(), s.size());
 }
 
-// Each level of arrayValue/kvlistValue costs a few stack frames while decoding; the cap keeps a
-// hostile request from exhausting the stack. Protobuf's own default recursion limit (100
-// messages) already stops binary input at about 48 AnyValue levels, so real data never hits it.
-inline constexpr int kMaxAnyValueDepth = 64;
+// Values nest (arrayValue, kvlistValue) at most as deep as protobuf allows messages to nest,
+// wire::kMaxDepth below the request, the limit the wire scan enforces on the encoded request:
+// what the decoder accepts always encodes to bytes the scan accepts. That is about 48 AnyValue
+// levels, each costing a few stack frames, so a hostile request cannot exhaust the stack.
 
 inline constexpr size_t kTraceIdBytes = 16;
 inline constexpr size_t kSpanIdBytes = 8;
@@ -273,6 +273,8 @@ class Decoder {
   bool EventJson(const JsonValue& v, SpanEvent* out);
   bool LinkJson(const JsonValue& v, SpanLink* out);
   bool StatusJson(const JsonValue& v, SpanStatus* out);
+  // `depth` is the protobuf message depth of the KeyValue (of the AnyValue for AnyValueJson):
+  // the request is 0, a ResourceSpans 1, and so on.
   bool KeyValuesJson(const JsonValue& v, RepeatedPtrField<KeyValue>* out, int depth);
   bool KeyValueJson(const JsonValue& v, KeyValue* out, int depth);
   bool AnyValueJson(const JsonValue& v, AnyValue* out, int depth);

@@ -2,10 +2,11 @@
 // decoding the message that holds them. Used by the span, resource and scope views of
 // TraceBatch so a processor can test `http.route` or `service.name` on the wire.
 //
-// Semantics follow protobuf's parser: a KeyValue whose key or value field repeats takes the last
-// one; an AnyValue whose oneof is set more than once takes the last case set (a repeated
-// array_value or kvlist_value is not merged: the last occurrence is returned whole). A list in
-// which a key repeats yields every entry; Find returns the first, as OTLP's data model does.
+// Semantics follow protobuf's parser: a KeyValue whose key repeats takes the last one, and so
+// does an AnyValue whose scalar member repeats. What decoders read differently (KeyValue.value
+// or a message member of AnyValue occurring twice, two members of AnyValue's oneof) never gets
+// here: the scan refuses it. A list in which a key repeats yields every entry; Find returns the
+// first, as OTLP's data model does.
 //
 // Input must have passed wire::ScanRequest (or come from protobuf's serializer); on malformed
 // bytes the functions stop early and never read out of bounds.

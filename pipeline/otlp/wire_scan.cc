@@ -1,7 +1,12 @@
 #include "pipeline/otlp/wire_scan.h"
 
+#include <algorithm>
 #include <cstring>
+#include <iterator>
 
+#include "absl/base/attributes.h"
+#include "absl/strings/cord.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "pipeline/otlp/utf8.h"
 
@@ -43,7 +48,9 @@ constexpr FieldInfo Bytes() { return {Kind::kBytes, kLengthDelimited, Msg::kNone
 constexpr FieldInfo Sub(Msg m) { return {Kind::kMessage, kLengthDelimited, m}; }
 constexpr FieldInfo Scalar(uint8_t wt) { return {Kind::kScalar, wt, Msg::kNone}; }
 
-constexpr FieldInfo LookupField(Msg msg, uint32_t field) {
+// Always inlined: in the scan `msg` is a template argument, so the lookup folds into a jump
+// table per message type.
+ABSL_ATTRIBUTE_ALWAYS_INLINE constexpr FieldInfo LookupField(Msg msg, uint32_t field) {
   switch (msg) {
     case Msg::kRequest:
       if (field == 1) return Sub(Msg::kResourceSpans);
@@ -146,6 +153,138 @@ constexpr FieldInfo LookupField(Msg msg, uint32_t field) {
   return {};
 }
 
+// The field's name in the .proto, for error paths.
+const char* FieldName(Msg msg, uint32_t field) {
+  switch (msg) {
+    case Msg::kRequest:
+      return "resource_spans";
+    case Msg::kResourceSpans:
+      return field == 1 ? "resource" : field == 2 ? "scope_spans" : "schema_url";
+    case Msg::kResource:
+      return field == 1 ? "attributes" : "dropped_attributes_count";
+    case Msg::kScopeSpans:
+      return field == 1 ? "scope" : field == 2 ? "spans" : "schema_url";
+    case Msg::kScope:
+      return field == 1   ? "name"
+             : field == 2 ? "version"
+             : field == 3 ? "attributes"
+                          : "dropped_attributes_count";
+    case Msg::kSpan: {
+      static constexpr const char* kNames[] = {"",
+                                               "trace_id",
+                                               "span_id",
+                                               "trace_state",
+                                               "parent_span_id",
+                                               "name",
+                                               "kind",
+                                               "start_time_unix_nano",
+                                               "end_time_unix_nano",
+                                               "attributes",
+                                               "dropped_attributes_count",
+                                               "events",
+                                               "dropped_events_count",
+                                               "links",
+                                               "dropped_links_count",
+                                               "status",
+                                               "flags"};
+      return field < std::size(kNames) ? kNames[field] : "";
+    }
+    case Msg::kEvent:
+      return field == 1   ? "time_unix_nano"
+             : field == 2 ? "name"
+             : field == 3 ? "attributes"
+                          : "dropped_attributes_count";
+    case Msg::kLink: {
+      static constexpr const char* kNames[] = {
+          "",     "trace_id", "span_id", "trace_state", "attributes", "dropped_attributes_count",
+          "flags"};
+      return field < std::size(kNames) ? kNames[field] : "";
+    }
+    case Msg::kStatus:
+      return field == 2 ? "message" : "code";
+    case Msg::kKeyValue:
+      return field == 1 ? "key" : "value";
+    case Msg::kAnyValue: {
+      static constexpr const char* kNames[] = {"",
+                                               "string_value",
+                                               "bool_value",
+                                               "int_value",
+                                               "double_value",
+                                               "array_value",
+                                               "kvlist_value",
+                                               "bytes_value"};
+      return field < std::size(kNames) ? kNames[field] : "";
+    }
+    case Msg::kArrayValue:
+    case Msg::kKeyValueList:
+      return "values";
+    case Msg::kNone:
+      break;
+  }
+  return "";
+}
+
+// Whether a known field is repeated (its path segment carries an index). All OTLP's repeated
+// trace fields are messages.
+bool IsRepeated(Msg msg, uint32_t field) {
+  switch (msg) {
+    case Msg::kRequest:
+    case Msg::kResource:
+    case Msg::kArrayValue:
+    case Msg::kKeyValueList:
+      return field == 1;
+    case Msg::kResourceSpans:
+    case Msg::kScopeSpans:
+      return field == 2;
+    case Msg::kScope:
+    case Msg::kEvent:
+      return field == 3;
+    case Msg::kSpan:
+      return field == 9 || field == 11 || field == 13;
+    case Msg::kLink:
+      return field == 4;
+    default:
+      return false;
+  }
+}
+
+// The singular message field of a message type (protobuf merges repeated occurrences of it,
+// other decoders keep the last), or 0 when it has none. AnyValue's are members of its oneof,
+// checked as such.
+constexpr uint32_t SingularMessageField(Msg msg) {
+  switch (msg) {
+    case Msg::kResourceSpans:
+    case Msg::kScopeSpans:
+      return 1;
+    case Msg::kSpan:
+      return 15;
+    case Msg::kKeyValue:
+      return 2;
+    default:
+      return 0;
+  }
+}
+
+const char* WireTypeName(uint32_t wire_type) {
+  switch (wire_type) {
+    case kVarint:
+      return "varint";
+    case kFixed64:
+      return "fixed64";
+    case kLengthDelimited:
+      return "length-delimited";
+    case kStartGroup:
+      return "group";
+    case kFixed32:
+      return "fixed32";
+    default:
+      return "invalid";
+  }
+}
+
+constexpr char kRepeatedSingularMessage[] =
+    "singular message field occurs more than once (decoders disagree on merging it)";
+
 class Scanner {
  public:
   Scanner(absl::string_view bytes, Index* index, uint64_t max_spans = UINT64_MAX)
@@ -156,7 +295,12 @@ class Scanner {
   bool ScanMessage(const uint8_t* p, const uint8_t* end, int depth);
   // Dispatches to the ScanMessage of `msg`.
   bool ScanNested(const uint8_t* p, const uint8_t* end, Msg msg, int depth);
-  const std::string& error() const { return error_; }
+  // The first problem found, after the path of the field where it was found (e.g.
+  // "resource_spans[0].scope_spans[1].spans[3].name: invalid UTF-8").
+  std::string error() const { return path_.empty() ? error_ : absl::StrCat(path_, ": ", error_); }
+  // Names the field the error was found at (FailAt) with its path from `root`, the message type
+  // the scan started with, whose body is the whole scanned buffer from `root_offset`.
+  void ResolvePath(Msg root, uint32_t root_offset, uint32_t root_end);
   uint64_t spans() const { return spans_; }
   bool too_many_spans() const { return spans_ > max_spans_; }
 
@@ -164,6 +308,33 @@ class Scanner {
   bool Fail(absl::string_view what) {
     if (error_.empty()) error_ = std::string(what);
     return false;
+  }
+  // Fails with `what` at the field whose tag starts at `field_start`. Only the offset is kept:
+  // the path is found by ResolvePath once the scan has failed, so the accepting path pays
+  // nothing for paths.
+  ABSL_ATTRIBUTE_COLD ABSL_ATTRIBUTE_NOINLINE bool FailAt(const uint8_t* field_start,
+                                                          absl::string_view what) {
+    if (error_.empty()) error_offset_ = Offset(field_start);
+    return Fail(what);
+  }
+  // FailAt for a message nested deeper than kMaxDepth.
+  ABSL_ATTRIBUTE_COLD ABSL_ATTRIBUTE_NOINLINE bool FailNesting(const uint8_t* field_start) {
+    return FailAt(field_start, NestingLimitError());
+  }
+  // FailAt for a known field that came with `wire_type` instead of `expected`.
+  ABSL_ATTRIBUTE_COLD ABSL_ATTRIBUTE_NOINLINE bool FailWireType(const uint8_t* field_start,
+                                                                uint32_t wire_type,
+                                                                uint32_t expected) {
+    return FailAt(field_start, absl::StrCat("wire type ", WireTypeName(wire_type),
+                                            " where OTLP defines ", WireTypeName(expected)));
+  }
+  // FailAt for AnyValue member `field` after member `set`.
+  ABSL_ATTRIBUTE_COLD ABSL_ATTRIBUTE_NOINLINE bool FailOneof(const uint8_t* field_start,
+                                                             uint32_t field, uint32_t set) {
+    return FailAt(field_start,
+                  set == field ? std::string(kRepeatedSingularMessage)
+                               : absl::StrCat("second member of oneof value (",
+                                              FieldName(Msg::kAnyValue, set), " is already set)"));
   }
   uint32_t Offset(const uint8_t* p) const { return static_cast<uint32_t>(p - base_); }
 
@@ -238,9 +409,50 @@ class Scanner {
   const uint8_t* base_;
   Index* index_;  // may be null: count only
   std::string error_;
+  uint32_t error_offset_ = UINT32_MAX;  // where the field FailAt named starts
+  std::string path_;
   uint64_t spans_ = 0;
   uint64_t max_spans_;
 };
+
+void Scanner::ResolvePath(Msg root, uint32_t root_offset, uint32_t root_end) {
+  if (error_offset_ == UINT32_MAX) return;
+  Msg msg = root;
+  const uint8_t* p = base_ + root_offset;
+  const uint8_t* end = base_ + root_end;
+  const uint8_t* target = base_ + error_offset_;
+  uint32_t ordinals[32] = {};  // per field number of the current message (OTLP's are < 17)
+  while (p < end && p <= target) {
+    const uint8_t* field_start = p;
+    uint32_t tag;
+    if (!ReadTag(p, end, &tag)) return;
+    const uint32_t field = tag >> 3;
+    std::string segment = FieldName(msg, field);
+    if (IsRepeated(msg, field)) absl::StrAppend(&segment, "[", ordinals[field], "]");
+    if (field_start == target) {
+      absl::StrAppend(&path_, path_.empty() ? "" : ".", segment);
+      return;
+    }
+    if (field < std::size(ordinals)) ++ordinals[field];
+    // The fields before the target passed the scan, as did the length of every message that
+    // holds it, so this walk does not fail before it gets there.
+    const FieldInfo info = LookupField(msg, field);
+    if (info.kind == Kind::kMessage && (tag & 7) == kLengthDelimited) {
+      uint64_t len;
+      if (!ReadVarint(p, end, &len) || len > static_cast<uint64_t>(end - p)) return;
+      if (target < p + len) {
+        absl::StrAppend(&path_, path_.empty() ? "" : ".", segment);
+        msg = info.message;
+        end = p + len;
+        std::fill(std::begin(ordinals), std::end(ordinals), 0);
+        continue;
+      }
+      p += len;
+      continue;
+    }
+    if (!SkipField(p, end, tag & 7, field, /*depth=*/0)) return;
+  }
+}
 
 bool Scanner::SkipField(const uint8_t*& p, const uint8_t* end, uint32_t wire_type, uint32_t field,
                         int depth) {
@@ -271,7 +483,7 @@ bool Scanner::SkipField(const uint8_t*& p, const uint8_t* end, uint32_t wire_typ
 }
 
 bool Scanner::SkipGroup(const uint8_t*& p, const uint8_t* end, uint32_t field, int depth) {
-  if (depth >= kMaxDepth) return Fail("nesting exceeds the recursion limit");
+  if (depth >= kMaxDepth) return FailNesting(p);
   while (p < end) {
     uint32_t tag;
     if (!ReadTag(p, end, &tag)) return Fail("invalid tag");
@@ -332,6 +544,9 @@ bool Scanner::ScanMessage(const uint8_t* p, const uint8_t* end, int depth) {
     }
   }
   constexpr bool kHasHeaders = msg == Msg::kResourceSpans || msg == Msg::kScopeSpans;
+  // AnyValue: the member of its oneof set so far; other messages: 1 once their singular message
+  // field (SingularMessageField) was seen. One variable, so one register across recursion.
+  uint32_t seen = 0;
   while (p < end) {
     const uint8_t* field_start = p;
     uint32_t tag;
@@ -348,9 +563,26 @@ bool Scanner::ScanMessage(const uint8_t* p, const uint8_t* end, int depth) {
             : nullptr,
         this, field_start, p);
     const FieldInfo info = LookupField(msg, field);
-    if (info.kind == Kind::kUnknown || info.wire_type != wt) {
+    if (info.kind == Kind::kUnknown) [[unlikely]] {
       if (!SkipField(p, end, wt, field, depth)) return false;
       continue;
+    }
+    // A field OTLP defines must come with its own wire type. protobuf C++ would keep it as an
+    // unknown field and forward it; decoders that read a known number with its declared type
+    // (protobufjs) misread it or fail. OTLP has no repeated scalar fields, so no packed
+    // encoding is legal here either.
+    if (info.wire_type != wt) [[unlikely]] {
+      return FailWireType(field_start, wt, info.wire_type);
+    }
+    if constexpr (msg == Msg::kAnyValue) {
+      // Every field of AnyValue is a member of its oneof `value`. Decoders disagree on which of
+      // two members wins (the last on the wire, or the last declared), and on whether two
+      // occurrences of a message member merge; the same scalar member twice is last-one-wins
+      // everywhere.
+      if (seen != 0 && (seen != field || info.kind == Kind::kMessage)) [[unlikely]] {
+        return FailOneof(field_start, field, seen);
+      }
+      seen = field;
     }
     if (info.kind == Kind::kScalar) {
       const uint8_t* start = p;
@@ -374,13 +606,15 @@ bool Scanner::ScanMessage(const uint8_t* p, const uint8_t* end, int depth) {
     }
     uint64_t len;
     if (!ReadVarint(p, end, &len) || len > static_cast<uint64_t>(end - p)) {
-      return Fail("length exceeds the message");
+      return FailAt(field_start, "length exceeds the message");
     }
     const uint8_t* value = p;
     const uint8_t* value_end = p + len;
     p = value_end;
     if (info.kind == Kind::kString) {
-      if (!ValidUtf8(value, value_end)) return Fail("string field contains invalid UTF-8");
+      if (!ValidUtf8(value, value_end)) {
+        return FailAt(field_start, "invalid UTF-8 in a string field");
+      }
       if (span != nullptr && field == 5)
         span->name = Range{Offset(value), static_cast<uint32_t>(len)};
       if (span != nullptr && field == 3)
@@ -397,7 +631,15 @@ bool Scanner::ScanMessage(const uint8_t* p, const uint8_t* end, int depth) {
       continue;
     }
     // A nested message.
-    if (depth + 1 > kMaxDepth) return Fail("nesting exceeds the recursion limit");
+    if constexpr (SingularMessageField(msg) != 0) {
+      if (field == SingularMessageField(msg)) {
+        // protobuf C++ merges repeated occurrences of a singular message; protobufjs and
+        // others keep only the last. The bytes cannot mean one thing to every decoder.
+        if (seen != 0) [[unlikely]] return FailAt(field_start, kRepeatedSingularMessage);
+        seen = 1;
+      }
+    }
+    if (depth + 1 > kMaxDepth) return FailNesting(field_start);
     size_t resource_index = 0, scope_index = 0, child_span = 0;
     if (index_ != nullptr) {
       if (info.message == Msg::kResourceSpans) {
@@ -453,7 +695,45 @@ bool Scanner::ScanMessage(const uint8_t* p, const uint8_t* end, int depth) {
   return true;
 }
 
+constexpr char kRequestRefused[] = "request body is not a valid OTLP ExportTraceServiceRequest: ";
+constexpr char kRefusedSpansPayload[] = "type.weir.dev/otlp.RefusedSpans";
+
+// The spans a refused request holds as far as its structure can be walked, without any of the
+// scan's checks: request → resource_spans → scope_spans → spans.
+uint64_t CountSpansLeniently(absl::string_view bytes) {
+  uint64_t spans = 0;
+  auto children = [](absl::string_view body, uint32_t number, auto&& fn) {
+    ForEachField(
+        body, [&](uint32_t field, uint32_t wire_type, absl::string_view value, absl::string_view) {
+          if (field == number && wire_type == kLengthDelimited) fn(value);
+        });
+  };
+  children(bytes, 1, [&](absl::string_view resource_spans) {
+    children(resource_spans, 2, [&](absl::string_view scope_spans) {
+      children(scope_spans, 2, [&](absl::string_view) { ++spans; });
+    });
+  });
+  return spans;
+}
+
 }  // namespace
+
+std::string NestingLimitError() {
+  return absl::StrCat("messages nested deeper than ", kMaxDepth,
+                      " levels (protobuf's recursion limit)");
+}
+
+absl::Status WithRefusedSpans(absl::Status status, uint64_t spans) {
+  status.SetPayload(kRefusedSpansPayload, absl::Cord(absl::StrCat(spans)));
+  return status;
+}
+
+uint64_t RefusedSpans(const absl::Status& status) {
+  const auto payload = status.GetPayload(kRefusedSpansPayload);
+  uint64_t spans = 0;
+  if (!payload || !absl::SimpleAtoi(std::string(*payload), &spans)) return 0;
+  return spans;
+}
 
 absl::Status ScanRequest(absl::string_view bytes, Index* index, uint64_t max_spans) {
   index->Clear();
@@ -467,16 +747,19 @@ absl::Status ScanRequest(absl::string_view bytes, Index* index, uint64_t max_spa
       return absl::ResourceExhaustedError(
           absl::StrCat("request holds more than ", max_spans, " spans"));
     }
-    return absl::InvalidArgumentError(
-        absl::StrCat("request body is not a valid protobuf-encoded ExportTraceServiceRequest: ",
-                     scanner.error()));
+    scanner.ResolvePath(Msg::kRequest, 0, static_cast<uint32_t>(bytes.size()));
+    return WithRefusedSpans(
+        absl::InvalidArgumentError(absl::StrCat(kRequestRefused, scanner.error())),
+        CountSpansLeniently(bytes));
   }
   return absl::OkStatus();
 }
 
 namespace {
 
-absl::Status Invalid(absl::string_view what, const Scanner& scanner) {
+absl::Status Invalid(absl::string_view what, Scanner& scanner, Msg root, uint32_t offset,
+                     uint32_t end) {
+  scanner.ResolvePath(root, offset, end);
   return absl::InvalidArgumentError(absl::StrCat(what, ": ", scanner.error()));
 }
 
@@ -488,7 +771,8 @@ absl::Status ScanSpan(absl::string_view buffer, Range body, SpanEntry* entry) {
   const auto* p = reinterpret_cast<const uint8_t*>(buffer.data()) + body.offset;
   // A span sits at depth 3: request, ResourceSpans, ScopeSpans, Span.
   if (!scanner.ScanMessage<Msg::kSpan>(p, p + body.size, 3)) {
-    return Invalid("span is not a valid protobuf-encoded Span", scanner);
+    return Invalid("span is not a valid OTLP Span", scanner, Msg::kSpan, body.offset,
+                   body.offset + body.size);
   }
   *entry = index.spans.front();
   return absl::OkStatus();
@@ -498,7 +782,8 @@ absl::Status ValidateResourceSpansHeader(absl::string_view bytes) {
   Scanner scanner(bytes, nullptr);
   const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
   if (!scanner.ScanMessage<Msg::kResourceSpans>(p, p + bytes.size(), 1)) {
-    return Invalid("resource is not valid protobuf", scanner);
+    return Invalid("resource is not valid OTLP", scanner, Msg::kResourceSpans, 0,
+                   static_cast<uint32_t>(bytes.size()));
   }
   return absl::OkStatus();
 }
@@ -507,20 +792,19 @@ absl::Status ValidateScopeSpansHeader(absl::string_view bytes) {
   Scanner scanner(bytes, nullptr);
   const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
   if (!scanner.ScanMessage<Msg::kScopeSpans>(p, p + bytes.size(), 2)) {
-    return Invalid("scope is not valid protobuf", scanner);
+    return Invalid("scope is not valid OTLP", scanner, Msg::kScopeSpans, 0,
+                   static_cast<uint32_t>(bytes.size()));
   }
   return absl::OkStatus();
 }
-
 
 absl::Status CountSpans(absl::string_view bytes, uint64_t* spans) {
   if (bytes.size() > 0x7FFFFFFFu) return absl::InvalidArgumentError("request larger than 2 GiB");
   Scanner scanner(bytes, nullptr);
   const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
   if (!scanner.ScanMessage<Msg::kRequest>(p, p + bytes.size(), 0)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("request body is not a valid protobuf-encoded ExportTraceServiceRequest: ",
-                     scanner.error()));
+    scanner.ResolvePath(Msg::kRequest, 0, static_cast<uint32_t>(bytes.size()));
+    return absl::InvalidArgumentError(absl::StrCat(kRequestRefused, scanner.error()));
   }
   *spans = scanner.spans();
   return absl::OkStatus();

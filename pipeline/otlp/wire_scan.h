@@ -5,10 +5,30 @@
 // decode. It allocates nothing per span beyond the index vectors, so it is far cheaper than a
 // full parse.
 //
-// The scan accepts exactly what protobuf's parser accepts for these messages: well-formed tags,
-// varints, lengths and groups at every depth (unknown fields included), valid UTF-8 in every
-// string field, a known field with an unexpected wire type treated as unknown, and at most
-// kMaxDepth nested messages.
+// What the scan accepts is forwarded byte for byte, so it accepts only bytes that every
+// conformant OTLP decoder (protobuf C++ with the generated classes, protobufjs, Go, ...) reads
+// as exactly the spans the index describes. That is a subset of what protobuf's parser accepts:
+//   - well-formed tags, varints, lengths and groups at every depth, and at most kMaxDepth
+//     nested messages (groups count), as protobuf requires;
+//   - fields OTLP does not define (newer or vendor fields) are accepted and forwarded as they
+//     are, as every decoder skips them;
+//   - refused: a field OTLP defines arriving with another wire type. protobuf C++ keeps it as
+//     an unknown field, protobufjs reads it with the declared type and fails or misreads. OTLP
+//     has no repeated scalar fields, so no packed/unpacked choice arises;
+//   - refused: a singular message field (ResourceSpans.resource, ScopeSpans.scope, Span.status,
+//     KeyValue.value, AnyValue.array_value / kvlist_value) occurring more than once. protobuf
+//     merges the occurrences, protobufjs and others keep the last; no index matches both;
+//   - refused: two different members of AnyValue's oneof (decoders pick different ones);
+//   - accepted: a singular scalar, string or bytes field occurring more than once (e.g. two
+//     trace_id fields). Every decoder keeps the last occurrence and so does the index (and the
+//     attribute readers in wire_attributes.h);
+//   - refused: invalid UTF-8 in a string field, as protobuf's proto3 parser refuses it.
+// Refusals are InvalidArgument with the field's path, e.g. "request body is not a valid OTLP
+// ExportTraceServiceRequest: resource_spans[0].scope_spans[0].spans[2].name: wire type varint
+// where OTLP defines length-delimited", and carry the number of spans the request held
+// (RefusedSpans) so receivers count them as refused. Refusing beats rewriting: the sender
+// learns its encoder is broken and no other client's spans travel in a batch a stricter
+// decoder downstream would reject.
 //
 // Threading: stateless functions, safe from any thread.
 #pragma once
@@ -24,8 +44,14 @@
 
 namespace weir::otlp::wire {
 
-// protobuf's default recursion limit.
+// protobuf's default recursion limit: how deep a message may sit below the request (depth 0).
+// The one nesting limit of weir: the scan and the OTLP/JSON decoder (AnyValue arrays and
+// kvlists) both refuse deeper input with NestingLimitError(), so whatever JSON accepts
+// encodes to bytes the scan and every protobuf decoder accept.
 inline constexpr int kMaxDepth = 100;
+
+// The error message for input nested deeper than kMaxDepth.
+std::string NestingLimitError();
 
 // Byte range [offset, offset + size) within the scanned buffer.
 struct Range {
@@ -112,7 +138,8 @@ struct Index {
 };
 
 // Validates `bytes` as an ExportTraceServiceRequest and fills *index (cleared first). Returns
-// InvalidArgument naming the problem when protobuf would refuse the bytes, and
+// InvalidArgument naming the problem and its field path when protobuf would refuse the bytes
+// or decoders could read them differently (see above), carrying RefusedSpans, and
 // ResourceExhausted once the request holds more than `max_spans` spans (the scan stops there,
 // so a small request of many empty spans cannot grow a huge index).
 absl::Status ScanRequest(absl::string_view bytes, Index* index, uint64_t max_spans = UINT64_MAX);
@@ -126,6 +153,13 @@ absl::Status ScanSpan(absl::string_view buffer, Range body, SpanEntry* entry);
 // children), as they would be at their depth in a request. InvalidArgument as ScanRequest.
 absl::Status ValidateResourceSpansHeader(absl::string_view bytes);
 absl::Status ValidateScopeSpansHeader(absl::string_view bytes);
+
+// The number of spans a request refused with `status` held, as far as its bytes could be
+// walked: ScanRequest's InvalidArgument and ParseRequestJson's errors carry it; 0 for any other
+// status.
+uint64_t RefusedSpans(const absl::Status& status);
+// Returns `status` carrying `spans` for RefusedSpans.
+absl::Status WithRefusedSpans(absl::Status status, uint64_t spans);
 
 // Only counts the spans (still validating everything). For sinks and load generators.
 absl::Status CountSpans(absl::string_view bytes, uint64_t* spans);

@@ -17,6 +17,7 @@
 #include "pipeline/net/grpc_tls.h"
 #include "pipeline/net/io_pool.h"
 #include "pipeline/otlp/rpc_status.h"
+#include "pipeline/otlp/wire_scan.h"
 #include "pipeline/trace_batch.h"
 #include "receivers/otlp/delivery.h"
 
@@ -139,6 +140,7 @@ class GrpcService final
       return ToGrpcStatus(refusal);
     }
     if (!batch.ok()) {
+      metrics_.Refused(weir::otlp::wire::RefusedSpans(batch.status()));
       bad_log_.Warn(kComponent, "grpc: refused a malformed request from %s: %s", context.peer(),
                     batch.status().message());
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,

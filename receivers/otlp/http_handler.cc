@@ -14,6 +14,7 @@
 #include "pipeline/net/compression.h"
 #include "pipeline/otlp/json.h"
 #include "pipeline/otlp/rpc_status.h"
+#include "pipeline/otlp/wire_scan.h"
 #include "pipeline/trace_batch.h"
 #include "receivers/otlp/delivery.h"
 
@@ -170,6 +171,7 @@ HttpResponse HttpHandler::Handle(HttpRequest& request, absl::string_view client_
       batch = s;
   }
   if (!batch.ok()) {
+    metrics_.Refused(weir::otlp::wire::RefusedSpans(batch.status()));
     bad_request_log_.Warn(kComponent, "http: refused a malformed request: %s",
                           batch.status().message());
     return StatusResponse(request, http::status::bad_request, enc, weir::otlp::kRpcInvalidArgument,

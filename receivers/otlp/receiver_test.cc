@@ -254,6 +254,40 @@ TEST_F(ReceiverTest, GrpcPartialSuccessForInvalidSpans) {
   EXPECT_EQ(sink_.span_count(), 3u);
 }
 
+// A request protobuf parses but a stricter decoder downstream would read differently is refused
+// whole, naming the field, and its spans count as refused.
+TEST_F(ReceiverTest, AmbiguousRequestIsRefusedWithItsFieldPath) {
+  StartWith(sink_);
+  weir::otlp::ExportRequest request = testing::MakeRequest(1, 1, 3);
+  weir::otlp::Span* span =
+      request.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(1);
+  span->GetReflection()->MutableUnknownFields(span)->AddVarint(5, 7);  // name as a varint
+  const char kPath[] = "resource_spans[0].scope_spans[0].spans[1].name: wire type varint";
+  weir::otlp::ExportResponse response;
+  grpc::Status s = testing::GrpcExport(receiver_->grpc_address(), request, &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr(kPath));
+  auto r = testing::HttpPost(receiver_->http_address(), "/v1/traces", "application/x-protobuf",
+                             request.SerializeAsString());
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body, HasSubstr(kPath));
+  // OTLP/JSON nested deeper than the protobuf encoding may be is refused the same way.
+  std::string value = R"({"intValue":"1"})";
+  for (int i = 0; i < 60; ++i) value = absl::StrCat(R"({"arrayValue":{"values":[)", value, "]}}");
+  auto deep = testing::HttpPost(
+      receiver_->http_address(), "/v1/traces", "application/json",
+      absl::StrCat(R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"name":"a","attributes":[)",
+                   R"({"key":"k","value":)", value, "}]}]}]}]}"));
+  EXPECT_EQ(deep.status, 400);
+  EXPECT_THAT(deep.body, HasSubstr("nested deeper than 100 levels"));
+  EXPECT_EQ(sink_.span_count(), 0u);
+  const std::string metrics = Metrics();
+  EXPECT_THAT(metrics,
+              HasSubstr("otelcol_receiver_refused_spans{receiver=\"otlp\",transport=\"grpc\"} 3"));
+  EXPECT_THAT(metrics,
+              HasSubstr("otelcol_receiver_refused_spans{receiver=\"otlp\",transport=\"http\"} 4"));
+}
+
 TEST_F(ReceiverTest, GrpcOversizedMessageIsRejected) {
   StartWith(sink_,
             "protocols:\n  grpc:\n    endpoint: 127.0.0.1:0\n    max_recv_msg_size_mib: 1\n");
