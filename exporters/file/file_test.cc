@@ -157,6 +157,31 @@ TEST_F(FileExporterTest, FlushesOnInterval) {
   e->Shutdown(absl::Now() + absl::Seconds(2));
 }
 
+// A reload opens the same path again while the old writer may still be draining: the file is
+// truncated only by the process's first open, and both writers append.
+TEST(FileWriter, ASecondOpenInTheProcessKeepsTheFileAndBothAppend) {
+  std::string dir = testing::MakeTempDir("reopen");
+  {
+    std::FILE* f = std::fopen((dir + "/t.json").c_str(), "wb");
+    std::fputs("from an earlier run\n", f);
+    std::fclose(f);
+  }
+  Config cfg;
+  cfg.path = dir + "/t.json";
+  FileWriter first(cfg);
+  ASSERT_TRUE(first.Open().ok());  // the process's first open: truncates
+  ASSERT_TRUE(first.Write("one\n").ok());
+  ASSERT_TRUE(first.Flush().ok());
+  FileWriter second(cfg);  // as a reload builds it
+  ASSERT_TRUE(second.Open().ok());
+  ASSERT_TRUE(second.Write("two\n").ok());
+  ASSERT_TRUE(second.Flush().ok());
+  ASSERT_TRUE(first.Write("three\n").ok());  // the old graph draining
+  first.Close();
+  second.Close();
+  EXPECT_EQ(ReadAll(dir + "/t.json"), "one\ntwo\nthree\n");
+}
+
 TEST(FileWriter, RotatesAndKeepsMaxBackups) {
   std::string dir = testing::MakeTempDir("rotation");
   Config cfg;

@@ -5,6 +5,9 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <mutex>
+#include <set>
+#include <string>
 #include <system_error>
 #include <utility>
 #include <vector>
@@ -54,13 +57,35 @@ FileWriter::FileWriter(const Config& config, std::function<absl::Time()> now)
 
 FileWriter::~FileWriter() { Close(); }
 
+namespace {
+
+// True the first time `path` is opened by this process. A reload builds a new file exporter
+// for the same path while the old one may still be draining into it: the file is truncated
+// (without `append`) only when the process first opens it, never by a reload.
+bool FirstOpenInProcess(const std::string& path) {
+  static std::mutex mu;
+  static std::set<std::string>* opened = new std::set<std::string>();
+  std::error_code ec;
+  std::string key = fs::absolute(path, ec).lexically_normal().string();
+  if (ec) key = path;
+  std::lock_guard<std::mutex> lock(mu);
+  return opened->insert(key).second;
+}
+
+}  // namespace
+
 absl::Status FileWriter::Open() {
   std::lock_guard<std::mutex> lock(mu_);
   fs::path parent = fs::path(config_.path).parent_path();
   std::error_code ec;
   if (!parent.empty()) fs::create_directories(parent, ec);
   closed_ = false;
-  return OpenLocked(config_.append ? "ab" : "wb");
+  if (FirstOpenInProcess(config_.path) && !config_.append) {
+    if (std::FILE* f = std::fopen(config_.path.c_str(), "wb")) std::fclose(f);  // truncate
+  }
+  // Always appending (O_APPEND): an earlier graph's writer still draining into the same file
+  // adds at its end too instead of writing over what this one wrote.
+  return OpenLocked("ab");
 }
 
 absl::Status FileWriter::OpenLocked(const char* mode) {
