@@ -49,9 +49,6 @@ grpc::Status ToGrpcStatus(const absl::Status& s) {
   if (absl::IsInvalidArgument(s)) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, message);
   }
-  if (absl::IsOutOfRange(s)) {  // over a fixed size limit: no RetryInfo, so not retried
-    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, message);
-  }
   if (absl::IsUnimplemented(s)) {
     return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, message);
   }
@@ -127,6 +124,11 @@ class GrpcService final
       if (!inflated.ok()) {
         bad_log_.Warn(kComponent, "grpc: refused a compressed request from %s: %s",
                       context.peer(), inflated.status().message());
+        if (absl::IsOutOfRange(inflated.status())) {
+          // Over max_recv_msg_size_mib: no RetryInfo, the same message never fits.
+          return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                              std::string(inflated.status().message()));
+        }
         return ToGrpcStatus(inflated.status());
       }
       slices.clear();  // the compressed bytes are no longer needed
