@@ -54,6 +54,18 @@ SCENARIOS = {
         loadgen=["--protocol", "http", "--encoding", "proto", "--shape", "realistic",
                  "--spans-per-request", "100", "--rate", "0", "--connections", "8"],
         receiver="http", exporter="otlp"),
+    "w2-grpc-auth": dict(
+        doc="W2 over OTLP/gRPC with bearertokenauth on the receiver -> batch -> OTLP/gRPC",
+        loadgen=["--protocol", "grpc", "--shape", "realistic", "--spans-per-request", "100",
+                 "--rate", "0", "--connections", "4", "--inflight", "2",
+                 "--header", "authorization:Bearer bench-token"],
+        receiver="grpc", exporter="otlp", auth=True),
+    "w2-http-auth": dict(
+        doc="W2 over OTLP/HTTP protobuf with bearertokenauth on the receiver -> batch -> OTLP/gRPC",
+        loadgen=["--protocol", "http", "--encoding", "proto", "--shape", "realistic",
+                 "--spans-per-request", "100", "--rate", "0", "--connections", "8",
+                 "--header", "Authorization:Bearer bench-token"],
+        receiver="http", exporter="otlp", auth=True),
     "w2-json": dict(
         doc="W2 over OTLP/HTTP JSON -> batch -> OTLP/gRPC",
         loadgen=["--protocol", "http", "--encoding", "json", "--shape", "realistic",
@@ -172,23 +184,27 @@ def weir_config(scenario, sink_grpc, grpc_port, http_port):
                      "    compression_params:\n      level: 1\n"
                      "    sending_queue:\n      num_consumers: 4\n")
         exporter_id = "otlp"
+    auth = "\n        auth:\n          authenticator: bearertokenauth" if scenario.get("auth") else ""
+    extensions = ("extensions:\n  bearertokenauth:\n    token: bench-token\n"
+                  if scenario.get("auth") else "")
+    service_extensions = "  extensions: [bearertokenauth]\n" if scenario.get("auth") else ""
     return f"""receivers:
   otlp:
     protocols:
       grpc:
         endpoint: 127.0.0.1:{grpc_port}
-        max_recv_msg_size_mib: 64
+        max_recv_msg_size_mib: 64{auth}
       http:
         endpoint: 127.0.0.1:{http_port}
-        max_request_body_size: 67108864
-processors:
+        max_request_body_size: 67108864{auth}
+{extensions}processors:
   batch:
     send_batch_size: 8192
     send_batch_max_size: 16384
     timeout: {scenario.get('batch_timeout', '200ms')}
 exporters:
 {exporters}service:
-  telemetry:
+{service_extensions}  telemetry:
     logs:
       level: info
     metrics:

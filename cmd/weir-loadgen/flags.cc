@@ -45,6 +45,8 @@ content
   --seed N                    default 1
   --record FILE               write every request sent as one OTLP/JSON line (requests are
                               generated fresh, ids unique per request)
+  --header NAME:VALUE         sent with every request (repeatable), e.g.
+                              "authorization:Bearer TOKEN"
 output
   --json                      print the report as one JSON object on stdout
 )";
@@ -184,6 +186,15 @@ const std::map<std::string, Setter, std::less<>>& ValueFlags() {
       {"inflight", IntFlag("inflight", 1, 4096, &LoadgenOptions::inflight)},
       {"distinct", IntFlag("distinct", 1, 1'000'000, &LoadgenOptions::distinct)},
       {"record", StringFlag(&LoadgenOptions::record_path)},
+      {"header",
+       [](const std::string& v, LoadgenOptions* o) {
+         size_t colon = v.find(':');
+         if (colon == 0 || colon == std::string::npos) return Bad("header", v, "NAME:VALUE");
+         std::string value = v.substr(colon + 1);
+         while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+         o->headers.emplace_back(v.substr(0, colon), value);
+         return absl::OkStatus();
+       }},
   };
   return *flags;
 }

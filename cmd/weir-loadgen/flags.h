@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -37,6 +39,9 @@ struct LoadgenOptions {
   int inflight = 1;                              // --inflight requests outstanding per connection
   int distinct = 64;                             // --distinct pre-encoded requests cycled through
   std::string record_path;                       // --record FILE: OTLP/JSON line per request sent
+  // --header NAME:VALUE, repeatable: sent with every request (HTTP header or gRPC metadata,
+  // whose names gRPC wants lower-case), e.g. credentials.
+  std::vector<std::pair<std::string, std::string>> headers;
   bool json = false;                             // --json: report as one JSON object
   uint64_t seed = 1;                             // --seed
   absl::Duration timeout = absl::Seconds(10);    // --timeout per request (and for connecting)

@@ -102,6 +102,7 @@ void GrpcTransport::Send(int lane, std::shared_ptr<const Payload> payload, SendC
   call->done = std::move(done);
   call->context.set_deadline(std::chrono::system_clock::now() +
                              absl::ToChronoNanoseconds(options_.timeout));
+  for (const auto& [name, value] : options_.metadata) call->context.AddMetadata(name, value);
   const std::string& body = call->payload->body;
   if (options_.gzip) {
     // Sets grpc-encoding: gzip on the call; the message below is already compressed.

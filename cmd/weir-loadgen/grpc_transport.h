@@ -16,6 +16,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "boost/asio/io_context.hpp"
@@ -31,6 +32,7 @@ struct GrpcTransportOptions {
   int inflight = 1;
   bool gzip = false;  // payload bodies are gzip-compressed
   absl::Duration timeout = absl::Seconds(10);
+  std::vector<std::pair<std::string, std::string>> metadata;  // sent with every call
 };
 
 class GrpcTransport final : public Transport {

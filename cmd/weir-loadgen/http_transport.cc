@@ -152,7 +152,11 @@ HttpTransport::HttpTransport(boost::asio::io_context& io, HttpTransportOptions o
       "POST ", options_.path, " HTTP/1.1\r\nHost: ", options_.endpoint,
       "\r\nUser-Agent: weir-loadgen\r\nContent-Type: ",
       options_.encoding == Encoding::kJson ? "application/json" : "application/x-protobuf", "\r\n",
-      options_.gzip ? "Content-Encoding: gzip\r\n" : "", "Content-Length: ");
+      options_.gzip ? "Content-Encoding: gzip\r\n" : "");
+  for (const auto& [name, value] : options_.headers) {
+    absl::StrAppend(&head_prefix_, name, ": ", value, "\r\n");
+  }
+  absl::StrAppend(&head_prefix_, "Content-Length: ");
 }
 
 HttpTransport::~HttpTransport() { Close(); }

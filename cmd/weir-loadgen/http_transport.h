@@ -14,6 +14,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "boost/asio/io_context.hpp"
@@ -29,6 +30,7 @@ struct HttpTransportOptions {
   bool gzip = false;  // payload bodies are gzip-compressed
   int connections = 2;
   absl::Duration timeout = absl::Seconds(10);
+  std::vector<std::pair<std::string, std::string>> headers;  // sent with every request
 };
 
 class HttpTransport final : public Transport {

@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "bench/workload/workload.h"
@@ -43,6 +44,9 @@ std::unique_ptr<Transport> MakeTransport(boost::asio::io_context& io,
     g.inflight = options.inflight;
     g.gzip = options.gzip;
     g.timeout = options.timeout;
+    for (const auto& [name, value] : options.headers) {
+      g.metadata.emplace_back(absl::AsciiStrToLower(name), value);
+    }
     return std::make_unique<GrpcTransport>(io, g);
   }
   HttpTransportOptions h;
@@ -53,6 +57,7 @@ std::unique_ptr<Transport> MakeTransport(boost::asio::io_context& io,
   // HTTP/1.1 without pipelining: one request in flight per connection.
   h.connections = options.connections * options.inflight;
   h.timeout = options.timeout;
+  h.headers = options.headers;
   return std::make_unique<HttpTransport>(io, h);
 }
 
