@@ -22,7 +22,7 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libboost-dev libboost-system-dev libssl-dev zlib1g-dev
   libyaml-cpp-dev prometheus-cpp-dev libabsl-dev rapidjson-dev libdeflate-dev
-  libcrypt-dev libgtest-dev libgmock-dev
+  libcrypt-dev libre2-dev libgtest-dev libgmock-dev
   python3 util-linux
 )
 

@@ -182,6 +182,59 @@ TraceBatch TraceBatch::Clone() const {
   return copy;
 }
 
+SpanView TraceBatch::SpanAt(size_t position) const {
+  for (const Chunk& c : chunks_) {
+    const size_t n = c->index.spans.size();
+    if (position < n) return SpanView(c.get(), static_cast<uint32_t>(position));
+    position -= n;
+  }
+  // Out of range: a precondition violation; answer the last span rather than read past.
+  const Chunk& last = chunks_.back();
+  return SpanView(last.get(), static_cast<uint32_t>(last->index.spans.size() - 1));
+}
+
+TraceBatch TraceBatch::Subset(absl::Span<const uint32_t> positions) const {
+  TraceBatch out;
+  out.received_at_ns_ = received_at_ns_;
+  size_t next = 0;   // the first position not yet placed
+  size_t base = 0;   // the position of the current chunk's first span
+  std::vector<uint32_t> local;
+  for (const Chunk& c : chunks_) {
+    const size_t n = c->index.spans.size();
+    local.clear();
+    while (next < positions.size() && positions[next] < base + n) {
+      local.push_back(static_cast<uint32_t>(positions[next] - base));
+      ++next;
+    }
+    base += n;
+    if (local.empty()) continue;
+    if (local.size() == n) {
+      out.AddChunk(c);
+      continue;
+    }
+    auto spliced = std::make_shared<WireRequest>();
+    SplicePlan plan;
+    plan.spans = local;
+    // Cannot fail: without replacements a splice only re-frames valid bytes.
+    otlp::wire::Splice(c->bytes, c->index, plan, &spliced->bytes, &spliced->index).IgnoreError();
+    out.AddChunk(Seal(std::move(spliced)));
+  }
+  return out;
+}
+
+std::vector<TraceBatch> TraceBatch::SplitChunks() && {
+  std::vector<TraceBatch> parts;
+  parts.reserve(chunks_.size());
+  for (Chunk& c : chunks_) {
+    TraceBatch& part = parts.emplace_back();
+    part.received_at_ns_ = received_at_ns_;
+    part.AddChunk(std::move(c));
+  }
+  chunks_.clear();
+  Recount();
+  return parts;
+}
+
 std::vector<BatchPart> TraceBatch::Partition(
     absl::FunctionRef<absl::string_view(const SpanView&)> key) const {
   std::vector<BatchPart> parts;

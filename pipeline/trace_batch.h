@@ -119,6 +119,19 @@ class TraceBatch {
     }
   }
 
+  // The span at `position` (0-based over the whole batch, in ForEachSpanView order). O(chunks);
+  // O(1) for a batch of one chunk. REQUIRES: position < span_count().
+  SpanView SpanAt(size_t position) const;
+
+  // A batch of the spans at `positions` (0-based, strictly ascending), in order, spliced out of
+  // this one; chunks whose spans are all selected are shared. Resources and scopes left
+  // without spans are not carried over. REQUIRES: every position < span_count().
+  TraceBatch Subset(absl::Span<const uint32_t> positions) const;
+
+  // Moves every chunk into a batch of its own, in order, and leaves this batch empty. For
+  // components that hold spans by position for a while (SpanAt is O(1) on each part).
+  std::vector<TraceBatch> SplitChunks() &&;
+
   // One batch per distinct key, in the order keys first appear; spans keep their order within
   // a part. `key(span)` may return a view into the span (e.g. span.trace_id()); it is copied.
   // A chunk whose spans all share one key is shared, not copied; others are spliced. Resources

@@ -10,6 +10,7 @@
 #include "extensions/health_check/factory.h"
 #include "processors/batch/factory.h"
 #include "processors/memory_limiter/factory.h"
+#include "processors/tail_sampling/factory.h"
 #include "receivers/otlp/factory.h"
 
 namespace weir {
@@ -20,6 +21,7 @@ absl::StatusOr<std::unique_ptr<pipeline::Registry>> Components() {
            registry->Add(std::make_unique<receivers::otlp::Factory>()),
            registry->Add(std::make_unique<processors::batch::Factory>()),
            registry->Add(std::make_unique<processors::memory_limiter::Factory>()),
+           registry->Add(std::make_unique<processors::tail_sampling::Factory>()),
            registry->Add(std::make_unique<exporters::debug::Factory>()),
            registry->Add(std::make_unique<exporters::file::Factory>()),
            registry->Add(std::make_unique<exporters::nop::Factory>()),

@@ -1,0 +1,549 @@
+#include "processors/tail_sampling/processor.h"
+
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "pipeline/memory_budget.h"
+#include "pipeline/telemetry/logger.h"
+#include "pipeline/telemetry/metrics.h"
+#include "processors/tail_sampling/decision_cache.h"
+#include "processors/tail_sampling/policy.h"
+#include "processors/tail_sampling/trace.h"
+
+namespace weir::processors::tail_sampling {
+
+namespace {
+
+using pipeline::Clock;
+using pipeline::TraceBatch;
+using TimePoint = Clock::TimePoint;
+
+
+const std::vector<double> kDecisionLatencyMs = {1,   2,   5,   10,  25,   50,   75,   100,
+                                                150, 200, 300, 400, 500,  750,  1000, 2000,
+                                                3000, 4000, 5000, 10000, 20000, 30000, 50000};
+const std::vector<double> kLateSpanAgeSeconds = {1,  2,   5,   10,  20,   30,  60,
+                                                 120, 300, 600, 1800, 3600, 7200};
+
+// A trace waiting for its decision time. `sequence` tells whether the trace now pending under
+// `key` is still the one this entry was made for.
+struct DueEntry {
+  TraceKey key;
+  uint64_t sequence;
+  TimePoint due;
+};
+
+// The spans to pass on, gathered by chunk while deciding and spliced out after the lock is
+// released.
+class OutputPlan {
+ public:
+  void Add(const SpanRef& ref) {
+    auto [it, inserted] = index_of_.try_emplace(ref.chunk.get(), parts_.size());
+    if (inserted) parts_.push_back({ref.chunk, {}});
+    parts_[it->second].positions.push_back(ref.position);
+  }
+  void RecordPolicy(const TraceKey& key, const std::string* policy) { policy_of_[key] = policy; }
+  bool empty() const { return parts_.empty(); }
+
+  // The kept spans as one batch; with `record_policy`, each span gets the attribute
+  // tailsampling.policy naming the policy that kept its trace.
+  TraceBatch Build(bool record_policy) {
+    TraceBatch out;
+    for (Part& p : parts_) {
+      std::sort(p.positions.begin(), p.positions.end());
+      p.positions.erase(std::unique(p.positions.begin(), p.positions.end()), p.positions.end());
+      out.Append(p.chunk->batch.Subset(p.positions));
+    }
+    parts_.clear();
+    index_of_.clear();
+    if (record_policy && !policy_of_.empty()) {
+      // As otelcol's recordpolicy: the scope of each kept trace gets tailsampling.policy. A
+      // scope is shared by the spans under it, so each trace gets scopes of its own first.
+      TraceBatch tagged;
+      for (pipeline::BatchPart& part :
+           out.Partition([](const pipeline::SpanView& s) { return s.trace_id(); })) {
+        auto it = policy_of_.find(TraceKey::Of(part.key));
+        if (it != policy_of_.end() && it->second != nullptr) {
+          std::vector<const otlp::Scope*> done;
+          part.batch
+              .EditSpans([&](pipeline::SpanEditor& e) {
+                otlp::Scope* scope = e.mutable_scope();
+                if (std::find(done.begin(), done.end(), scope) != done.end()) return;
+                done.push_back(scope);
+                otlp::KeyValue* kv = scope->add_attributes();
+                kv->set_key("tailsampling.policy");
+                kv->mutable_value()->set_string_value(*it->second);
+              })
+              .IgnoreError();  // a policy name is valid UTF-8 (it came from YAML)
+        }
+        tagged.Append(std::move(part.batch));
+      }
+      out = std::move(tagged);
+    }
+    policy_of_.clear();
+    return out;
+  }
+
+ private:
+  struct Part {
+    std::shared_ptr<const HeldChunk> chunk;
+    std::vector<uint32_t> positions;
+  };
+  absl::flat_hash_map<const HeldChunk*, size_t> index_of_;
+  std::vector<Part> parts_;
+  absl::flat_hash_map<TraceKey, const std::string*> policy_of_;
+};
+
+struct NamedPolicy {
+  std::string name;
+  std::unique_ptr<Policy> policy;
+  prometheus::Counter* sampled;
+  prometheus::Counter* not_sampled;
+  prometheus::Counter* dropped;
+};
+
+Clock::Duration ToChrono(absl::Duration d) { return absl::ToChronoNanoseconds(d); }
+
+}  // namespace
+
+struct Processor::State {
+  State(const pipeline::Settings& settings, const Config& config, pipeline::TracesConsumer& next)
+      : id(settings.id.ToString()),
+        config(config),
+        next(next),
+        clock(*settings.clock),
+        wait(ToChrono(config.decision_wait)),
+        root_wait(ToChrono(config.decision_wait_after_root_received)),
+        max_traces(static_cast<size_t>(config.num_traces)),
+        max_bytes(config.max_buffered_bytes > 0
+                      ? static_cast<size_t>(config.max_buffered_bytes)
+                      : pipeline::MemoryBudget::Process().limit() / 2),
+        sampled_cache(config.SampledCacheSize()),
+        not_sampled_cache(config.NonSampledCacheSize()) {
+    auto& registry = settings.telemetry->registry();
+    prometheus::Labels labels{{"processor", id}};
+    auto& per_policy = prometheus::BuildCounter()
+                           .Name("otelcol_processor_tail_sampling_count_traces_sampled")
+                           .Help("Count of traces that were sampled or not per sampling policy")
+                           .Register(registry);
+    // As otelcol: drop policies are evaluated first, in their order, then the others.
+    std::vector<const PolicyConfig*> ordered;
+    for (const PolicyConfig& p : config.policies)
+      if (p.type == "drop") ordered.push_back(&p);
+    for (const PolicyConfig& p : config.policies)
+      if (p.type != "drop") ordered.push_back(&p);
+    // otelcol labels a policy "<processor name>.<policy>" when the processor id has a name.
+    const std::string prefix = settings.id.name.empty() ? "" : settings.id.name + ".";
+    for (const PolicyConfig* p : ordered) {
+      NamedPolicy& np = policies.emplace_back();
+      np.name = p->name;
+      np.policy = BuildPolicy(*p);
+      const std::string label = prefix + p->name;
+      np.sampled = &per_policy.Add(
+          {{"processor", id}, {"policy", label}, {"sampled", "true"}, {"decision", "sampled"}});
+      np.not_sampled = &per_policy.Add({{"processor", id},
+                                        {"policy", label},
+                                        {"sampled", "false"},
+                                        {"decision", "not_sampled"}});
+      np.dropped = &per_policy.Add(
+          {{"processor", id}, {"policy", label}, {"sampled", "false"}, {"decision", "dropped"}});
+    }
+    auto& global = prometheus::BuildCounter()
+                       .Name("otelcol_processor_tail_sampling_global_count_traces_sampled")
+                       .Help("Global count of traces that were sampled or not by at least one "
+                             "policy")
+                       .Register(registry);
+    global_sampled = &global.Add({{"processor", id}, {"sampled", "true"}, {"decision", "sampled"}});
+    global_not_sampled =
+        &global.Add({{"processor", id}, {"sampled", "false"}, {"decision", "not_sampled"}});
+    global_dropped =
+        &global.Add({{"processor", id}, {"sampled", "false"}, {"decision", "dropped"}});
+    decision_latency =
+        &prometheus::BuildHistogram()
+             .Name("otelcol_processor_tail_sampling_sampling_decision_timer_latency")
+             .Help("Latency (in milliseconds) of each run of the sampling decision timer")
+             .Register(registry)
+             .Add(labels, kDecisionLatencyMs);
+    late_span_age = &prometheus::BuildHistogram()
+                         .Name("otelcol_processor_tail_sampling_sampling_late_span_age")
+                         .Help("Time (in seconds) from the sampling decision to the arrival of a "
+                               "late span")
+                         .Register(registry)
+                         .Add(labels, kLateSpanAgeSeconds);
+    auto counter = [&](const char* name, const char* help) {
+      return &prometheus::BuildCounter().Name(name).Help(help).Register(registry).Add(labels);
+    };
+    auto gauge = [&](const char* name, const char* help) {
+      return &prometheus::BuildGauge().Name(name).Help(help).Register(registry).Add(labels);
+    };
+    dropped_too_early = counter("otelcol_processor_tail_sampling_sampling_trace_dropped_too_early",
+                                "Count of traces that needed to be dropped before the configured "
+                                "wait time (weir decides them early instead: always 0)");
+    evaluation_error = counter("otelcol_processor_tail_sampling_sampling_policy_evaluation_error",
+                               "Count of sampling policy evaluation errors");
+    new_traces = counter("otelcol_processor_tail_sampling_new_trace_id_received",
+                         "Counts the arrival of new traces");
+    early = counter("weir_processor_tail_sampling_early_decisions",
+                    "Traces decided before their decision time because num_traces or "
+                    "max_buffered_bytes was reached");
+    too_large = counter("otelcol_processor_tail_sampling_traces_dropped_too_large",
+                        "Traces dropped (decided not sampled) when they passed "
+                        "maximum_trace_size_bytes");
+    late_dropped = counter("weir_processor_tail_sampling_late_spans_dropped",
+                           "Spans that arrived after their trace was decided not sampled");
+    dropped = counter("otelcol_processor_dropped_spans",
+                      "Number of spans that were dropped after being accepted");
+    refused = counter("otelcol_processor_refused_spans",
+                      "Number of spans that were rejected by the next component");
+    traces_on_memory = gauge("otelcol_processor_tail_sampling_sampling_traces_on_memory",
+                             "Tracks the number of traces current on memory");
+    buffered_bytes = gauge("weir_processor_tail_sampling_buffered_bytes",
+                           "Bytes of span data held by traces pending a decision");
+    const size_t expected = static_cast<size_t>(config.expected_new_traces_per_sec);
+    if (expected > 0) {
+      pending.reserve(std::min(max_traces, expected * static_cast<size_t>(std::max<int64_t>(
+                                                         1, absl::ToInt64Seconds(config.decision_wait)))));
+    }
+  }
+
+  // Decides `trace` (removed from `pending` by the caller) and records it. REQUIRES: mu held.
+  void DecideLocked(const TraceKey& key, Trace& trace, TimePoint now, OutputPlan* plan) {
+    if (trace.spans.empty()) return;
+    TraceView view(trace.spans.front().view().trace_id(), trace);
+    votes.clear();
+    const std::string* kept_by = nullptr;
+    for (NamedPolicy& p : policies) {
+      const Decision d = p.policy->Evaluate(view, now);
+      votes.push_back(d);
+      if (d == Decision::kSampled) {
+        p.sampled->Increment();
+        if (kept_by == nullptr) kept_by = &p.name;
+        if (config.sample_on_first_match) break;
+      } else if (d == Decision::kDropped) {
+        p.dropped->Increment();
+        break;  // final: the policies after it are not asked
+      } else {
+        p.not_sampled->Increment();
+      }
+    }
+    const bool keep = Combine(votes);
+    const bool dropped_by_policy = !votes.empty() && votes.back() == Decision::kDropped;
+    (keep ? global_sampled : dropped_by_policy ? global_dropped : global_not_sampled)->Increment();
+    const int64_t now_ns = now.time_since_epoch().count();
+    if (keep) {
+      sampled_cache.Insert(key, now_ns);
+      for (const SpanRef& ref : trace.spans) plan->Add(ref);
+      if (config.record_policy) plan->RecordPolicy(key, kept_by);
+    } else {
+      not_sampled_cache.Insert(key, now_ns);
+    }
+    pending_bytes -= std::min(pending_bytes, PendingCost(trace));
+  }
+
+  // What max_buffered_bytes counts of a pending trace: each span's equal share of the chunk it
+  // arrived in (bytes, index and headers), and its reference.
+  static size_t PendingCost(const Trace& t) { return t.memory + t.spans.size() * sizeof(SpanRef); }
+
+  // Decides the pending trace an age-queue entry stands for, if it is still pending.
+  // REQUIRES: mu held.
+  bool DecideEntryLocked(const DueEntry& e, TimePoint now, OutputPlan* plan) {
+    auto it = pending.find(e.key);
+    if (it == pending.end() || it->second.sequence != e.sequence) return false;
+    Trace trace = std::move(it->second);
+    pending.erase(it);
+    DecideLocked(e.key, trace, now, plan);
+    return true;
+  }
+
+  // Decides every trace whose time has come. REQUIRES: mu held.
+  void DecideDueLocked(TimePoint now, OutputPlan* plan) {
+    while (!by_root.empty() && by_root.front().due <= now) {
+      DecideEntryLocked(by_root.front(), now, plan);
+      by_root.pop_front();
+    }
+    while (!by_arrival.empty() && by_arrival.front().due <= now) {
+      DecideEntryLocked(by_arrival.front(), now, plan);
+      by_arrival.pop_front();
+    }
+  }
+
+  // Decides the oldest pending traces until they fit num_traces and max_buffered_bytes.
+  // REQUIRES: mu held.
+  void DecideOverflowLocked(TimePoint now, OutputPlan* plan) {
+    while ((pending.size() > max_traces || pending_bytes > max_bytes) && !by_arrival.empty()) {
+      if (DecideEntryLocked(by_arrival.front(), now, plan)) early->Increment();
+      by_arrival.pop_front();
+    }
+  }
+
+  void UpdateGaugesLocked() {
+    traces_on_memory->Set(static_cast<double>(pending.size()));
+    buffered_bytes->Set(static_cast<double>(held_bytes.load(std::memory_order_relaxed)));
+  }
+
+  // Buffers the spans of `batch`, or passes them on / drops them by their trace's decision.
+  // REQUIRES: mu held.
+  void AddLocked(TraceBatch batch, TimePoint now, OutputPlan* plan) {
+    for (TraceBatch& part : std::move(batch).SplitChunks()) {
+      auto chunk = std::make_shared<const HeldChunk>(std::move(part), &held_bytes);
+      const uint32_t n = static_cast<uint32_t>(chunk->batch.span_count());
+      const size_t share = n == 0 ? 0 : (chunk->bytes + n - 1) / n;
+      for (uint32_t pos = 0; pos < n; ++pos) {
+        pipeline::SpanView span = chunk->batch.SpanAt(pos);
+        const TraceKey key = TraceKey::Of(span.trace_id());
+        const bool is_root = span.parent_span_id().empty();
+        auto it = pending.find(key);
+        if (it == pending.end()) {
+          if (const int64_t* at = sampled_cache.Find(key)) {
+            ObserveLate(now, *at);
+            plan->Add(SpanRef{chunk, pos});
+            continue;
+          }
+          if (const int64_t* at = not_sampled_cache.Find(key)) {
+            ObserveLate(now, *at);
+            late_dropped->Increment();
+            continue;
+          }
+          it = pending.try_emplace(key).first;
+          it->second.first_arrival = now;
+          it->second.sequence = next_sequence++;
+          by_arrival.push_back({key, it->second.sequence, TimePoint(now + wait)});
+          new_traces->Increment();
+        }
+        Trace& trace = it->second;
+        const bool root_before = trace.root_seen;
+        const size_t cost_before = PendingCost(trace);
+        trace.Add(SpanRef{chunk, pos});
+        trace.memory += share;
+        pending_bytes += PendingCost(trace) - cost_before;
+        if (is_root && !root_before && root_wait > Clock::Duration::zero())
+          by_root.push_back({key, trace.sequence, TimePoint(now + root_wait)});
+        if (config.maximum_trace_size_bytes > 0 &&
+            trace.byte_size > static_cast<size_t>(config.maximum_trace_size_bytes)) {
+          // Too large to keep whole: decided not sampled now, and its later spans follow.
+          pending_bytes -= std::min(pending_bytes, PendingCost(trace));
+          not_sampled_cache.Insert(key, now.time_since_epoch().count());
+          too_large->Increment();
+          pending.erase(it);
+        }
+      }
+    }
+  }
+
+  void ObserveLate(TimePoint now, int64_t decided_ns) {
+    late_span_age->Observe(
+        static_cast<double>(now.time_since_epoch().count() - decided_ns) / 1e9);
+  }
+
+  // Hands kept spans to the next consumer, after what is already held.
+  void Send(TraceBatch out) {
+    if (out.empty()) return;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (!held.empty() || retrying) {
+        held.push_back(std::move(out));
+        return;
+      }
+    }
+    if (!Offer(out)) {
+      std::lock_guard<std::mutex> lock(mu);
+      held.push_back(std::move(out));
+    }
+  }
+
+  // Offers one batch downstream. False when it was refused with a retryable error (the batch is
+  // left in `b`); true when taken or dropped.
+  bool Offer(TraceBatch& b) {
+    const size_t n = b.span_count();
+    absl::Status s = next.ConsumeTraces(pipeline::RequestContext(), b.Clone());
+    if (s.ok()) return true;
+    if (pipeline::IsRetryable(s)) {
+      std::lock_guard<std::mutex> lock(mu);
+      held_reason = std::string(s.message());
+      return false;
+    }
+    Drop(n, s.message());
+    return true;
+  }
+
+  void Drop(size_t spans, absl::string_view why) {
+    dropped->Increment(static_cast<double>(spans));
+    drop_log.Warn("processor/tail_sampling", "%s: dropped %d kept spans: %s", id, spans, why);
+  }
+
+  // Offers the held batches again, oldest first, until one is refused. One caller at a time;
+  // others return at once. True when nothing is held any more.
+  bool RetryHeld() {
+    std::deque<TraceBatch> batches;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (retrying) return false;
+      if (held.empty()) return true;
+      retrying = true;
+      batches.swap(held);
+    }
+    while (!batches.empty() && Offer(batches.front())) batches.pop_front();
+    std::lock_guard<std::mutex> lock(mu);
+    retrying = false;
+    for (TraceBatch& b : held) batches.push_back(std::move(b));
+    held.swap(batches);
+    return held.empty();
+  }
+
+  void Tick() {
+    RetryHeld();
+    OutputPlan plan;
+    const auto started = std::chrono::steady_clock::now();
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (stopped) return;
+      DecideDueLocked(clock.Now(), &plan);
+      UpdateGaugesLocked();
+    }
+    TraceBatch out = plan.Build(config.record_policy);
+    decision_latency->Observe(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count());
+    Send(std::move(out));
+  }
+
+  const std::string id;
+  const Config config;
+  pipeline::TracesConsumer& next;
+  Clock& clock;
+  const Clock::Duration wait, root_wait;
+  const size_t max_traces, max_bytes;
+
+  prometheus::Counter *global_sampled, *global_not_sampled, *global_dropped, *dropped_too_early, *evaluation_error,
+      *new_traces, *early, *too_large, *late_dropped, *dropped, *refused;
+  prometheus::Histogram *decision_latency, *late_span_age;
+  prometheus::Gauge *traces_on_memory, *buffered_bytes;
+  log::RateLimited drop_log;
+  std::atomic<size_t> held_bytes{0};  // bytes of the chunks traces refer to
+  pipeline::TimerHandle tick;
+
+  std::mutex mu;
+  // Everything below is guarded by mu.
+  std::vector<NamedPolicy> policies;
+  std::vector<Decision> votes;  // scratch
+  absl::flat_hash_map<TraceKey, Trace> pending;
+  std::deque<DueEntry> by_arrival;  // in arrival order, hence in due order
+  std::deque<DueEntry> by_root;     // in root arrival order
+  DecisionCache sampled_cache, not_sampled_cache;
+  size_t pending_bytes = 0;  // what max_buffered_bytes bounds: spans' bytes and index
+  uint64_t next_sequence = 1;
+  bool stopped = false;
+  std::deque<TraceBatch> held;  // kept spans the next consumer refused, oldest first
+  bool retrying = false;
+  std::string held_reason;
+};
+
+Processor::Processor(const pipeline::Settings& settings, const Config& config,
+                     pipeline::TracesConsumer& next)
+    : state_(std::make_unique<State>(settings, config, next)) {}
+
+Processor::~Processor() { Shutdown(absl::Now()); }
+
+absl::Status Processor::Start(pipeline::Host& host) {
+  State* s = state_.get();
+  // Decisions are made at this resolution: a tenth of the shortest wait, within [10ms, 1s].
+  Clock::Duration shortest = s->wait;
+  if (s->root_wait > Clock::Duration::zero()) shortest = std::min(shortest, s->root_wait);
+  Clock::Duration period = std::clamp<Clock::Duration>(shortest / 10, std::chrono::milliseconds(10),
+                                                       std::chrono::seconds(1));
+  pipeline::TimerHandle tick = s->clock.SchedulePeriodic(period, [s] { s->Tick(); });
+  std::lock_guard<std::mutex> lock(s->mu);
+  if (!s->stopped) s->tick = std::move(tick);
+  return absl::OkStatus();
+}
+
+absl::Status Processor::ConsumeTraces(const pipeline::RequestContext& context,
+                                      pipeline::TraceBatch batch) {
+  State& s = *state_;
+  if (batch.empty()) return absl::OkStatus();
+  if (!s.RetryHeld()) {
+    std::lock_guard<std::mutex> lock(s.mu);
+    if (!s.stopped) {
+      s.refused->Increment(static_cast<double>(batch.span_count()));
+      return absl::ResourceExhaustedError(
+          absl::StrCat("tail_sampling processor ", s.id,
+                       ": the next consumer is refusing data (", s.held_reason, "); retry later"));
+    }
+  }
+  OutputPlan plan;
+  {
+    std::lock_guard<std::mutex> lock(s.mu);
+    if (s.stopped) return absl::UnavailableError("tail_sampling processor is shutting down");
+    const TimePoint now = s.clock.Now();
+    s.AddLocked(std::move(batch), now, &plan);
+    s.DecideOverflowLocked(now, &plan);
+    s.UpdateGaugesLocked();
+  }
+  if (!plan.empty()) s.Send(plan.Build(s.config.record_policy));
+  return absl::OkStatus();
+}
+
+void Processor::Shutdown(absl::Time deadline) {
+  State& s = *state_;
+  pipeline::TimerHandle tick;
+  {
+    std::lock_guard<std::mutex> lock(s.mu);
+    if (s.stopped) return;
+    s.stopped = true;
+    tick = std::move(s.tick);
+  }
+  tick.Cancel();  // waits for a running tick
+  OutputPlan plan;
+  size_t discarded = 0;
+  {
+    std::lock_guard<std::mutex> lock(s.mu);
+    const TimePoint now = s.clock.Now();
+    if (s.config.drop_pending_traces_on_shutdown) {
+      for (const auto& [key, trace] : s.pending) discarded += trace.spans.size();
+      s.pending.clear();
+    } else {
+      for (const DueEntry& e : s.by_arrival) s.DecideEntryLocked(e, now, &plan);
+    }
+    s.by_arrival.clear();
+    s.by_root.clear();
+    s.pending_bytes = 0;
+    s.UpdateGaugesLocked();
+  }
+  if (discarded > 0) {
+    s.dropped->Increment(static_cast<double>(discarded));
+    log::Info("processor/tail_sampling",
+              "%s: dropped %d spans of traces pending at shutdown "
+              "(drop_pending_traces_on_shutdown)",
+              s.id, discarded);
+  }
+  s.Send(plan.Build(s.config.record_policy));
+  while (!s.RetryHeld() && absl::Now() < deadline) {
+    absl::SleepFor(std::min(absl::Milliseconds(50), deadline - absl::Now()));
+  }
+  std::deque<TraceBatch> left;
+  {
+    std::lock_guard<std::mutex> lock(s.mu);
+    left.swap(s.held);
+  }
+  size_t spans = 0;
+  for (const TraceBatch& b : left) spans += b.span_count();
+  if (spans > 0) s.Drop(spans, "shutdown deadline passed");
+}
+
+size_t Processor::pending_traces() const {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  return state_->pending.size();
+}
+
+size_t Processor::held_bytes() const {
+  return state_->held_bytes.load(std::memory_order_relaxed);
+}
+
+}  // namespace weir::processors::tail_sampling
