@@ -95,6 +95,26 @@ SCENARIOS = {
         loadgen=["--protocol", "grpc", "--shape", "realistic", "--spans-per-request", "100",
                  "--rate", "100000", "--connections", "4", "--inflight", "2"],
         receiver="grpc", exporter="otlp", batch_timeout="0s"),
+    "tail-sampling": dict(
+        doc="W2 spans, 5 per trace spread over 5 requests (and connections), OTLP/gRPC -> "
+        "tail_sampling (status ERROR, latency > 500 ms, probabilistic 10 %; decision_wait 5s) -> "
+        "batch -> OTLP/gRPC; spans per CPU-second counts the spans weir took in",
+        loadgen=["--protocol", "grpc", "--shape", "realistic", "--spans-per-request", "100",
+                 "--spans-per-trace", "1", "--trace-spread", "5", "--rate", "0",
+                 "--connections", "4", "--inflight", "2"],
+        receiver="grpc", exporter="otlp",
+        tail_sampling=dict(decision_wait="5s", num_traces=1000000, max_buffered_bytes=3 << 30),
+        memory_limit_mib=6144, count_input=True),
+    "tail-sampling-1m": dict(
+        doc="tail-sampling with about 1M traces buffered (decision_wait 25s, num_traces 1.2M, "
+        "max_buffered_bytes 6 GiB, memory_limit_mib 8192), at 200k spans/s offered",
+        loadgen=["--protocol", "grpc", "--shape", "realistic", "--spans-per-request", "100",
+                 "--spans-per-trace", "1", "--trace-spread", "5", "--rate", "200000",
+                 "--connections", "4", "--inflight", "2"],
+        receiver="grpc", exporter="otlp",
+        tail_sampling=dict(decision_wait="25s", num_traces=1200000,
+                           max_buffered_bytes=6 << 30),
+        memory_limit_mib=8192, count_input=True),
     "idle": dict(doc="RSS of an idle weir after start-up", idle=True),
     "smoke": dict(
         doc="A few seconds of every moving part, no pinning requirements: keeps the harness "
@@ -160,6 +180,26 @@ def histogram(metrics_text, name):
     return buckets
 
 
+def histogram_mean(before_text, after_text, name):
+    """Mean of a Prometheus histogram over the interval between two scrapes."""
+    def sums(text):
+        total = count = 0.0
+        for line in text.splitlines():
+            if re.match(name + r"_sum[{ ]", line):
+                total += float(line.rsplit(" ", 1)[1])
+            elif re.match(name + r"_count[{ ]", line):
+                count += float(line.rsplit(" ", 1)[1])
+        return total, count
+    t0, c0 = sums(before_text)
+    t1, c1 = sums(after_text)
+    return round((t1 - t0) / (c1 - c0), 3) if c1 > c0 else None
+
+
+def wire_bytes_per_span(loadgen_log):
+    m = re.search(r"\((\d+) B/span encoded", open(loadgen_log).read())
+    return int(m.group(1)) if m else None
+
+
 def percentile_from_buckets(before, after, q):
     les = sorted(after)
     counts = [after[le] - before.get(le, 0) for le in les]
@@ -188,6 +228,23 @@ def weir_config(scenario, sink_grpc, grpc_port, http_port):
     extensions = ("extensions:\n  bearertokenauth:\n    token: bench-token\n"
                   if scenario.get("auth") else "")
     service_extensions = "  extensions: [bearertokenauth]\n" if scenario.get("auth") else ""
+    tail = scenario.get("tail_sampling")
+    tail_processor, pipeline_processors = "", "[batch]"
+    if tail:
+        tail_processor = (
+            "  tail_sampling:\n"
+            f"    decision_wait: {tail['decision_wait']}\n"
+            f"    num_traces: {tail['num_traces']}\n"
+            + (f"    max_buffered_bytes: {tail['max_buffered_bytes']}\n"
+               if "max_buffered_bytes" in tail else "")
+            + "    policies:\n"
+            "      - {name: errors, type: status_code, status_code: {status_codes: [ERROR]}}\n"
+            "      - {name: slow, type: latency, latency: {threshold_ms: 500}}\n"
+            "      - {name: baseline, type: probabilistic, "
+            "probabilistic: {sampling_percentage: 10}}\n")
+        pipeline_processors = "[tail_sampling, batch]"
+    memory = (f"  memory_limit_mib: {scenario['memory_limit_mib']}\n"
+              if scenario.get("memory_limit_mib") else "")
     return f"""receivers:
   otlp:
     protocols:
@@ -198,13 +255,13 @@ def weir_config(scenario, sink_grpc, grpc_port, http_port):
         endpoint: 127.0.0.1:{http_port}
         max_request_body_size: 67108864{auth}
 {extensions}processors:
-  batch:
+{tail_processor}  batch:
     send_batch_size: 8192
     send_batch_max_size: 16384
     timeout: {scenario.get('batch_timeout', '200ms')}
 exporters:
 {exporters}service:
-{service_extensions}  telemetry:
+{memory}{service_extensions}  telemetry:
     logs:
       level: info
     metrics:
@@ -212,7 +269,7 @@ exporters:
   pipelines:
     traces:
       receivers: [otlp]
-      processors: [batch]
+      processors: {pipeline_processors}
       exporters: [{exporter_id}]
 """
 
@@ -275,6 +332,7 @@ def run(name, seconds, warmup, rate=None):
             result.update(idle_rss_mb=round(rss / 2**20, 1), peak_rss_mb=round(hwm / 2**20, 1))
             return result
 
+        idle_rss, _ = rss_bytes(weir.pid)
         endpoint = f"127.0.0.1:{grpc_port if scenario['receiver'] == 'grpc' else http_port}"
         flags = list(scenario["loadgen"])
         if rate is not None and "--rate" in flags:
@@ -288,7 +346,18 @@ def run(name, seconds, warmup, rate=None):
         stats0 = json.loads(http_get(f"http://{sink_http}/stats"))
         metrics0 = http_get(f"http://{metrics_addr}/metrics")
         cpu0, t0 = cpu_seconds(weir.pid), time.time()
+        mid = {}
+        if scenario.get("tail_sampling"):
+            # RSS and the buffer, read together while the load runs (the buffer drains after).
+            def sample():
+                time.sleep(seconds * 0.8)
+                mid["metrics"] = http_get(f"http://{metrics_addr}/metrics")
+                mid["rss"] = rss_bytes(weir.pid)[0]
+            sampler = threading.Thread(target=sample)
+            sampler.start()
         load = run_loadgen(endpoint, flags, seconds, f"{work}/loadgen.log")
+        if mid or scenario.get("tail_sampling"):
+            sampler.join()
         cpu1, t1 = cpu_seconds(weir.pid), time.time()
         rss, hwm = rss_bytes(weir.pid)
         time.sleep(0.5)
@@ -297,8 +366,30 @@ def run(name, seconds, warmup, rate=None):
         elapsed = t1 - t0
         cpu = cpu1 - cpu0
         delivered = stats1["spans"] - stats0["spans"]
-        if scenario["exporter"] == "nop":
+        if scenario["exporter"] == "nop" or scenario.get("count_input"):
             delivered = load.get("acked_spans", 0)
+        if scenario.get("tail_sampling"):
+            p = "otelcol_processor_tail_sampling_"
+            m = mid["metrics"]
+            result["tail_sampling"] = dict(
+                exported_spans=stats1["spans"] - stats0["spans"],
+                traces_on_memory=metric_sum(m, p + "sampling_traces_on_memory"),
+                buffered_mb=round(metric_sum(m, "weir_processor_tail_sampling_buffered_bytes")
+                                  / 2**20, 1),
+                rss_mb_while_buffering=round(mid["rss"] / 2**20, 1),
+                traces_sampled=metric_sum(metrics1, p + "global_count_traces_sampled")
+                - metric_sum(metrics0, p + "global_count_traces_sampled"),
+                early_decisions=metric_sum(metrics1, "weir_processor_tail_sampling_early_decisions"),
+                decision_tick_ms=histogram_mean(metrics0, metrics1,
+                                                p + "sampling_decision_timer_latency"),
+                wire_bytes_per_span=wire_bytes_per_span(f"{work}/loadgen.log"),
+            )
+            # What RSS holds per buffered span, against the span's wire size.
+            buffered = metric_sum(m, "weir_processor_tail_sampling_buffered_spans")
+            result["tail_sampling"]["buffered_spans"] = buffered
+            if buffered > 0 and result["tail_sampling"]["wire_bytes_per_span"]:
+                result["tail_sampling"]["rss_bytes_per_buffered_span"] = round(
+                    (mid["rss"] - idle_rss) / buffered)
         h0 = histogram(metrics0, "weir_exporter_handoff_latency_seconds")
         h1 = histogram(metrics1, "weir_exporter_handoff_latency_seconds")
         lat = {f"p{q}": percentile_from_buckets(h0, h1, q / 100) for q in (50, 99, 99.9)}

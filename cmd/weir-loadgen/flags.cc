@@ -42,6 +42,10 @@ content
   --attribute-size N          bytes of each string tag value, default 16
   --resource-attributes N     resource attributes (realistic), default 9
   --distinct N                pre-encoded requests cycled through, default 64
+  --unique-traces             trace and span ids unique to every request sent (protobuf,
+                              no gzip), so trace ids never repeat as the cycle comes round
+  --trace-spread N            N consecutive requests share trace ids: each trace's spans
+                              arrive over N requests (implies --unique-traces), default 1
   --seed N                    default 1
   --record FILE               write every request sent as one OTLP/JSON line (requests are
                               generated fresh, ids unique per request)
@@ -185,6 +189,7 @@ const std::map<std::string, Setter, std::less<>>& ValueFlags() {
       {"connections", IntFlag("connections", 1, 4096, &LoadgenOptions::connections)},
       {"inflight", IntFlag("inflight", 1, 4096, &LoadgenOptions::inflight)},
       {"distinct", IntFlag("distinct", 1, 1'000'000, &LoadgenOptions::distinct)},
+      {"trace-spread", IntFlag("trace-spread", 1, 1'000'000, &LoadgenOptions::trace_spread)},
       {"record", StringFlag(&LoadgenOptions::record_path)},
       {"header",
        [](const std::string& v, LoadgenOptions* o) {
@@ -202,6 +207,7 @@ const std::map<std::string, Setter, std::less<>>& ValueFlags() {
 // Flags without a value; "--name=true|false" is accepted too.
 bool* BoolFlag(absl::string_view name, LoadgenOptions* options) {
   if (name == "gzip") return &options->gzip;
+  if (name == "unique-traces") return &options->unique_traces;
   if (name == "json") return &options->json;
   if (name == "help") return &options->help;
   return nullptr;
@@ -248,6 +254,10 @@ absl::Status ParseLoadgenFlags(int argc, char** argv, LoadgenOptions* options) {
   if (options->endpoint.empty()) return absl::InvalidArgumentError("--endpoint is required");
   if (options->encoding == Encoding::kJson && options->protocol != Protocol::kHttp) {
     return absl::InvalidArgumentError("--encoding json needs --protocol http");
+  }
+  if (options->trace_spread > 1) options->unique_traces = true;
+  if (options->unique_traces && (options->gzip || options->encoding == Encoding::kJson)) {
+    return absl::InvalidArgumentError("--unique-traces and --trace-spread need protobuf without --gzip");
   }
   if (!options->duration && !options->count) options->duration = absl::Seconds(10);
   return absl::OkStatus();

@@ -38,6 +38,12 @@ struct LoadgenOptions {
   int connections = 2;                           // --connections
   int inflight = 1;                              // --inflight requests outstanding per connection
   int distinct = 64;                             // --distinct pre-encoded requests cycled through
+  // --unique-traces: every request sent gets trace and span ids of its own (the pre-encoded
+  // bytes are patched per send), so a trace id never repeats as the cycle comes round.
+  bool unique_traces = false;
+  // --trace-spread N (implies --unique-traces): N consecutive requests share their trace ids,
+  // so each trace's spans arrive over N requests (and connections). Default 1.
+  int trace_spread = 1;
   std::string record_path;                       // --record FILE: OTLP/JSON line per request sent
   // --header NAME:VALUE, repeatable: sent with every request (HTTP header or gRPC metadata,
   // whose names gRPC wants lower-case), e.g. credentials.

@@ -23,6 +23,9 @@ struct Payload {
   uint32_t spans = 0;       // spans in the request
   size_t encoded_size = 0;  // bytes before compression
   std::string record_line;  // OTLP/JSON + "\n" in record mode; empty otherwise
+  // With unique traces: where each trace id and span id lies in `body` (its first byte).
+  std::vector<uint32_t> trace_id_offsets;
+  std::vector<uint32_t> span_id_offsets;
 };
 
 struct PayloadOptions {
@@ -31,6 +34,7 @@ struct PayloadOptions {
   int spans_per_request = 100;
   int distinct = 64;
   bool fresh = false;  // record mode: generate every request, keep its OTLP/JSON line
+  int trace_spread = 0;  // > 0: unique trace ids per send, shared by this many sends in a row
 };
 
 PayloadOptions PayloadOptionsFrom(const LoadgenOptions& options);
@@ -60,6 +64,9 @@ class PayloadSource {
   std::vector<std::shared_ptr<const Payload>> cycle_;
   size_t next_in_cycle_ = 0;
   uint64_t next_request_number_ = 0;
+  uint64_t sends_ = 0;          // payloads handed out, for unique ids
+  size_t group_template_ = 0;   // the template the current group of sends patches
+  uint64_t run_salt_;           // differs per run, so two runs never share trace ids
 };
 
 }  // namespace weir::loadgen

@@ -1,5 +1,8 @@
-// DecisionCache: a bounded set of trace ids whose decision was made, so spans that arrive after
-// it follow their trace. When full, the id inserted longest ago is forgotten.
+// DecisionCache: the trace ids decided recently and how, so spans that arrive after their
+// trace's decision follow it. Sampled and not-sampled ids have their own capacity
+// (decision_cache.sampled_cache_size / non_sampled_cache_size); when one side is full, the id
+// of that side inserted longest ago is forgotten. One table answers both, so a span costs one
+// lookup.
 //
 // Threading: not thread-safe; the processor guards it with its lock.
 #pragma once
@@ -27,11 +30,6 @@ struct TraceKey {
     std::memcpy(&k.lo, buf + 8, 8);
     return k;
   }
-  // The 16 id bytes.
-  void CopyTo(char out[16]) const {
-    std::memcpy(out, &hi, 8);
-    std::memcpy(out + 8, &lo, 8);
-  }
   bool operator==(const TraceKey&) const = default;
   template <typename H>
   friend H AbslHashValue(H h, const TraceKey& k) {
@@ -41,32 +39,40 @@ struct TraceKey {
 
 class DecisionCache {
  public:
-  // capacity 0: the cache remembers nothing.
-  explicit DecisionCache(size_t capacity) : capacity_(capacity) {}
+  struct Entry {
+    int64_t decided_ns;  // when, on the processor's clock
+    bool sampled;
+  };
 
-  // The value stored with `key` (the decision time, in ns of the clock), or nullptr.
-  const int64_t* Find(const TraceKey& key) const {
+  // A capacity of 0 remembers nothing of that side.
+  DecisionCache(size_t sampled_capacity, size_t not_sampled_capacity)
+      : rings_{Ring{not_sampled_capacity}, Ring{sampled_capacity}} {}
+
+  const Entry* Find(const TraceKey& key) const {
     auto it = map_.find(key);
     return it == map_.end() ? nullptr : &it->second;
   }
-  void Insert(const TraceKey& key, int64_t value) {
-    if (capacity_ == 0 || !map_.try_emplace(key, value).second) return;
-    if (ring_.size() < capacity_) {
-      ring_.push_back(key);
+  void Insert(const TraceKey& key, bool sampled, int64_t decided_ns) {
+    Ring& ring = rings_[sampled ? 1 : 0];
+    if (ring.capacity == 0 || !map_.try_emplace(key, Entry{decided_ns, sampled}).second) return;
+    if (ring.keys.size() < ring.capacity) {
+      ring.keys.push_back(key);
       return;
     }
-    map_.erase(ring_[next_]);
-    ring_[next_] = key;
-    next_ = (next_ + 1) % capacity_;
+    map_.erase(ring.keys[ring.next]);
+    ring.keys[ring.next] = key;
+    ring.next = (ring.next + 1) % ring.capacity;
   }
   size_t size() const { return map_.size(); }
-  size_t capacity() const { return capacity_; }
 
  private:
-  size_t capacity_;
-  absl::flat_hash_map<TraceKey, int64_t> map_;
-  std::vector<TraceKey> ring_;  // insertion order; ring_[next_] is the oldest once full
-  size_t next_ = 0;
+  struct Ring {
+    size_t capacity;
+    std::vector<TraceKey> keys;  // insertion order; keys[next] is the oldest once full
+    size_t next = 0;
+  };
+  absl::flat_hash_map<TraceKey, Entry> map_;
+  Ring rings_[2];  // [0] not sampled, [1] sampled
 };
 
 }  // namespace weir::processors::tail_sampling

@@ -24,12 +24,15 @@ std::atomic<size_t> g_bytes{0};
 struct Held {
   explicit Held(const std::vector<SpanSpec>& specs) {
     for (auto& part : Spans(specs).SplitChunks()) {
-      auto chunk = std::make_shared<const HeldChunk>(std::move(part), &g_bytes);
-      for (uint32_t i = 0; i < chunk->batch.span_count(); ++i) trace.Add(SpanRef{chunk, i});
+      chunks.push_back(std::make_shared<HeldChunk>(std::move(part), &g_bytes));
+      HeldChunk* c = chunks.back().get();
+      for (uint32_t i = 0; i < c->batch.span_count(); ++i) trace.Add(pool, c, i);
     }
     id = test::TraceId(specs.empty() ? 1 : specs.front().trace);
   }
-  TraceView view() const { return TraceView(id, trace); }
+  TraceView view() const { return TraceView(id, trace, pool); }
+  std::vector<std::shared_ptr<HeldChunk>> chunks;
+  SpanPool pool;
   Trace trace;
   std::string id;
 };
@@ -276,7 +279,9 @@ TEST(Probabilistic, KnownVerdicts) {
     c.sampling_percentage = pct;
     c.hash_salt = salt;
     Trace empty;
-    return BuildPolicy(c)->Evaluate(TraceView(id, empty), TimePoint(1s)) == Decision::kSampled;
+    SpanPool pool;
+    return BuildPolicy(c)->Evaluate(TraceView(id, empty, pool), TimePoint(1s)) ==
+           Decision::kSampled;
   };
   EXPECT_TRUE(at(10, "", f));
   EXPECT_FALSE(at(50, "", a));
@@ -300,7 +305,9 @@ TEST(Probabilistic, SamplesAboutItsPercentageOfRandomIds) {
     std::memcpy(id.data(), &hi, 8);
     std::memcpy(id.data() + 8, &lo, 8);
     Trace empty;
-    if (policy->Evaluate(TraceView(id, empty), TimePoint(1s)) == Decision::kSampled) ++sampled;
+    SpanPool pool;
+    if (policy->Evaluate(TraceView(id, empty, pool), TimePoint(1s)) == Decision::kSampled)
+      ++sampled;
   }
   EXPECT_GT(sampled, 1800);
   EXPECT_LT(sampled, 2200);

@@ -32,6 +32,9 @@ const std::vector<double> kDecisionLatencyMs = {1,   2,   5,   10,  25,   50,   
 const std::vector<double> kLateSpanAgeSeconds = {1,  2,   5,   10,  20,   30,  60,
                                                  120, 300, 600, 1800, 3600, 7200};
 
+// Traces decided per hold of the lock by the decision tick.
+constexpr size_t kTracesPerSlice = 1024;
+
 // A trace waiting for its decision time. `sequence` tells whether the trace now pending under
 // `key` is still the one this entry was made for.
 struct DueEntry {
@@ -44,10 +47,10 @@ struct DueEntry {
 // released.
 class OutputPlan {
  public:
-  void Add(const SpanRef& ref) {
-    auto [it, inserted] = index_of_.try_emplace(ref.chunk.get(), parts_.size());
-    if (inserted) parts_.push_back({ref.chunk, {}});
-    parts_[it->second].positions.push_back(ref.position);
+  void Add(const std::shared_ptr<HeldChunk>& chunk, uint32_t position) {
+    auto [it, inserted] = index_of_.try_emplace(chunk.get(), parts_.size());
+    if (inserted) parts_.push_back({chunk, {}});
+    parts_[it->second].positions.push_back(position);
   }
   void RecordPolicy(const TraceKey& key, const std::string* policy) { policy_of_[key] = policy; }
   bool empty() const { return parts_.empty(); }
@@ -93,7 +96,7 @@ class OutputPlan {
 
  private:
   struct Part {
-    std::shared_ptr<const HeldChunk> chunk;
+    std::shared_ptr<HeldChunk> chunk;
     std::vector<uint32_t> positions;
   };
   absl::flat_hash_map<const HeldChunk*, size_t> index_of_;
@@ -125,8 +128,7 @@ struct Processor::State {
         max_bytes(config.max_buffered_bytes > 0
                       ? static_cast<size_t>(config.max_buffered_bytes)
                       : pipeline::MemoryBudget::Process().limit() / 2),
-        sampled_cache(config.SampledCacheSize()),
-        not_sampled_cache(config.NonSampledCacheSize()) {
+        decided(config.SampledCacheSize(), config.NonSampledCacheSize()) {
     auto& registry = settings.telemetry->registry();
     prometheus::Labels labels{{"processor", id}};
     auto& per_policy = prometheus::BuildCounter()
@@ -204,6 +206,8 @@ struct Processor::State {
                       "Number of spans that were rejected by the next component");
     traces_on_memory = gauge("otelcol_processor_tail_sampling_sampling_traces_on_memory",
                              "Tracks the number of traces current on memory");
+    buffered_spans = gauge("weir_processor_tail_sampling_buffered_spans",
+                           "Spans held by traces pending a decision");
     buffered_bytes = gauge("weir_processor_tail_sampling_buffered_bytes",
                            "Bytes of span data held by traces pending a decision");
     const size_t expected = static_cast<size_t>(config.expected_new_traces_per_sec);
@@ -213,10 +217,35 @@ struct Processor::State {
     }
   }
 
-  // Decides `trace` (removed from `pending` by the caller) and records it. REQUIRES: mu held.
+  ~State() {
+    // Chunks keep themselves alive while pending spans refer to them; let them go.
+    for (auto& [key, trace] : pending) ReleaseLocked(trace);
+  }
+
+  // Takes a pending span's reference on `chunk`.
+  static void HoldChunk(const std::shared_ptr<HeldChunk>& chunk) {
+    if (chunk->refs++ == 0) chunk->self = chunk;
+  }
+
+  // Frees the span references of `trace` and releases the chunks no pending span needs any
+  // more. REQUIRES: mu held.
+  void ReleaseLocked(Trace& trace) {
+    for (uint32_t i = trace.head; i != SpanPool::kNone;) {
+      const SpanPool::Node n = pool[i];
+      pool.Free(i);
+      i = n.next;
+      if (--n.chunk->refs == 0) n.chunk->self.reset();
+    }
+    trace.head = trace.tail = SpanPool::kNone;
+    pending_bytes -= std::min(pending_bytes, PendingCost(trace));
+  }
+
+  // Decides `trace` (removed from `pending` by the caller), records the decision, adds the
+  // kept spans to *plan and releases the trace's references. REQUIRES: mu held.
   void DecideLocked(const TraceKey& key, Trace& trace, TimePoint now, OutputPlan* plan) {
-    if (trace.spans.empty()) return;
-    TraceView view(trace.spans.front().view().trace_id(), trace);
+    if (trace.head == SpanPool::kNone) return;
+    const SpanPool::Node& first = pool[trace.head];
+    TraceView view(first.chunk->batch.SpanAt(first.position).trace_id(), trace, pool);
     votes.clear();
     const std::string* kept_by = nullptr;
     for (NamedPolicy& p : policies) {
@@ -236,42 +265,45 @@ struct Processor::State {
     const bool keep = Combine(votes);
     const bool dropped_by_policy = !votes.empty() && votes.back() == Decision::kDropped;
     (keep ? global_sampled : dropped_by_policy ? global_dropped : global_not_sampled)->Increment();
-    const int64_t now_ns = now.time_since_epoch().count();
+    decided.Insert(key, keep, now.time_since_epoch().count());
     if (keep) {
-      sampled_cache.Insert(key, now_ns);
-      for (const SpanRef& ref : trace.spans) plan->Add(ref);
+      for (uint32_t i = trace.head; i != SpanPool::kNone; i = pool[i].next)
+        plan->Add(pool[i].chunk->self, pool[i].position);
       if (config.record_policy) plan->RecordPolicy(key, kept_by);
-    } else {
-      not_sampled_cache.Insert(key, now_ns);
     }
-    pending_bytes -= std::min(pending_bytes, PendingCost(trace));
+    ReleaseLocked(trace);
   }
 
   // What max_buffered_bytes counts of a pending trace: each span's equal share of the chunk it
   // arrived in (bytes, index and headers), and its reference.
-  static size_t PendingCost(const Trace& t) { return t.memory + t.spans.size() * sizeof(SpanRef); }
+  static size_t PendingCost(const Trace& t) {
+    return t.memory + t.span_count * sizeof(SpanPool::Node);
+  }
 
   // Decides the pending trace an age-queue entry stands for, if it is still pending.
   // REQUIRES: mu held.
   bool DecideEntryLocked(const DueEntry& e, TimePoint now, OutputPlan* plan) {
     auto it = pending.find(e.key);
     if (it == pending.end() || it->second.sequence != e.sequence) return false;
-    Trace trace = std::move(it->second);
+    Trace trace = it->second;
     pending.erase(it);
     DecideLocked(e.key, trace, now, plan);
     return true;
   }
 
-  // Decides every trace whose time has come. REQUIRES: mu held.
-  void DecideDueLocked(TimePoint now, OutputPlan* plan) {
-    while (!by_root.empty() && by_root.front().due <= now) {
-      DecideEntryLocked(by_root.front(), now, plan);
+  // Decides up to `budget` traces whose time has come; returns whether any is left.
+  // REQUIRES: mu held.
+  bool DecideDueLocked(TimePoint now, size_t budget, OutputPlan* plan) {
+    while (budget > 0 && !by_root.empty() && by_root.front().due <= now) {
+      if (DecideEntryLocked(by_root.front(), now, plan)) --budget;
       by_root.pop_front();
     }
-    while (!by_arrival.empty() && by_arrival.front().due <= now) {
-      DecideEntryLocked(by_arrival.front(), now, plan);
+    while (budget > 0 && !by_arrival.empty() && by_arrival.front().due <= now) {
+      if (DecideEntryLocked(by_arrival.front(), now, plan)) --budget;
       by_arrival.pop_front();
     }
+    return (!by_root.empty() && by_root.front().due <= now) ||
+           (!by_arrival.empty() && by_arrival.front().due <= now);
   }
 
   // Decides the oldest pending traces until they fit num_traces and max_buffered_bytes.
@@ -285,6 +317,7 @@ struct Processor::State {
 
   void UpdateGaugesLocked() {
     traces_on_memory->Set(static_cast<double>(pending.size()));
+    buffered_spans->Set(static_cast<double>(pool.live()));
     buffered_bytes->Set(static_cast<double>(held_bytes.load(std::memory_order_relaxed)));
   }
 
@@ -292,27 +325,24 @@ struct Processor::State {
   // REQUIRES: mu held.
   void AddLocked(TraceBatch batch, TimePoint now, OutputPlan* plan) {
     for (TraceBatch& part : std::move(batch).SplitChunks()) {
-      auto chunk = std::make_shared<const HeldChunk>(std::move(part), &held_bytes);
+      auto chunk = std::make_shared<HeldChunk>(std::move(part), &held_bytes);
       const uint32_t n = static_cast<uint32_t>(chunk->batch.span_count());
       const size_t share = n == 0 ? 0 : (chunk->bytes + n - 1) / n;
       for (uint32_t pos = 0; pos < n; ++pos) {
         pipeline::SpanView span = chunk->batch.SpanAt(pos);
         const TraceKey key = TraceKey::Of(span.trace_id());
-        const bool is_root = span.parent_span_id().empty();
         auto it = pending.find(key);
         if (it == pending.end()) {
-          if (const int64_t* at = sampled_cache.Find(key)) {
-            ObserveLate(now, *at);
-            plan->Add(SpanRef{chunk, pos});
-            continue;
-          }
-          if (const int64_t* at = not_sampled_cache.Find(key)) {
-            ObserveLate(now, *at);
-            late_dropped->Increment();
+          if (const DecisionCache::Entry* d = decided.Find(key)) {
+            ObserveLate(now, d->decided_ns);
+            if (d->sampled) {
+              plan->Add(chunk, pos);
+            } else {
+              late_dropped->Increment();
+            }
             continue;
           }
           it = pending.try_emplace(key).first;
-          it->second.first_arrival = now;
           it->second.sequence = next_sequence++;
           by_arrival.push_back({key, it->second.sequence, TimePoint(now + wait)});
           new_traces->Increment();
@@ -320,17 +350,18 @@ struct Processor::State {
         Trace& trace = it->second;
         const bool root_before = trace.root_seen;
         const size_t cost_before = PendingCost(trace);
-        trace.Add(SpanRef{chunk, pos});
+        trace.Add(pool, chunk.get(), pos);
+        HoldChunk(chunk);
         trace.memory += share;
         pending_bytes += PendingCost(trace) - cost_before;
-        if (is_root && !root_before && root_wait > Clock::Duration::zero())
+        if (trace.root_seen && !root_before && root_wait > Clock::Duration::zero())
           by_root.push_back({key, trace.sequence, TimePoint(now + root_wait)});
         if (config.maximum_trace_size_bytes > 0 &&
-            trace.byte_size > static_cast<size_t>(config.maximum_trace_size_bytes)) {
+            trace.byte_size > static_cast<uint64_t>(config.maximum_trace_size_bytes)) {
           // Too large to keep whole: decided not sampled now, and its later spans follow.
-          pending_bytes -= std::min(pending_bytes, PendingCost(trace));
-          not_sampled_cache.Insert(key, now.time_since_epoch().count());
+          decided.Insert(key, false, now.time_since_epoch().count());
           too_large->Increment();
+          ReleaseLocked(trace);
           pending.erase(it);
         }
       }
@@ -401,10 +432,12 @@ struct Processor::State {
     RetryHeld();
     OutputPlan plan;
     const auto started = std::chrono::steady_clock::now();
-    {
+    const TimePoint now = clock.Now();
+    // In slices, so intake waits for the lock at most one slice's time.
+    for (bool more = true; more;) {
       std::lock_guard<std::mutex> lock(mu);
       if (stopped) return;
-      DecideDueLocked(clock.Now(), &plan);
+      more = DecideDueLocked(now, kTracesPerSlice, &plan);
       UpdateGaugesLocked();
     }
     TraceBatch out = plan.Build(config.record_policy);
@@ -424,7 +457,7 @@ struct Processor::State {
   prometheus::Counter *global_sampled, *global_not_sampled, *global_dropped, *dropped_too_early, *evaluation_error,
       *new_traces, *early, *too_large, *late_dropped, *dropped, *refused;
   prometheus::Histogram *decision_latency, *late_span_age;
-  prometheus::Gauge *traces_on_memory, *buffered_bytes;
+  prometheus::Gauge *traces_on_memory, *buffered_spans, *buffered_bytes;
   log::RateLimited drop_log;
   std::atomic<size_t> held_bytes{0};  // bytes of the chunks traces refer to
   pipeline::TimerHandle tick;
@@ -433,10 +466,11 @@ struct Processor::State {
   // Everything below is guarded by mu.
   std::vector<NamedPolicy> policies;
   std::vector<Decision> votes;  // scratch
+  SpanPool pool;                // the span references of pending traces
   absl::flat_hash_map<TraceKey, Trace> pending;
   std::deque<DueEntry> by_arrival;  // in arrival order, hence in due order
   std::deque<DueEntry> by_root;     // in root arrival order
-  DecisionCache sampled_cache, not_sampled_cache;
+  DecisionCache decided;
   size_t pending_bytes = 0;  // what max_buffered_bytes bounds: spans' bytes and index
   uint64_t next_sequence = 1;
   bool stopped = false;
@@ -453,11 +487,12 @@ Processor::~Processor() { Shutdown(absl::Now()); }
 
 absl::Status Processor::Start(pipeline::Host& host) {
   State* s = state_.get();
-  // Decisions are made at this resolution: a tenth of the shortest wait, within [10ms, 1s].
+  // Decisions are made at this resolution: a tenth of the shortest wait, within [10ms, 100ms]
+  // (short ticks keep each one's work, and a trace's extra wait, small).
   Clock::Duration shortest = s->wait;
   if (s->root_wait > Clock::Duration::zero()) shortest = std::min(shortest, s->root_wait);
-  Clock::Duration period = std::clamp<Clock::Duration>(shortest / 10, std::chrono::milliseconds(10),
-                                                       std::chrono::seconds(1));
+  Clock::Duration period = std::clamp<Clock::Duration>(
+      shortest / 10, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
   pipeline::TimerHandle tick = s->clock.SchedulePeriodic(period, [s] { s->Tick(); });
   std::lock_guard<std::mutex> lock(s->mu);
   if (!s->stopped) s->tick = std::move(tick);
@@ -506,7 +541,10 @@ void Processor::Shutdown(absl::Time deadline) {
     std::lock_guard<std::mutex> lock(s.mu);
     const TimePoint now = s.clock.Now();
     if (s.config.drop_pending_traces_on_shutdown) {
-      for (const auto& [key, trace] : s.pending) discarded += trace.spans.size();
+      for (auto& [key, trace] : s.pending) {
+        discarded += trace.span_count;
+        s.ReleaseLocked(trace);
+      }
       s.pending.clear();
     } else {
       for (const DueEntry& e : s.by_arrival) s.DecideEntryLocked(e, now, &plan);
