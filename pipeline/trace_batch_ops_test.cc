@@ -294,6 +294,68 @@ TEST(TraceBatchOps, PartitionByTraceIdAgreesWithFullDecode) {
   }
 }
 
+TEST(TraceBatchOps, SubsetSpanAtAndSplitChunksAgreeWithRetainSpans) {
+  std::mt19937 rng(11);
+  for (const std::string& bytes : Corpus()) {
+    TraceBatch batch;
+    batch.Append(*TraceBatch::FromProtoBytes(bytes));
+    batch.Append(*TraceBatch::FromProtoBytes(bytes));
+    batch.set_received_at_ns(9);
+    const size_t n = batch.span_count();
+    // SpanAt walks the spans in ForEachSpanView order.
+    std::vector<uintptr_t> ids;
+    batch.ForEachSpanView([&](const SpanView& s) { ids.push_back(s.id()); });
+    for (size_t i = 0; i < n; ++i) EXPECT_EQ(batch.SpanAt(i).id(), ids[i]);
+    for (int round = 0; round < 10; ++round) {
+      std::vector<uint32_t> positions;
+      std::set<uintptr_t> chosen;
+      for (uint32_t i = 0; i < n; ++i) {
+        if (rng() % 2 == 0) {
+          positions.push_back(i);
+          chosen.insert(ids[i]);
+        }
+      }
+      TraceBatch subset = batch.Subset(positions);
+      TraceBatch retained = batch.Clone();
+      retained.RetainSpans([&](const SpanView& s) { return chosen.count(s.id()) > 0; });
+      EXPECT_EQ(subset.span_count(), positions.size());
+      EXPECT_EQ(subset.received_at_ns(), 9);
+      EXPECT_EQ(subset.ByteSize(), subset.ToProtoBytes().size());
+      // The same spans under the same resources and scopes (Subset drops resources and
+      // scopes left empty; RetainSpans keeps those that never had spans).
+      auto described = [](const TraceBatch& b) {
+        std::vector<std::string> out;
+        b.ForEachSpanView([&](const SpanView& s) {
+          std::string line(s.wire_bytes());
+          s.resource().ForEachAttribute([&](absl::string_view k, const AttributeValue& v) {
+            absl::StrAppend(&line, "|", k, "=", v.ToString());
+          });
+          absl::StrAppend(&line, "|", s.scope().name(), "|", s.scope().version());
+          out.push_back(line);
+        });
+        return out;
+      };
+      EXPECT_EQ(described(subset), described(retained));
+    }
+    // Every position: the chunks themselves, shared.
+    std::vector<uint32_t> all(n);
+    for (uint32_t i = 0; i < n; ++i) all[i] = i;
+    EXPECT_EQ(batch.Subset(all).ToProtoBytes(), batch.ToProtoBytes());
+
+    std::string whole = batch.ToProtoBytes();
+    std::vector<TraceBatch> parts = std::move(batch).SplitChunks();
+    EXPECT_TRUE(batch.empty());
+    ASSERT_EQ(parts.size(), 2u);
+    std::string joined;
+    for (const TraceBatch& p : parts) {
+      EXPECT_EQ(p.chunk_count(), 1u);
+      EXPECT_EQ(p.received_at_ns(), 9);
+      p.AppendProtoTo(&joined);
+    }
+    EXPECT_EQ(joined, whole);
+  }
+}
+
 TEST(TraceBatchOps, SplitFrontSplicesAndAgrees) {
   for (const std::string& bytes : Corpus()) {
     otlp::ExportRequest ref = Decode(bytes);

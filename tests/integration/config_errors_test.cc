@@ -40,6 +40,9 @@ TEST(Cli, ValidateAcceptsAGoodConfigAndTheShippedExamples) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   r = RunWeir({"validate", "--config", WEIR_SOURCE_DIR "/deploy/configs/otelcol-compatible.yaml"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = RunWeir(
+      {"validate", "--config", WEIR_SOURCE_DIR "/deploy/configs/tail-sampling-gateway.yaml"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
 TEST(Cli, ReportsEveryProblemWithPathAndLine) {
