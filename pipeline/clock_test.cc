@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "absl/synchronization/notification.h"
+#include "pipeline/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "pipeline/clock.h"
@@ -183,7 +183,7 @@ TEST(FakeClockTimers, NegativeAndHugeDelays) {
 // return only after the callback has returned, and report that nothing was prevented.
 TEST(TimerQueueThreads, CancelWaitsForACallbackRunningElsewhere) {
   auto queue = TimerQueue::Create(1ms, TimePoint{});
-  absl::Notification started, release;
+  pipeline::Notification started, release;
   std::atomic<bool> finished{false};
   TimerHandle h = queue->Schedule(TimePoint{} + 1ms, Clock::Duration::zero(), [&] {
     started.Notify();
@@ -212,7 +212,7 @@ TEST(TimerQueueThreads, CancelWaitsForACallbackRunningElsewhere) {
 
 TEST(TimerQueueThreads, CloseWaitsForARunningCallbackAndDropsTheRest) {
   auto queue = TimerQueue::Create(1ms, TimePoint{});
-  absl::Notification started, release;
+  pipeline::Notification started, release;
   std::atomic<bool> finished{false};
   auto token = std::make_shared<int>(0);
   queue

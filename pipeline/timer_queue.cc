@@ -21,7 +21,7 @@ TimerQueue::~TimerQueue() = default;
 TimerHandle TimerQueue::Schedule(TimePoint deadline, Duration period, std::function<void()> fn) {
   uint64_t id;
   {
-    absl::MutexLock lock(&mu_);
+    std::unique_lock<std::mutex> lock(mu_);
     // After Close, `fn` is destroyed when this function returns, outside the lock.
     if (closed_) return TimerHandle();
     id = wheel_.Insert(deadline, std::move(fn)).Pack();
@@ -33,7 +33,7 @@ TimerHandle TimerQueue::Schedule(TimePoint deadline, Duration period, std::funct
 std::optional<size_t> TimerQueue::RunDue(TimePoint now,
                                          absl::FunctionRef<void(TimePoint)> before_run) {
   size_t ran = 0;
-  absl::MutexLock lock(&mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   if (draining_) return std::nullopt;
   draining_ = true;
   while (std::optional<TimerWheel::Expired> e = wheel_.PopExpired(now)) {
@@ -44,13 +44,13 @@ std::optional<size_t> TimerQueue::RunDue(TimePoint now,
     running_id_ = id;
     running_thread_ = std::this_thread::get_id();
     running_cancelled_ = false;
-    mu_.Unlock();
+    lock.unlock();
     before_run(e->deadline);
     e->fn();
     // A one-shot callback is destroyed here, outside the lock.
     if (!periodic) e->fn = nullptr;
     ++ran;
-    mu_.Lock();
+    lock.lock();
     std::function<void()> finished;
     if (periodic && !running_cancelled_ && !closed_) {
       wheel_.Rearm(e->id, DeadlineAfter(e->deadline, every), std::move(e->fn));
@@ -62,11 +62,11 @@ std::optional<size_t> TimerQueue::RunDue(TimePoint now,
       }
     }
     running_id_ = 0;
-    run_done_.SignalAll();
+    run_done_.notify_all();
     if (finished) {
-      mu_.Unlock();
+      lock.unlock();
       finished = nullptr;
-      mu_.Lock();
+      lock.lock();
     }
   }
   draining_ = false;
@@ -74,28 +74,28 @@ std::optional<size_t> TimerQueue::RunDue(TimePoint now,
 }
 
 std::optional<TimerQueue::TimePoint> TimerQueue::NextExpiry() const {
-  absl::MutexLock lock(&mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   return wheel_.NextExpiry();
 }
 
 size_t TimerQueue::pending() const {
-  absl::MutexLock lock(&mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   return wheel_.size();
 }
 
 void TimerQueue::Close() {
   std::vector<std::function<void()>> dropped;  // destroyed after the lock is released
-  absl::MutexLock lock(&mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   closed_ = true;
   wheel_.TakeAll(&dropped);
   periods_.clear();
   if (running_id_ != 0 && running_thread_ == std::this_thread::get_id()) return;
-  while (running_id_ != 0) run_done_.Wait(&mu_);
+  while (running_id_ != 0) run_done_.wait(lock);
 }
 
 bool TimerQueue::CancelTimer(uint64_t id) {
   std::function<void()> fn;  // destroyed after the lock is released
-  absl::MutexLock lock(&mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   if (wheel_.Cancel(TimerWheel::TimerId::Unpack(id), &fn)) {
     periods_.erase(id);
     return true;
@@ -105,7 +105,7 @@ bool TimerQueue::CancelTimer(uint64_t id) {
   const bool prevented = periods_.contains(id);
   running_cancelled_ = true;
   if (running_thread_ == std::this_thread::get_id()) return prevented;
-  while (running_id_ == id) run_done_.Wait(&mu_);
+  while (running_id_ == id) run_done_.wait(lock);
   return prevented;
 }
 

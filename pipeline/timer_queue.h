@@ -13,15 +13,17 @@
 // callback's captures may cancel or schedule timers when they die.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
-#include "absl/synchronization/mutex.h"
 #include "pipeline/clock.h"
 #include "pipeline/timer_wheel.h"
 
@@ -72,7 +74,7 @@ class TimerQueue final : public TimerHandle::Canceller,
   bool CancelTimer(uint64_t id) override;
 
  private:
-  mutable absl::Mutex mu_;
+  mutable std::mutex mu_;
   TimerWheel wheel_ ABSL_GUARDED_BY(mu_);
   // Periods of the periodic timers, by packed id; one-shot timers are not here.
   absl::flat_hash_map<uint64_t, Duration> periods_ ABSL_GUARDED_BY(mu_);
@@ -83,7 +85,7 @@ class TimerQueue final : public TimerHandle::Canceller,
   uint64_t running_id_ ABSL_GUARDED_BY(mu_) = 0;
   std::thread::id running_thread_ ABSL_GUARDED_BY(mu_);
   bool running_cancelled_ ABSL_GUARDED_BY(mu_) = false;
-  absl::CondVar run_done_;  // signalled when running_id_ changes or draining_ ends
+  std::condition_variable run_done_;  // signalled when running_id_ changes or draining_ ends
 };
 
 }  // namespace weir::pipeline

@@ -8,7 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/notification.h"
+#include "pipeline/notification.h"
 #include "config/blocks.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
@@ -142,7 +142,7 @@ absl::Status GrpcSender::Send(const pipeline::TraceBatch& batch, absl::Time dead
   }
   if (!auth_key.empty()) context.AddMetadata(auth_key, auth_value);
 
-  absl::Notification done;
+  pipeline::Notification done;
   grpc::Status result;
   stub->UnaryCall(&context, weir::otlp::kExportMethod, grpc::StubOptions(), &request, &response,
                   [&](grpc::Status status) {

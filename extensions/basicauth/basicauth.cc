@@ -37,7 +37,7 @@ absl::Status BasicAuth::Authenticate(pipeline::HeaderLookup header) const {
   if (!config_.htpasswd) return absl::UnauthenticatedError("invalid credentials");
   const std::string key = Sha256(*value);
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     if (verified_.contains(key)) return absl::OkStatus();
   }
   std::string decoded;
@@ -50,7 +50,7 @@ absl::Status BasicAuth::Authenticate(pipeline::HeaderLookup header) const {
                             absl::string_view(decoded).substr(colon + 1))) {
     return absl::UnauthenticatedError("invalid credentials");
   }
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   if (verified_.size() >= kMaxRemembered) verified_.clear();
   verified_.insert(key);
   return absl::OkStatus();

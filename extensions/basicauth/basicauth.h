@@ -14,13 +14,14 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
+#include "absl/base/thread_annotations.h"
 #include "extensions/basicauth/config.h"
 #include "pipeline/auth.h"
 #include "pipeline/component.h"
@@ -53,7 +54,7 @@ class BasicAuth final : public pipeline::Extension,
 
   const Config config_;
   const std::string client_value_;  // the header value a client sends
-  mutable absl::Mutex mu_;
+  mutable std::mutex mu_;
   // SHA-256 of Authorization values that were verified.
   mutable absl::flat_hash_set<std::string> verified_ ABSL_GUARDED_BY(mu_);
 };

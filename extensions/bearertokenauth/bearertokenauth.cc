@@ -47,7 +47,7 @@ absl::Status BearerTokenAuth::Start(pipeline::Host& host) {
   if (absl::Status s = Load(); !s.ok()) return s;
   watch_ = std::make_unique<FileWatch>(config_.filename, [this] {
     absl::Status s = Load();
-    absl::MutexLock lock(&mu_);
+    std::unique_lock<std::mutex> lock(mu_);
     // Log each new problem once, not at every event of the directory.
     if (!s.ok() && s.message() != last_file_error_) {
       log::Warn(kComponent, "%s: keeping the current token(s): %s", id_, s.message());
@@ -83,17 +83,18 @@ absl::Status BearerTokenAuth::Load() {
     }
   }
   auto values = Values(config_.scheme, tokens);
-  absl::MutexLock lock(&mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   bool changed = expected_ == nullptr || *expected_ != *values;
   expected_ = std::move(values);
   ++loads_;
+  loaded_.notify_all();
   if (changed && loads_ > 1)
     log::Info(kComponent, "%s: token(s) reloaded from %s", id_, config_.filename);
   return absl::OkStatus();
 }
 
 std::shared_ptr<const std::vector<std::string>> BearerTokenAuth::Expected() const {
-  absl::MutexLock lock(&mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   return expected_;
 }
 
@@ -122,14 +123,14 @@ std::pair<std::string, std::string> BearerTokenAuth::RequestHeader() const {
 }
 
 uint64_t BearerTokenAuth::loads() const {
-  absl::MutexLock lock(&mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   return loads_;
 }
 
 bool BearerTokenAuth::WaitForLoads(uint64_t n, absl::Duration timeout) const {
-  absl::MutexLock lock(&mu_);
-  auto reached = [this, n]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return loads_ >= n; };
-  return mu_.AwaitWithTimeout(absl::Condition(&reached), timeout);
+  std::unique_lock<std::mutex> lock(mu_);
+  return loaded_.wait_for(lock, absl::ToChronoNanoseconds(timeout),
+                          [this, n] { return loads_ >= n; });
 }
 
 }  // namespace weir::extensions::bearertokenauth

@@ -15,15 +15,17 @@
 // immutable snapshot swapped under a mutex, so a request sees either the old set or the new.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
+#include "absl/base/thread_annotations.h"
 #include "absl/time/time.h"
 #include "extensions/bearertokenauth/config.h"
 #include "extensions/bearertokenauth/file_watch.h"
@@ -70,7 +72,8 @@ class BearerTokenAuth final : public pipeline::Extension,
   const std::string id_;
   const Config config_;
   const std::string lower_header_;  // the header's name as looked up and as gRPC sends it
-  mutable absl::Mutex mu_;
+  mutable std::mutex mu_;
+  mutable std::condition_variable loaded_;  // notified when loads_ grows
   // "<scheme> <token>" for each token, first the one a client sends.
   std::shared_ptr<const std::vector<std::string>> expected_ ABSL_GUARDED_BY(mu_);
   uint64_t loads_ ABSL_GUARDED_BY(mu_) = 0;

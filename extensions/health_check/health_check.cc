@@ -1,10 +1,10 @@
 #include "extensions/health_check/health_check.h"
 
+#include <mutex>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "pipeline/telemetry/logger.h"
 
@@ -18,7 +18,7 @@ struct HealthCheck::State {
   net::HttpResponse Handle(net::HttpRequest& request) const;
 
   const std::string path;
-  mutable absl::Mutex mu;
+  mutable std::mutex mu;
   std::optional<absl::Time> up_since ABSL_GUARDED_BY(mu);  // set while the pipelines run
 };
 
@@ -47,7 +47,7 @@ void HealthCheck::Shutdown(absl::Time deadline) {
 }
 
 void HealthCheck::OnPipelinesReady(bool ready) {
-  absl::MutexLock lock(&state_->mu);
+  std::lock_guard<std::mutex> lock(state_->mu);
   if (ready) {
     state_->up_since = absl::Now();
   } else {
@@ -63,7 +63,7 @@ net::HttpResponse HealthCheck::State::Handle(net::HttpRequest& request) const {
   }
   std::optional<absl::Time> since;
   {
-    absl::MutexLock lock(&mu);
+    std::lock_guard<std::mutex> lock(mu);
     since = up_since;
   }
   if (!since) {

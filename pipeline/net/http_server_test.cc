@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/notification.h"
+#include "pipeline/notification.h"
 #include "boost/beast/http/status.hpp"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -234,8 +234,8 @@ TEST(HttpServer, PlaintextRequestOnTlsPortGets400) {
 
 // A handler that blocks until released, to shut down while it runs.
 struct SlowHandler {
-  absl::Notification entered;
-  absl::Notification release;
+  pipeline::Notification entered;
+  pipeline::Notification release;
   std::atomic<bool> returned{false};
 
   HttpPeerHandler Handler() {

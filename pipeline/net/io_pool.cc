@@ -4,8 +4,8 @@
 
 #include <atomic>
 #include <limits>
+#include <mutex>
 
-#include "absl/synchronization/mutex.h"
 #include "boost/asio/steady_timer.hpp"
 #include "pipeline/timer_queue.h"
 
@@ -68,7 +68,7 @@ struct SystemClock::Driver : std::enable_shared_from_this<SystemClock::Driver> {
     int64_t ns = at.time_since_epoch().count();
     // Most timers fall due after the armed wake-up; they need no lock here.
     if (ns >= armed_at.load(std::memory_order_acquire)) return;
-    absl::MutexLock lock(&mu);
+    std::lock_guard<std::mutex> lock(mu);
     if (stopped || ns >= armed_at.load(std::memory_order_relaxed)) return;
     ArmLocked(at);
   }
@@ -86,7 +86,7 @@ struct SystemClock::Driver : std::enable_shared_from_this<SystemClock::Driver> {
     // If another pool thread is running timers, it re-arms when it is done; re-arming here
     // would spin on a wake-up that is already due.
     if (!queue->RunDue(std::chrono::steady_clock::now()).has_value()) return;
-    absl::MutexLock lock(&mu);
+    std::lock_guard<std::mutex> lock(mu);
     if (stopped) return;
     armed_at.store(kUnarmed, std::memory_order_release);
     std::optional<TimePoint> next = queue->NextExpiry();
@@ -95,7 +95,7 @@ struct SystemClock::Driver : std::enable_shared_from_this<SystemClock::Driver> {
 
   const Duration tick;
   const std::shared_ptr<pipeline::TimerQueue> queue;
-  absl::Mutex mu;
+  std::mutex mu;
   boost::asio::steady_timer timer ABSL_GUARDED_BY(mu);
   bool stopped ABSL_GUARDED_BY(mu) = false;
   // When the pending asio wait ends, in steady-clock ns; kUnarmed if none. Written under mu.
@@ -107,7 +107,7 @@ SystemClock::SystemClock(boost::asio::io_context& context, Duration tick)
 
 SystemClock::~SystemClock() {
   driver_->queue->Close();
-  absl::MutexLock lock(&driver_->mu);
+  std::lock_guard<std::mutex> lock(driver_->mu);
   driver_->stopped = true;
   driver_->timer.cancel();
 }

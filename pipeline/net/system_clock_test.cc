@@ -6,7 +6,7 @@
 #include <random>
 #include <vector>
 
-#include "absl/synchronization/notification.h"
+#include "pipeline/notification.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "pipeline/net/io_pool.h"
@@ -28,7 +28,7 @@ class SystemClockTest : public ::testing::Test {
 
 TEST_F(SystemClockTest, TimerFiresNoEarlierThanItsDelay) {
   SystemClock clock(io_.context());
-  absl::Notification fired;
+  pipeline::Notification fired;
   auto start = clock.Now();
   std::chrono::steady_clock::time_point fired_at;
   TimerHandle h = clock.Schedule(20ms, [&] {
@@ -43,7 +43,7 @@ TEST_F(SystemClockTest, TimerFiresNoEarlierThanItsDelay) {
 TEST_F(SystemClockTest, CancelledTimerDoesNotFire) {
   SystemClock clock(io_.context());
   std::atomic<int> cancelled_runs{0};
-  absl::Notification later;
+  pipeline::Notification later;
   TimerHandle cancelled = clock.Schedule(10ms, [&] { cancelled_runs++; });
   TimerHandle dropped = clock.Schedule(10ms, [&] { cancelled_runs++; });
   TimerHandle witness = clock.Schedule(60ms, [&] { later.Notify(); });
@@ -57,7 +57,7 @@ TEST_F(SystemClockTest, CancelledTimerDoesNotFire) {
 
 TEST_F(SystemClockTest, EarlierTimerRearmsTheWakeUp) {
   SystemClock clock(io_.context());
-  absl::Notification fired;
+  pipeline::Notification fired;
   TimerHandle far = clock.Schedule(std::chrono::hours(1), [] {});
   TimerHandle near = clock.Schedule(5ms, [&] { fired.Notify(); });
   ASSERT_TRUE(fired.WaitForNotificationWithTimeout(kPatience));
@@ -66,7 +66,7 @@ TEST_F(SystemClockTest, EarlierTimerRearmsTheWakeUp) {
 TEST_F(SystemClockTest, PeriodicRunsUntilCancelled) {
   SystemClock clock(io_.context());
   std::atomic<int> runs{0};
-  absl::Notification three;
+  pipeline::Notification three;
   TimerHandle h = clock.SchedulePeriodic(5ms, [&] {
     if (++runs == 3) three.Notify();
   });
@@ -74,7 +74,7 @@ TEST_F(SystemClockTest, PeriodicRunsUntilCancelled) {
   EXPECT_TRUE(h.Cancel());
   int after = runs.load();
   // Cancel has returned: no run is in progress and none starts. A later timer proves time went on.
-  absl::Notification later;
+  pipeline::Notification later;
   TimerHandle witness = clock.Schedule(30ms, [&] { later.Notify(); });
   ASSERT_TRUE(later.WaitForNotificationWithTimeout(kPatience));
   EXPECT_EQ(runs.load(), after);
@@ -84,7 +84,7 @@ TEST_F(SystemClockTest, ManyTimersAllFireNoneEarly) {
   SystemClock clock(io_.context());
   constexpr int kTimers = 10000;
   std::atomic<int> fired{0}, early{0};
-  absl::Notification all;
+  pipeline::Notification all;
   std::mt19937 rng(1);
   std::vector<TimerHandle> handles;
   for (int i = 0; i < kTimers; ++i) {

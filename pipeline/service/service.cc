@@ -232,7 +232,7 @@ void Service::ReportFatalError(const absl::Status& status) {
     return;
   }
   {
-    absl::MutexLock lock(&fatal_mu_);
+    std::lock_guard<std::mutex> lock(fatal_mu_);
     if (fatal_reported_) return;
     fatal_reported_ = true;
   }

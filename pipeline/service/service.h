@@ -25,11 +25,11 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "pipeline/clock.h"
 #include "pipeline/fanout.h"
@@ -124,7 +124,7 @@ class Service final : private Host {
   absl::Time shutdown_start_;
   absl::Time shutdown_deadline_;
   std::atomic<bool> retired_{false};
-  absl::Mutex fatal_mu_;
+  std::mutex fatal_mu_;
   bool fatal_reported_ = false;
 };
 

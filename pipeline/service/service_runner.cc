@@ -3,7 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/notification.h"
+#include "pipeline/notification.h"
 #include "config/diagnostics.h"
 #include "pipeline/memory_budget.h"
 #include "pipeline/service/port_check.h"
@@ -21,7 +21,7 @@ int64_t Millis(absl::Duration d) { return absl::ToInt64Milliseconds(d); }
 
 // A retired service draining on its own thread; `drained` is notified when it is gone.
 struct ServiceRunner::Retired {
-  absl::Notification drained;
+  pipeline::Notification drained;
   std::thread thread;
 };
 
