@@ -10,6 +10,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "pipeline/held_batches.h"
 #include "pipeline/telemetry/logger.h"
 
 namespace weir::processors::batch {
@@ -38,7 +39,10 @@ struct Processor::State {
   enum class Trigger { kSize, kTimeout, kShutdown };
 
   State(const pipeline::Settings& settings, const Config& config, pipeline::TracesConsumer& next)
-      : id(settings.id.ToString()), config(config), next(next), clock(*settings.clock) {
+      : id(settings.id.ToString()),
+        config(config),
+        clock(*settings.clock),
+        held(next, [this](size_t spans, absl::string_view why) { Drop(spans, why); }) {
     prometheus::Labels labels{{"processor", id}};
     auto& registry = settings.telemetry->registry();
     send_size = &prometheus::BuildHistogram()
@@ -136,36 +140,15 @@ struct Processor::State {
   }
 
   // Hands `batches` to the next consumer in order. A retryable refusal holds that batch and
-  // every one after it, to be offered again by RetryHeld; a permanent one drops the batch,
+  // every one after it, to be offered again by held.Retry; a permanent one drops the batch,
   // counted.
   void Send(std::vector<Due> batches, Trigger trigger) {
-    for (size_t i = 0; i < batches.size(); ++i) {
-      Due& d = batches[i];
-      size_t n = d.batch.span_count();
-      send_size->Observe(static_cast<double>(n));
+    for (Due& d : batches) {
+      send_size->Observe(static_cast<double>(d.batch.span_count()));
       if (trigger == Trigger::kSize) size_trigger->Increment();
       if (trigger == Trigger::kTimeout) timeout_trigger->Increment();
-      if (Offer(d)) continue;
-      std::lock_guard<std::mutex> lock(mu);
-      for (size_t j = i; j < batches.size(); ++j) held.push_back(std::move(batches[j]));
-      return;
+      held.Send(*d.context, std::move(d.batch));
     }
-  }
-
-  // Offers one batch downstream. False when it was refused with a retryable error (the batch is
-  // left in `d`); true when taken or dropped.
-  bool Offer(Due& d) {
-    size_t n = d.batch.span_count();
-    pipeline::TraceBatch copy = d.batch.Clone();  // shares the bytes; kept in case of refusal
-    absl::Status s = next.ConsumeTraces(*d.context, std::move(copy));
-    if (s.ok()) return true;
-    if (pipeline::IsRetryable(s)) {
-      std::lock_guard<std::mutex> lock(mu);
-      held_reason = std::string(s.message());
-      return false;
-    }
-    Drop(n, s.message());
-    return true;
   }
 
   void Drop(size_t spans, absl::string_view why) {
@@ -174,29 +157,8 @@ struct Processor::State {
                   spans, why);
   }
 
-  // Offers the held batches again, oldest first, until one is refused. One caller at a time;
-  // others return at once. Returns true when nothing is held any more.
-  bool RetryHeld() {
-    std::deque<Due> batches;
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      if (retrying) return false;
-      if (held.empty()) return true;
-      retrying = true;
-      batches.swap(held);
-    }
-    while (!batches.empty() && Offer(batches.front())) batches.pop_front();
-    std::lock_guard<std::mutex> lock(mu);
-    retrying = false;
-    // Batches held meanwhile (a timeout that was refused too) go after the older ones.
-    for (Due& d : held) batches.push_back(std::move(d));
-    held.swap(batches);
-    return held.empty();
-  }
-
   std::string id;
   Config config;
-  pipeline::TracesConsumer& next;
   pipeline::Clock& clock;
   prometheus::Histogram* send_size;
   prometheus::Counter* size_trigger;
@@ -205,6 +167,9 @@ struct Processor::State {
   prometheus::Counter* dropped;
   prometheus::Counter* refused;
   log::RateLimited drop_log;
+  // Batches the next consumer refused with a retryable error; while any is held, new requests
+  // are refused.
+  pipeline::HeldBatches held;
   pipeline::TimerHandle retry_timer;  // offers held batches again every kRetryInterval
 
   std::mutex mu;
@@ -212,18 +177,13 @@ struct Processor::State {
   // timers' and Due's references to it stay valid.
   absl::flat_hash_map<std::string, std::unique_ptr<Group>> groups;  // guarded by mu
   bool stopped = false;                                             // guarded by mu
-  // Batches the next consumer refused with a retryable error, oldest first. While any is held
-  // (or being retried), new requests are refused.
-  std::deque<Due> held;     // guarded by mu
-  bool retrying = false;    // guarded by mu: a RetryHeld is offering batches
-  std::string held_reason;  // guarded by mu: the last refusal's message
 };
 
 Processor::Processor(const pipeline::Settings& settings, const Config& config,
                      pipeline::TracesConsumer& next)
     : state_(std::make_unique<State>(settings, config, next)) {
   State* s = state_.get();
-  s->retry_timer = s->clock.SchedulePeriodic(kRetryInterval, [s] { s->RetryHeld(); });
+  s->retry_timer = s->clock.SchedulePeriodic(kRetryInterval, [s] { s->held.Retry(); });
 }
 
 Processor::~Processor() { Shutdown(absl::Now()); }
@@ -236,12 +196,12 @@ absl::Status Processor::ConsumeTraces(const pipeline::RequestContext& context,
   std::vector<State::Due> due;
   pipeline::TimerHandle stale;  // cancelled on return, after mu is released
   {
-    if (!s.RetryHeld()) {
+    if (!s.held.Retry()) {
       std::lock_guard<std::mutex> lock(s.mu);
       if (!s.stopped) {
         s.refused->Increment(static_cast<double>(batch.span_count()));
         return absl::ResourceExhaustedError(absl::StrCat(
-            "batch processor ", s.id, ": the next consumer is refusing data (", s.held_reason,
+            "batch processor ", s.id, ": the next consumer is refusing data (", s.held.reason(),
             "); retry later"));
       }
     }
@@ -296,17 +256,7 @@ void Processor::Shutdown(absl::Time deadline) {
   s.retry_timer.Cancel();
   s.Send(std::move(rest), State::Trigger::kShutdown);
   // What the next consumer still refuses is offered again until the deadline, then dropped.
-  while (!s.RetryHeld() && absl::Now() < deadline) {
-    absl::SleepFor(std::min(absl::Milliseconds(50), deadline - absl::Now()));
-  }
-  std::deque<State::Due> left;
-  {
-    std::lock_guard<std::mutex> lock(s.mu);
-    left.swap(s.held);
-  }
-  size_t spans = 0;
-  for (const State::Due& d : left) spans += d.batch.span_count();
-  if (spans > 0) s.Drop(spans, "shutdown deadline passed");
+  s.held.DrainUntil(deadline, absl::Milliseconds(50), "shutdown deadline passed");
 }
 
 }  // namespace weir::processors::batch

@@ -46,7 +46,7 @@ class DecisionCache {
 
   // A capacity of 0 remembers nothing of that side.
   DecisionCache(size_t sampled_capacity, size_t not_sampled_capacity)
-      : rings_{Ring{not_sampled_capacity}, Ring{sampled_capacity}} {}
+      : rings_{Ring{not_sampled_capacity, {}, 0}, Ring{sampled_capacity, {}, 0}} {}
 
   const Entry* Find(const TraceKey& key) const {
     auto it = map_.find(key);

@@ -10,6 +10,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "pipeline/held_batches.h"
 #include "pipeline/memory_budget.h"
 #include "pipeline/telemetry/logger.h"
 #include "pipeline/telemetry/metrics.h"
@@ -120,7 +121,6 @@ struct Processor::State {
   State(const pipeline::Settings& settings, const Config& config, pipeline::TracesConsumer& next)
       : id(settings.id.ToString()),
         config(config),
-        next(next),
         clock(*settings.clock),
         wait(ToChrono(config.decision_wait)),
         root_wait(ToChrono(config.decision_wait_after_root_received)),
@@ -128,6 +128,7 @@ struct Processor::State {
         max_bytes(config.max_buffered_bytes > 0
                       ? static_cast<size_t>(config.max_buffered_bytes)
                       : pipeline::MemoryBudget::Process().limit() / 2),
+        held(next, [this](size_t spans, absl::string_view why) { Drop(spans, why); }),
         decided(config.SampledCacheSize(), config.NonSampledCacheSize()) {
     auto& registry = settings.telemetry->registry();
     prometheus::Labels labels{{"processor", id}};
@@ -373,63 +374,16 @@ struct Processor::State {
         static_cast<double>(now.time_since_epoch().count() - decided_ns) / 1e9);
   }
 
-  // Hands kept spans to the next consumer, after what is already held.
-  void Send(TraceBatch out) {
-    if (out.empty()) return;
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      if (!held.empty() || retrying) {
-        held.push_back(std::move(out));
-        return;
-      }
-    }
-    if (!Offer(out)) {
-      std::lock_guard<std::mutex> lock(mu);
-      held.push_back(std::move(out));
-    }
-  }
-
-  // Offers one batch downstream. False when it was refused with a retryable error (the batch is
-  // left in `b`); true when taken or dropped.
-  bool Offer(TraceBatch& b) {
-    const size_t n = b.span_count();
-    absl::Status s = next.ConsumeTraces(pipeline::RequestContext(), b.Clone());
-    if (s.ok()) return true;
-    if (pipeline::IsRetryable(s)) {
-      std::lock_guard<std::mutex> lock(mu);
-      held_reason = std::string(s.message());
-      return false;
-    }
-    Drop(n, s.message());
-    return true;
-  }
-
   void Drop(size_t spans, absl::string_view why) {
     dropped->Increment(static_cast<double>(spans));
     drop_log.Warn("processor/tail_sampling", "%s: dropped %d kept spans: %s", id, spans, why);
   }
 
-  // Offers the held batches again, oldest first, until one is refused. One caller at a time;
-  // others return at once. True when nothing is held any more.
-  bool RetryHeld() {
-    std::deque<TraceBatch> batches;
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      if (retrying) return false;
-      if (held.empty()) return true;
-      retrying = true;
-      batches.swap(held);
-    }
-    while (!batches.empty() && Offer(batches.front())) batches.pop_front();
-    std::lock_guard<std::mutex> lock(mu);
-    retrying = false;
-    for (TraceBatch& b : held) batches.push_back(std::move(b));
-    held.swap(batches);
-    return held.empty();
-  }
+  // Hands kept spans to the next consumer (behind what is held).
+  void Send(TraceBatch out) { held.Send(pipeline::RequestContext(), std::move(out)); }
 
   void Tick() {
-    RetryHeld();
+    held.Retry();
     OutputPlan plan;
     const auto started = std::chrono::steady_clock::now();
     const TimePoint now = clock.Now();
@@ -449,7 +403,6 @@ struct Processor::State {
 
   const std::string id;
   const Config config;
-  pipeline::TracesConsumer& next;
   Clock& clock;
   const Clock::Duration wait, root_wait;
   const size_t max_traces, max_bytes;
@@ -459,6 +412,9 @@ struct Processor::State {
   prometheus::Histogram *decision_latency, *late_span_age;
   prometheus::Gauge *traces_on_memory, *buffered_spans, *buffered_bytes;
   log::RateLimited drop_log;
+  // Kept spans the next consumer refused with a retryable error; while any is held, new
+  // requests are refused.
+  pipeline::HeldBatches held;
   std::atomic<size_t> held_bytes{0};  // bytes of the chunks traces refer to
   pipeline::TimerHandle tick;
 
@@ -474,9 +430,6 @@ struct Processor::State {
   size_t pending_bytes = 0;  // what max_buffered_bytes bounds: spans' bytes and index
   uint64_t next_sequence = 1;
   bool stopped = false;
-  std::deque<TraceBatch> held;  // kept spans the next consumer refused, oldest first
-  bool retrying = false;
-  std::string held_reason;
 };
 
 Processor::Processor(const pipeline::Settings& settings, const Config& config,
@@ -503,13 +456,13 @@ absl::Status Processor::ConsumeTraces(const pipeline::RequestContext& context,
                                       pipeline::TraceBatch batch) {
   State& s = *state_;
   if (batch.empty()) return absl::OkStatus();
-  if (!s.RetryHeld()) {
+  if (!s.held.Retry()) {
     std::lock_guard<std::mutex> lock(s.mu);
     if (!s.stopped) {
       s.refused->Increment(static_cast<double>(batch.span_count()));
-      return absl::ResourceExhaustedError(
-          absl::StrCat("tail_sampling processor ", s.id,
-                       ": the next consumer is refusing data (", s.held_reason, "); retry later"));
+      return absl::ResourceExhaustedError(absl::StrCat("tail_sampling processor ", s.id,
+                                                       ": the next consumer is refusing data (",
+                                                       s.held.reason(), "); retry later"));
     }
   }
   OutputPlan plan;
@@ -562,17 +515,7 @@ void Processor::Shutdown(absl::Time deadline) {
               s.id, discarded);
   }
   s.Send(plan.Build(s.config.record_policy));
-  while (!s.RetryHeld() && absl::Now() < deadline) {
-    absl::SleepFor(std::min(absl::Milliseconds(50), deadline - absl::Now()));
-  }
-  std::deque<TraceBatch> left;
-  {
-    std::lock_guard<std::mutex> lock(s.mu);
-    left.swap(s.held);
-  }
-  size_t spans = 0;
-  for (const TraceBatch& b : left) spans += b.span_count();
-  if (spans > 0) s.Drop(spans, "shutdown deadline passed");
+  s.held.DrainUntil(deadline, absl::Milliseconds(50), "shutdown deadline passed");
 }
 
 size_t Processor::pending_traces() const {
