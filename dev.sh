@@ -53,6 +53,21 @@ setup() {
   fi
 }
 
+# The third-party peers of the interop tests: Node.js and the npm packages of tests/interop
+# (the OpenTelemetry JS SDK and exporters, protobufjs), pinned by its package-lock.json.
+setup_interop() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    echo "dev.sh: installing nodejs npm" >&2
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      nodejs npm >/dev/null
+  fi
+  if [ ! -d tests/interop/node_modules ] ||
+     [ tests/interop/package-lock.json -nt tests/interop/node_modules ]; then
+    (cd tests/interop && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
+  fi
+}
+
 build() {
   setup
   if [ ! -f "$BUILD_DIR/build.ninja" ]; then
@@ -71,12 +86,14 @@ case "$cmd" in
     exec "$BUILD_DIR/cmd/weir/weir" "$@"
     ;;
   test)
+    setup_interop
     build
     ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS" --timeout 300
     ;;
   test-sanitizers)
     BUILD_DIR=build-asan
     setup
+    setup_interop
     if [ ! -f "$BUILD_DIR/build.ninja" ]; then
       cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWEIR_SANITIZE=ON
     fi
