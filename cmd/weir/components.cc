@@ -10,6 +10,7 @@
 #include "extensions/health_check/factory.h"
 #include "processors/batch/factory.h"
 #include "processors/memory_limiter/factory.h"
+#include "processors/probabilistic_sampler/factory.h"
 #include "processors/tail_sampling/factory.h"
 #include "receivers/otlp/factory.h"
 
@@ -22,6 +23,7 @@ absl::StatusOr<std::unique_ptr<pipeline::Registry>> Components() {
            registry->Add(std::make_unique<processors::batch::Factory>()),
            registry->Add(std::make_unique<processors::memory_limiter::Factory>()),
            registry->Add(std::make_unique<processors::tail_sampling::Factory>()),
+           registry->Add(std::make_unique<processors::probabilistic_sampler::Factory>()),
            registry->Add(std::make_unique<exporters::debug::Factory>()),
            registry->Add(std::make_unique<exporters::file::Factory>()),
            registry->Add(std::make_unique<exporters::nop::Factory>()),
