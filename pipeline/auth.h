@@ -36,7 +36,9 @@ class ServerAuthenticator {
  public:
   virtual ~ServerAuthenticator() = default;
   // OK when the request's credentials are valid. Otherwise Unauthenticated with a reason fit
-  // for a log line and for the client (it never contains the expected or presented secret).
+  // for a log line and for the client (it never contains the expected or presented secret),
+  // or ResourceExhausted when the credentials cannot be checked now (receivers answer it as
+  // retryable: RESOURCE_EXHAUSTED with RetryInfo / 429 with Retry-After).
   virtual absl::Status Authenticate(HeaderLookup header) const = 0;
   // The WWW-Authenticate value an HTTP 401 carries, e.g. `Bearer realm="weir"`.
   virtual std::string Challenge() const = 0;

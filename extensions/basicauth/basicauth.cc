@@ -39,6 +39,7 @@ absl::Status BasicAuth::Authenticate(pipeline::HeaderLookup header) const {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (verified_.contains(key)) return absl::OkStatus();
+    if (failed_.contains(key)) return absl::UnauthenticatedError("invalid credentials");
   }
   std::string decoded;
   if (!absl::Base64Unescape(value->substr(kPrefix.size()), &decoded)) {
@@ -46,13 +47,21 @@ absl::Status BasicAuth::Authenticate(pipeline::HeaderLookup header) const {
   }
   size_t colon = decoded.find(':');
   if (colon == std::string::npos) return absl::UnauthenticatedError("invalid authorization format");
-  if (!config_.users.Verify(absl::string_view(decoded).substr(0, colon),
-                            absl::string_view(decoded).substr(colon + 1))) {
-    return absl::UnauthenticatedError("invalid credentials");
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (checks_ >= kMaxChecks) {
+      return absl::ResourceExhaustedError("too many password checks in progress; retry later");
+    }
+    ++checks_;
   }
+  const bool ok = config_.users.Verify(absl::string_view(decoded).substr(0, colon),
+                                       absl::string_view(decoded).substr(colon + 1));
   std::lock_guard<std::mutex> lock(mu_);
-  if (verified_.size() >= kMaxRemembered) verified_.clear();
-  verified_.insert(key);
+  --checks_;
+  absl::flat_hash_set<std::string>& remembered = ok ? verified_ : failed_;
+  if (remembered.size() >= kMaxRemembered) remembered.clear();
+  remembered.insert(key);
+  if (!ok) return absl::UnauthenticatedError("invalid credentials");
   return absl::OkStatus();
 }
 

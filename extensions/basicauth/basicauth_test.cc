@@ -3,6 +3,8 @@
 #include <fstream>
 #include <map>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "extensions/basicauth/factory.h"
@@ -133,6 +135,35 @@ TEST(BasicAuth, ServerRefusals) {
               HasSubstr("invalid credentials"));
   EXPECT_TRUE(absl::IsUnauthenticated(Check(*auth, {{"authorization", Basic("x", "pa55")}})));
   EXPECT_EQ(auth->Challenge(), "Basic realm=\"weir\"");
+}
+
+// bcrypt of "pa55" at cost 13: about half a second per check.
+constexpr char kSlowBcrypt[] = "$2b$13$BQXUNVOilMt/BMLNaGtFcuNLcymw6v5bOlu4/a7Xg91ik3OAj2FKu";
+
+TEST(BasicAuth, WrongPasswordsCannotTakeEveryCore) {
+  testing::TestEnvironment env;
+  auto auth = Make(env, std::string("htpasswd: {inline: 'u:") + kSlowBcrypt + "'}");
+  EXPECT_TRUE(absl::IsUnauthenticated(Check(*auth, {{"authorization", Basic("u", "wrong")}})));
+  // kMaxChecks new wrong passwords occupy every check.
+  std::vector<std::thread> checking;
+  for (int i = 0; i < BasicAuth::kMaxChecks; ++i) {
+    checking.emplace_back([&auth, i] {
+      EXPECT_TRUE(absl::IsUnauthenticated(
+          Check(*auth, {{"authorization", Basic("u", "guess" + std::to_string(i))}})));
+    });
+  }
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (auth->checks_in_flight() < BasicAuth::kMaxChecks && absl::Now() < deadline)
+    absl::SleepFor(absl::Milliseconds(1));
+  ASSERT_EQ(auth->checks_in_flight(), BasicAuth::kMaxChecks);
+  // A new one is told to retry instead of queueing for a core...
+  absl::Status busy = Check(*auth, {{"authorization", Basic("u", "another")}});
+  EXPECT_TRUE(absl::IsResourceExhausted(busy)) << busy;
+  // ...while a wrong password already tried is refused from memory, needing no check.
+  EXPECT_TRUE(absl::IsUnauthenticated(Check(*auth, {{"authorization", Basic("u", "wrong")}})));
+  for (auto& t : checking) t.join();
+  EXPECT_EQ(auth->checks_in_flight(), 0);
+  EXPECT_TRUE(Check(*auth, {{"authorization", Basic("u", "pa55")}}).ok());
 }
 
 TEST(BasicAuth, ClientHeader) {

@@ -30,6 +30,7 @@ class FakeAuthenticator final : public pipeline::Extension, public pipeline::Ser
     ++calls;
     std::optional<absl::string_view> value = header("authorization");
     if (!value) return absl::UnauthenticatedError("missing Authorization header");
+    if (*value == "Bearer busy") return absl::ResourceExhaustedError("too many checks");
     if (*value != "Bearer right") return absl::UnauthenticatedError("token does not match");
     return absl::OkStatus();
   }
@@ -119,6 +120,23 @@ TEST_F(ReceiverAuthTest, GrpcRefusesWithoutTheRightToken) {
   ASSERT_TRUE(right.ok()) << right.error_message();
   EXPECT_EQ(sink_.span_count(), 3u);
   EXPECT_EQ(Metric("otelcol_receiver_accepted_spans"), 3);
+}
+
+TEST_F(ReceiverAuthTest, AnAuthenticatorThatCannotCheckNowIsAnsweredRetryLater) {
+  ASSERT_TRUE(Start().ok());
+  weir::otlp::ExportResponse response;
+  grpc::Status g = testing::GrpcExportWithMetadata(
+      receiver_->grpc_address(), testing::MakeRequest(1, 1, 3),
+      {{"authorization", "Bearer busy"}}, &response);
+  EXPECT_EQ(g.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_FALSE(g.error_details().empty());  // google.rpc.Status with RetryInfo
+  auto h = testing::HttpPost(receiver_->http_address(), "/v1/traces", "application/x-protobuf",
+                             testing::MakeRequest(1, 1, 3).SerializeAsString(),
+                             {{"Authorization", "Bearer busy"}});
+  EXPECT_EQ(h.status, 429) << h.body;
+  EXPECT_EQ(h.headers["retry-after"], "1");
+  EXPECT_EQ(sink_.span_count(), 0u);
+  EXPECT_EQ(Metric("weir_receiver_unauthenticated_requests"), 0);
 }
 
 TEST_F(ReceiverAuthTest, HttpRefusesWithoutTheRightToken) {

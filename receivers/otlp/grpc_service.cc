@@ -98,6 +98,7 @@ class GrpcService final
     // Credentials first: an unauthenticated call costs a metadata lookup, not a decode.
     if (auth_ != nullptr) {
       if (absl::Status s = Authenticate(context); !s.ok()) {
+        if (absl::IsResourceExhausted(s)) return ToGrpcStatus(s);
         metrics_.Unauthenticated();
         auth_log_.Warn(kComponent, "grpc: refused an unauthenticated request from %s: %s",
                        context.peer(), s.message());

@@ -67,6 +67,14 @@ std::optional<HttpResponse> HttpHandler::CheckCredentials(const http::request_he
         return absl::string_view(it->value().data(), it->value().size());
       });
   if (s.ok()) return std::nullopt;
+  if (absl::IsResourceExhausted(s)) {
+    HttpResponse r(http::status::too_many_requests, header.version());
+    r.set(http::field::content_type, "text/plain");
+    r.set(http::field::retry_after, std::to_string(absl::ToInt64Seconds(kRetryAfter)));
+    r.body() = absl::StrCat("429 too many requests: ", s.message(), "\n");
+    r.keep_alive(false);
+    return r;
+  }
   metrics_.Unauthenticated();
   auth_log_.Warn(kComponent, "http: refused an unauthenticated request from %s: %s", client_address,
                  s.message());
