@@ -8,6 +8,7 @@
 #include "extensions/basicauth/factory.h"
 #include "extensions/bearertokenauth/factory.h"
 #include "extensions/health_check/factory.h"
+#include "extensions/weir_admin/factory.h"
 #include "processors/batch/factory.h"
 #include "processors/memory_limiter/factory.h"
 #include "processors/probabilistic_sampler/factory.h"
@@ -30,6 +31,7 @@ absl::StatusOr<std::unique_ptr<pipeline::Registry>> Components() {
            registry->Add(std::make_unique<exporters::otlp::Factory>()),
            registry->Add(std::make_unique<exporters::otlphttp::Factory>()),
            registry->Add(std::make_unique<extensions::health_check::Factory>()),
+           registry->Add(std::make_unique<extensions::weir_admin::Factory>()),
            registry->Add(std::make_unique<extensions::bearertokenauth::Factory>()),
            registry->Add(std::make_unique<extensions::basicauth::Factory>()),
        }) {

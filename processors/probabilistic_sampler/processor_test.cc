@@ -2,6 +2,9 @@
 
 #include <random>
 
+// Tests name only the SpanSpec fields they set.
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 #include "gtest/gtest.h"
 #include "processors/probabilistic_sampler/factory.h"
 #include "tests/testing/conformance.h"

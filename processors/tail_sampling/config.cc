@@ -265,6 +265,7 @@ std::unique_ptr<Config> DecodeConfig(config::Node node) {
   if (node.Read("max_buffered_bytes", &cfg->max_buffered_bytes) && cfg->max_buffered_bytes < 0)
     node.ErrorAt("max_buffered_bytes", "must not be negative (0: half the memory budget)");
   node.Read("record_policy", &cfg->record_policy);
+  node.Read("explain", &cfg->explain);
 
   config::Node policies = node.Child("policies");
   if (!policies.IsSet()) {

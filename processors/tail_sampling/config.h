@@ -96,6 +96,9 @@ struct Config : pipeline::ComponentConfig {
   // record_policy (weir; otelcol's recordpolicy feature gate): kept spans get the attribute
   // `tailsampling.policy` naming the policy that sampled them. Default false.
   bool record_policy = false;
+  // explain (weir): each decision (every policy's vote) is kept in the process-wide table the
+  // admin extension answers "why was this trace kept or dropped?" from. Default true.
+  bool explain = true;
   // policies: at least one.
   std::vector<PolicyConfig> policies;
 

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "pipeline/held_batches.h"
 #include "pipeline/memory_budget.h"
+#include "pipeline/sampling_control.h"
 #include "pipeline/telemetry/logger.h"
 #include "pipeline/telemetry/metrics.h"
 #include "processors/tail_sampling/decision_cache.h"
@@ -32,6 +33,9 @@ const std::vector<double> kDecisionLatencyMs = {1,   2,   5,   10,  25,   50,   
                                                 3000, 4000, 5000, 10000, 20000, 30000, 50000};
 const std::vector<double> kLateSpanAgeSeconds = {1,  2,   5,   10,  20,   30,  60,
                                                  120, 300, 600, 1800, 3600, 7200};
+
+// What record_policy names when a boost kept the trace.
+const std::string kBoostPolicy = "boost";
 
 // Traces decided per hold of the lock by the decision tick.
 constexpr size_t kTracesPerSlice = 1024;
@@ -144,6 +148,9 @@ struct Processor::State {
       if (p.type != "drop") ordered.push_back(&p);
     // otelcol labels a policy "<processor name>.<policy>" when the processor id has a name.
     const std::string prefix = settings.id.name.empty() ? "" : settings.id.name + ".";
+    auto names = std::make_shared<std::vector<std::string>>();
+    for (const PolicyConfig* p : ordered) names->push_back(p->name);
+    policy_names = std::move(names);
     for (const PolicyConfig* p : ordered) {
       NamedPolicy& np = policies.emplace_back();
       np.name = p->name;
@@ -199,6 +206,8 @@ struct Processor::State {
     too_large = counter("otelcol_processor_tail_sampling_traces_dropped_too_large",
                         "Traces dropped (decided not sampled) when they passed "
                         "maximum_trace_size_bytes");
+    boosted = counter("weir_processor_tail_sampling_boosted_traces",
+                      "Traces kept by an incident boost that the policies would not have kept");
     late_dropped = counter("weir_processor_tail_sampling_late_spans_dropped",
                            "Spans that arrived after their trace was decided not sampled");
     dropped = counter("otelcol_processor_dropped_spans",
@@ -207,6 +216,8 @@ struct Processor::State {
                       "Number of spans that were rejected by the next component");
     traces_on_memory = gauge("otelcol_processor_tail_sampling_sampling_traces_on_memory",
                              "Tracks the number of traces current on memory");
+    active_boosts = gauge("weir_processor_tail_sampling_active_boosts",
+                          "Incident boosts in force (weir_admin /sampling/boosts)");
     buffered_spans = gauge("weir_processor_tail_sampling_buffered_spans",
                            "Spans held by traces pending a decision");
     buffered_bytes = gauge("weir_processor_tail_sampling_buffered_bytes",
@@ -241,9 +252,48 @@ struct Processor::State {
     pending_bytes -= std::min(pending_bytes, PendingCost(trace));
   }
 
+  // The boosts in force, refreshed from the process-wide control at most every 200 ms.
+  // REQUIRES: mu held.
+  const std::vector<pipeline::SamplingControl::Boost>& BoostsLocked(TimePoint now) {
+    if (now - boosts_checked >= std::chrono::milliseconds(200) || !boosts_fresh) {
+      boosts = pipeline::SamplingControl::Process().ActiveBoosts(absl::Now());
+      active_boosts->Set(static_cast<double>(boosts.size()));
+      boosts_checked = now;
+      boosts_fresh = true;
+    }
+    return boosts;
+  }
+
+  // The first boost that keeps `view`, or 0.
+  uint64_t MatchBoostLocked(const TraceView& view, TimePoint now) {
+    for (const pipeline::SamplingControl::Boost& b : BoostsLocked(now)) {
+      if (b.ends <= absl::Now()) continue;
+      if (!b.service.empty() &&
+          !view.AnySpan([&](const pipeline::SpanView& s) {
+            return s.resource().service_name() == b.service;
+          })) {
+        continue;
+      }
+      if (!b.attribute_key.empty() && !view.AnySpan([&](const pipeline::SpanView& s) {
+            auto v = s.FindAttribute(b.attribute_key);
+            if (!v) v = s.resource().FindAttribute(b.attribute_key);
+            return v && v->type == pipeline::ValueType::kString && v->bytes == b.attribute_value;
+          })) {
+        continue;
+      }
+      if (b.percentage < 100 && ProbabilisticHash("weir-boost", view.trace_id()) >
+                                    ProbabilisticThreshold(b.percentage)) {
+        continue;
+      }
+      return b.id;
+    }
+    return 0;
+  }
+
   // Decides `trace` (removed from `pending` by the caller), records the decision, adds the
   // kept spans to *plan and releases the trace's references. REQUIRES: mu held.
-  void DecideLocked(const TraceKey& key, Trace& trace, TimePoint now, OutputPlan* plan) {
+  void DecideLocked(const TraceKey& key, Trace& trace, TimePoint now, OutputPlan* plan,
+                    bool decided_early = false) {
     if (trace.head == SpanPool::kNone) return;
     const SpanPool::Node& first = pool[trace.head];
     TraceView view(first.chunk->batch.SpanAt(first.position).trace_id(), trace, pool);
@@ -263,8 +313,30 @@ struct Processor::State {
         p.not_sampled->Increment();
       }
     }
-    const bool keep = Combine(votes);
+    bool keep = Combine(votes);
     const bool dropped_by_policy = !votes.empty() && votes.back() == Decision::kDropped;
+    // A boost keeps what the policies would not (a drop policy still wins).
+    uint64_t boost = 0;
+    if (!keep && !dropped_by_policy && (boost = MatchBoostLocked(view, now)) != 0) {
+      keep = true;
+      boosted->Increment();
+      kept_by = &kBoostPolicy;
+    }
+    if (config.explain) {
+      pipeline::SamplingControl::Explanation e;
+      e.processor = id;
+      e.decided_at = absl::Now();
+      e.sampled = keep;
+      e.early = decided_early;
+      e.boost = boost;
+      e.spans = trace.span_count;
+      e.policies = policy_names;
+      for (Decision d : votes) {
+        if (e.vote_count == e.votes.size()) break;
+        e.votes[e.vote_count++] = static_cast<uint8_t>(d);
+      }
+      pipeline::SamplingControl::Process().Record(view.trace_id(), std::move(e));
+    }
     (keep ? global_sampled : dropped_by_policy ? global_dropped : global_not_sampled)->Increment();
     decided.Insert(key, keep, now.time_since_epoch().count());
     if (keep) {
@@ -283,12 +355,13 @@ struct Processor::State {
 
   // Decides the pending trace an age-queue entry stands for, if it is still pending.
   // REQUIRES: mu held.
-  bool DecideEntryLocked(const DueEntry& e, TimePoint now, OutputPlan* plan) {
+  bool DecideEntryLocked(const DueEntry& e, TimePoint now, OutputPlan* plan,
+                         bool decided_early = false) {
     auto it = pending.find(e.key);
     if (it == pending.end() || it->second.sequence != e.sequence) return false;
     Trace trace = it->second;
     pending.erase(it);
-    DecideLocked(e.key, trace, now, plan);
+    DecideLocked(e.key, trace, now, plan, decided_early);
     return true;
   }
 
@@ -311,7 +384,7 @@ struct Processor::State {
   // REQUIRES: mu held.
   void DecideOverflowLocked(TimePoint now, OutputPlan* plan) {
     while ((pending.size() > max_traces || pending_bytes > max_bytes) && !by_arrival.empty()) {
-      if (DecideEntryLocked(by_arrival.front(), now, plan)) early->Increment();
+      if (DecideEntryLocked(by_arrival.front(), now, plan, /*early=*/true)) early->Increment();
       by_arrival.pop_front();
     }
   }
@@ -408,9 +481,9 @@ struct Processor::State {
   const size_t max_traces, max_bytes;
 
   prometheus::Counter *global_sampled, *global_not_sampled, *global_dropped, *dropped_too_early, *evaluation_error,
-      *new_traces, *early, *too_large, *late_dropped, *dropped, *refused;
+      *new_traces, *early, *too_large, *boosted, *late_dropped, *dropped, *refused;
   prometheus::Histogram *decision_latency, *late_span_age;
-  prometheus::Gauge *traces_on_memory, *buffered_spans, *buffered_bytes;
+  prometheus::Gauge *traces_on_memory, *buffered_spans, *buffered_bytes, *active_boosts;
   log::RateLimited drop_log;
   // Kept spans the next consumer refused with a retryable error; while any is held, new
   // requests are refused.
@@ -421,7 +494,11 @@ struct Processor::State {
   std::mutex mu;
   // Everything below is guarded by mu.
   std::vector<NamedPolicy> policies;
+  std::shared_ptr<const std::vector<std::string>> policy_names;  // in evaluation order
   std::vector<Decision> votes;  // scratch
+  std::vector<pipeline::SamplingControl::Boost> boosts;  // as of boosts_checked
+  TimePoint boosts_checked{};
+  bool boosts_fresh = false;
   SpanPool pool;                // the span references of pending traces
   absl::flat_hash_map<TraceKey, Trace> pending;
   std::deque<DueEntry> by_arrival;  // in arrival order, hence in due order

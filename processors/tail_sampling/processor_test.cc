@@ -5,6 +5,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "pipeline/sampling_control.h"
 #include "processors/tail_sampling/factory.h"
 #include "processors/tail_sampling/test_spans.h"
 #include "tests/testing/conformance.h"
@@ -285,6 +286,43 @@ policies:
                   .ok());
   env_.clock.Advance(2s);
   EXPECT_THAT(Delivered(), ElementsAre(2));
+}
+
+TEST_F(TailSamplingTest, ABoostKeepsWhatThePoliciesWouldNotUntilItEnds) {
+  auto& control = pipeline::SamplingControl::Process();
+  control.Reset();
+  auto p = Make(kErrorsOnly);
+  pipeline::SamplingControl::Boost b;
+  b.service = "checkout";
+  b.ends = absl::Now() + absl::Minutes(5);
+  const uint64_t boost = control.AddBoost(b).id;
+  ASSERT_TRUE(p->ConsumeTraces(Spans({{.trace = 1, .service = "checkout"},
+                                      {.trace = 2, .service = "search"}}))
+                  .ok());
+  env_.clock.Advance(11s);
+  EXPECT_THAT(Delivered(), ElementsAre(1));
+  EXPECT_EQ(Metric("weir_processor_tail_sampling_boosted_traces"), 1);
+
+  // Explain: each policy's vote, the boost, the decision.
+  auto kept = control.Explain(test::TraceId(1));
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_TRUE(kept[0].sampled);
+  EXPECT_EQ(kept[0].boost, boost);
+  EXPECT_EQ(kept[0].processor, "tail_sampling");
+  ASSERT_EQ(kept[0].vote_count, 1);
+  EXPECT_EQ((*kept[0].policies)[0], "errors");
+  EXPECT_EQ(kept[0].votes[0], 0);  // not sampled by the policy
+  auto dropped = control.Explain(test::TraceId(2));
+  ASSERT_EQ(dropped.size(), 1u);
+  EXPECT_FALSE(dropped[0].sampled);
+  EXPECT_EQ(dropped[0].boost, 0u);
+
+  // Ended: the service's traces are sampled by the policies alone again.
+  ASSERT_TRUE(control.RemoveBoost(boost));
+  ASSERT_TRUE(p->ConsumeTraces(Spans({{.trace = 3, .service = "checkout"}})).ok());
+  env_.clock.Advance(11s);
+  EXPECT_THAT(Delivered(), ElementsAre(1));
+  control.Reset();
 }
 
 TEST(TailSamplingProcessor, Conformance) {

@@ -202,5 +202,67 @@ service:
   EXPECT_EQ(weir->Stop(SIGTERM, std::chrono::seconds(20)), 0);
 }
 
+TEST(TailSampling, ABoostStartedOverTheAdminApiKeepsTracesAndExplainSaysWhy) {
+  FakeOtlpGrpcServer backend;
+  std::string dir = MakeTempDir("tail-sampling-boost");
+  std::string error;
+  auto weir = WeirProcess::Start(dir, R"(
+receivers:
+  otlp:
+    protocols:
+      grpc: {endpoint: 127.0.0.1:0}
+processors:
+  tail_sampling:
+    decision_wait: 500ms
+    policies:
+      - {name: errors, type: status_code, status_code: {status_codes: [ERROR]}}
+exporters:
+  otlp:
+    endpoint: )" + backend.address() + R"(
+    tls: {insecure: true}
+extensions:
+  weir_admin: {endpoint: 127.0.0.1:0}
+service:
+  extensions: [weir_admin]
+  pipelines:
+    traces: {receivers: [otlp], processors: [tail_sampling], exporters: [otlp]}
+)",
+                                 &error);
+  ASSERT_TRUE(weir) << error;
+  const std::string admin = weir->AddressAfter("admin API listening on ");
+  ASSERT_FALSE(admin.empty()) << weir->Log();
+  auto started = HttpPost(admin, "/sampling/boosts", "application/json",
+                          R"({"duration": "10m", "service": "checkout"})");
+  ASSERT_EQ(started.status, 201) << started.body;
+  EXPECT_EQ(HttpGet(admin, "/sampling/boosts").status, 200);
+
+  TestTrace checkout{std::string("\x0a\xf7\x65\x19\x16\xcd\x43\xdd\x84\x48\xeb\x21\x1c\x80\x31\x9c", 16)};
+  TestTrace search{std::string(16, '\x42')};
+  otlp::ExportRequest a = RequestWithSpan(checkout, 0);
+  otlp::ExportRequest b = RequestWithSpan(search, 0);
+  b.mutable_resource_spans(0)->mutable_resource()->mutable_attributes(0)->mutable_value()
+      ->set_string_value("search");
+  otlp::ExportResponse response;
+  ASSERT_TRUE(GrpcExport(weir->GrpcAddress(), a, &response).ok());
+  ASSERT_TRUE(GrpcExport(weir->GrpcAddress(), b, &response).ok());
+  for (int i = 0; i < 500 && backend.accepted_span_count() < 1; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // past the second decision
+  EXPECT_EQ(backend.accepted_span_count(), 1u) << "only the boosted service's trace is kept";
+
+  auto kept = HttpGet(admin, "/sampling/explain/0af7651916cd43dd8448eb211c80319c");
+  ASSERT_EQ(kept.status, 200) << kept.body;
+  EXPECT_NE(kept.body.find("\"sampled\":true"), std::string::npos) << kept.body;
+  EXPECT_NE(kept.body.find("\"boost\":1"), std::string::npos) << kept.body;
+  EXPECT_NE(kept.body.find("{\"policy\":\"errors\",\"vote\":\"not_sampled\"}"),
+            std::string::npos)
+      << kept.body;
+  auto dropped = HttpGet(admin, "/sampling/explain/42424242424242424242424242424242");
+  ASSERT_EQ(dropped.status, 200) << dropped.body;
+  EXPECT_NE(dropped.body.find("\"sampled\":false"), std::string::npos) << dropped.body;
+  EXPECT_TRUE(weir->WaitForLog("boost 1 started", std::chrono::seconds(1)));
+  EXPECT_EQ(weir->Stop(SIGTERM, std::chrono::seconds(20)), 0);
+}
+
 }  // namespace
 }  // namespace weir::testing
