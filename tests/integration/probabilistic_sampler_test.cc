@@ -31,6 +31,8 @@ exporters:
     endpoint: )" + backend.address() + R"(
     tls: {insecure: true}
 service:
+  telemetry:
+    metrics: {address: 127.0.0.1:0}
   pipelines:
     traces: {receivers: [otlp], processors: [probabilistic_sampler], exporters: [otlp]}
 )",

@@ -224,6 +224,8 @@ extensions:
   weir_admin: {endpoint: 127.0.0.1:0}
 service:
   extensions: [weir_admin]
+  telemetry:
+    metrics: {address: 127.0.0.1:0}
   pipelines:
     traces: {receivers: [otlp], processors: [tail_sampling], exporters: [otlp]}
 )",
