@@ -18,13 +18,13 @@ using test::Spans;
 using test::Str;
 using TimePoint = pipeline::Clock::TimePoint;
 
-std::atomic<size_t> g_bytes{0};
+auto g_bytes = std::make_shared<std::atomic<size_t>>(0);
 
 // A trace made of `specs` (all of one trace id), as the processor would hold it.
 struct Held {
   explicit Held(const std::vector<SpanSpec>& specs) {
     for (auto& part : Spans(specs).SplitChunks()) {
-      chunks.push_back(std::make_shared<HeldChunk>(std::move(part), &g_bytes));
+      chunks.push_back(std::make_shared<HeldChunk>(std::move(part), g_bytes));
       HeldChunk* c = chunks.back().get();
       for (uint32_t i = 0; i < c->batch.span_count(); ++i) trace.Add(pool, c, i);
     }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -121,9 +122,23 @@ Clock::Duration ToChrono(absl::Duration d) { return absl::ToChronoNanoseconds(d)
 
 }  // namespace
 
+// The instances alive, by "<pipeline>\n<processor id>", so that a reload's new instance takes
+// over what the old one holds (see Processor::Start). A process-wide table: a reload builds the
+// new graph while the old one still exists.
+struct Instances {
+  std::mutex mu;
+  std::multimap<std::string, Processor::State*> by_key;  // guarded by mu
+};
+
+static Instances& Live() {
+  static Instances* instances = new Instances();
+  return *instances;
+}
+
 struct Processor::State {
   State(const pipeline::Settings& settings, const Config& config, pipeline::TracesConsumer& next)
       : id(settings.id.ToString()),
+        handover_key(absl::StrCat(settings.pipeline, "\n", settings.id.ToString())),
         config(config),
         clock(*settings.clock),
         wait(ToChrono(config.decision_wait)),
@@ -392,14 +407,14 @@ struct Processor::State {
   void UpdateGaugesLocked() {
     traces_on_memory->Set(static_cast<double>(pending.size()));
     buffered_spans->Set(static_cast<double>(pool.live()));
-    buffered_bytes->Set(static_cast<double>(held_bytes.load(std::memory_order_relaxed)));
+    buffered_bytes->Set(static_cast<double>(held_bytes->load(std::memory_order_relaxed)));
   }
 
   // Buffers the spans of `batch`, or passes them on / drops them by their trace's decision.
   // REQUIRES: mu held.
   void AddLocked(TraceBatch batch, TimePoint now, OutputPlan* plan) {
     for (TraceBatch& part : std::move(batch).SplitChunks()) {
-      auto chunk = std::make_shared<HeldChunk>(std::move(part), &held_bytes);
+      auto chunk = std::make_shared<HeldChunk>(std::move(part), held_bytes);
       const uint32_t n = static_cast<uint32_t>(chunk->batch.span_count());
       const size_t share = n == 0 ? 0 : (chunk->bytes + n - 1) / n;
       for (uint32_t pos = 0; pos < n; ++pos) {
@@ -474,7 +489,36 @@ struct Processor::State {
     Send(std::move(out));
   }
 
+  // Takes over the pending traces, their spans and the decision caches of `old`, an instance
+  // of the same processor in the configuration being replaced (its receivers are closed by
+  // now, so nothing new reaches it). Nothing moves once either has stopped or this one has
+  // started (it would have traces of its own).
+  void TakeOver(State& old) {
+    std::scoped_lock both(old.mu, mu);
+    if (old.stopped || stopped || started || old.pending.empty()) return;
+    const size_t traces = old.pending.size();
+    pending = std::move(old.pending);
+    old.pending.clear();
+    pool = std::move(old.pool);
+    old.pool = SpanPool();
+    by_arrival = std::move(old.by_arrival);
+    old.by_arrival.clear();
+    by_root = std::move(old.by_root);
+    old.by_root.clear();
+    decided = std::move(old.decided);
+    pending_bytes = std::exchange(old.pending_bytes, 0);
+    next_sequence = std::max(next_sequence, old.next_sequence);
+    held_bytes = std::exchange(old.held_bytes, std::make_shared<std::atomic<size_t>>(0));
+    UpdateGaugesLocked();
+    log::Info("processor/tail_sampling",
+              "%s: took over %d pending traces and the decision caches from the previous "
+              "configuration",
+              id, traces);
+  }
+
   const std::string id;
+  const std::string handover_key;  // the key in Live()
+  const uint64_t generation = NextGeneration();  // creation order of the instances
   const Config config;
   Clock& clock;
   const Clock::Duration wait, root_wait;
@@ -488,7 +532,8 @@ struct Processor::State {
   // Kept spans the next consumer refused with a retryable error; while any is held, new
   // requests are refused.
   pipeline::HeldBatches held;
-  std::atomic<size_t> held_bytes{0};  // bytes of the chunks traces refer to
+  // Bytes of the chunks pending traces refer to (shared with the chunks; moves with them).
+  std::shared_ptr<std::atomic<size_t>> held_bytes = std::make_shared<std::atomic<size_t>>(0);
   pipeline::TimerHandle tick;
 
   std::mutex mu;
@@ -507,16 +552,44 @@ struct Processor::State {
   size_t pending_bytes = 0;  // what max_buffered_bytes bounds: spans' bytes and index
   uint64_t next_sequence = 1;
   bool stopped = false;
+  bool started = false;
+
+  static uint64_t NextGeneration() {
+    static std::atomic<uint64_t> next{1};
+    return next++;
+  }
 };
 
 Processor::Processor(const pipeline::Settings& settings, const Config& config,
                      pipeline::TracesConsumer& next)
-    : state_(std::make_unique<State>(settings, config, next)) {}
+    : state_(std::make_unique<State>(settings, config, next)) {
+  std::lock_guard<std::mutex> lock(Live().mu);
+  Live().by_key.emplace(state_->handover_key, state_.get());
+}
 
-Processor::~Processor() { Shutdown(absl::Now()); }
+Processor::~Processor() {
+  Shutdown(absl::Now());
+  std::lock_guard<std::mutex> lock(Live().mu);
+  auto [it, end] = Live().by_key.equal_range(state_->handover_key);
+  for (; it != end; ++it) {
+    if (it->second == state_.get()) {
+      Live().by_key.erase(it);
+      break;
+    }
+  }
+}
 
 absl::Status Processor::Start(pipeline::Host& host) {
   State* s = state_.get();
+  {
+    // A reload: the instance this one replaces still holds traces waiting for their decision;
+    // they, their spans and the remembered decisions move here instead of being decided early.
+    std::lock_guard<std::mutex> lock(Live().mu);
+    auto [it, end] = Live().by_key.equal_range(s->handover_key);
+    for (; it != end; ++it) {
+      if (it->second != s) s->TakeOver(*it->second);
+    }
+  }
   // Decisions are made at this resolution: a tenth of the shortest wait, within [10ms, 100ms]
   // (short ticks keep each one's work, and a trace's extra wait, small).
   Clock::Duration shortest = s->wait;
@@ -525,6 +598,7 @@ absl::Status Processor::Start(pipeline::Host& host) {
       shortest / 10, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
   pipeline::TimerHandle tick = s->clock.SchedulePeriodic(period, [s] { s->Tick(); });
   std::lock_guard<std::mutex> lock(s->mu);
+  s->started = true;
   if (!s->stopped) s->tick = std::move(tick);
   return absl::OkStatus();
 }
@@ -557,6 +631,18 @@ absl::Status Processor::ConsumeTraces(const pipeline::RequestContext& context,
 
 void Processor::Shutdown(absl::Time deadline) {
   State& s = *state_;
+  {
+    // A reload retiring this instance: the one built to replace it (newer, not started yet)
+    // takes what is pending, so those traces are decided whole, at their time, there.
+    std::lock_guard<std::mutex> lock(Live().mu);
+    auto [it, end] = Live().by_key.equal_range(s.handover_key);
+    for (; it != end; ++it) {
+      if (it->second != &s && it->second->generation > s.generation) {
+        it->second->TakeOver(s);
+        break;
+      }
+    }
+  }
   pipeline::TimerHandle tick;
   {
     std::lock_guard<std::mutex> lock(s.mu);
@@ -601,7 +687,7 @@ size_t Processor::pending_traces() const {
 }
 
 size_t Processor::held_bytes() const {
-  return state_->held_bytes.load(std::memory_order_relaxed);
+  return state_->held_bytes->load(std::memory_order_relaxed);
 }
 
 }  // namespace weir::processors::tail_sampling

@@ -19,7 +19,10 @@
 // the policies drop are the processor's purpose, counted in the sampling metrics.
 //
 // Shutdown stops intake, decides every pending trace (or drops them, counted, when
-// drop_pending_traces_on_shutdown), and offers what is kept until the deadline.
+// drop_pending_traces_on_shutdown), and offers what is kept until the deadline. On a config
+// reload the new instance (same pipeline, same id) takes over, when it starts, the pending
+// traces and decision caches of the one it replaces, so traces that straddle the reload are
+// decided whole.
 //
 // Threading: ConsumeTraces from any thread. State and policies are behind one mutex, which is
 // never held across a call into the next consumer. The decision tick runs on the clock's

@@ -325,6 +325,36 @@ TEST_F(TailSamplingTest, ABoostKeepsWhatThePoliciesWouldNotUntilItEnds) {
   control.Reset();
 }
 
+TEST_F(TailSamplingTest, AReloadHandsPendingTracesAndCachesToTheNewInstance) {
+  auto before = Make(kErrorsOnly);
+  ASSERT_TRUE(before->ConsumeTraces(Spans({{.trace = 9, .status = 2}})).ok());
+  env_.clock.Advance(11s);  // trace 9 decided (kept) and remembered
+  ASSERT_EQ(next_.sink.span_count(), 1u);
+  ASSERT_TRUE(before->ConsumeTraces(Spans({{.trace = 1, .status = 2}, {.trace = 2}})).ok());
+  env_.clock.Advance(3s);
+
+  // The reload: the new instance is built, the old one drains, then the new one starts.
+  config::Diagnostics d;
+  auto cfg = DecodeConfig(config::Node(YAML::Load(kErrorsOnly), "tail_sampling", &d));
+  auto after = std::make_unique<Processor>(env_.SettingsFor("tail_sampling"), *cfg, next_);
+  before->Shutdown(absl::Now() + absl::Seconds(1));
+  EXPECT_EQ(next_.sink.span_count(), 1u);  // the old one had nothing left to decide
+  EXPECT_EQ(before->pending_traces(), 0u);
+  EXPECT_EQ(after->pending_traces(), 2u);
+  before.reset();
+  ASSERT_TRUE(after->Start(host_).ok());
+
+  // The decisions moved too: a late span of trace 9 passes at once; a late span of trace 1
+  // joins its pending trace, decided whole at its original time.
+  ASSERT_TRUE(after->ConsumeTraces(Spans({{.trace = 9, .span = 5, .parent = 1}})).ok());
+  EXPECT_EQ(next_.sink.span_count(), 2u);
+  ASSERT_TRUE(after->ConsumeTraces(Spans({{.trace = 1, .span = 5, .parent = 1}})).ok());
+  env_.clock.Advance(8s);
+  EXPECT_EQ(next_.sink.span_count(), 4u);
+  EXPECT_THAT(Delivered(), ElementsAre(9, 1));
+  EXPECT_EQ(after->held_bytes(), 0u);  // everything decided: the moved chunks are released
+}
+
 TEST(TailSamplingProcessor, Conformance) {
   testing::RunProcessorConformance(Factory(), "policies: [{name: all, type: always_sample}]");
 }

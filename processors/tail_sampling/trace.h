@@ -27,11 +27,14 @@
 namespace weir::processors::tail_sampling {
 
 // One received chunk of spans, shared by the traces that have spans in it. Its bytes are
-// counted in `*held_bytes` (the processor's buffer size) for its lifetime.
+// counted in `*held_bytes` (the buffer size of the processor that holds it, shared so the
+// count can move with the buffer to another processor) for its lifetime.
 struct HeldChunk {
-  HeldChunk(pipeline::TraceBatch batch, std::atomic<size_t>* held_bytes)
-      : batch(std::move(batch)), bytes(this->batch.MemoryBytes()), held_bytes(held_bytes) {
-    held_bytes->fetch_add(bytes, std::memory_order_relaxed);
+  HeldChunk(pipeline::TraceBatch batch, std::shared_ptr<std::atomic<size_t>> held_bytes)
+      : batch(std::move(batch)),
+        bytes(this->batch.MemoryBytes()),
+        held_bytes(std::move(held_bytes)) {
+    this->held_bytes->fetch_add(bytes, std::memory_order_relaxed);
   }
   ~HeldChunk() { held_bytes->fetch_sub(bytes, std::memory_order_relaxed); }
   HeldChunk(const HeldChunk&) = delete;
@@ -39,7 +42,7 @@ struct HeldChunk {
 
   const pipeline::TraceBatch batch;  // one chunk
   const size_t bytes;
-  std::atomic<size_t>* const held_bytes;
+  const std::shared_ptr<std::atomic<size_t>> held_bytes;
   // Pending spans that refer to this chunk, and the reference that keeps it alive while there
   // are any (set by the first, dropped by the last).
   uint32_t refs = 0;

@@ -266,5 +266,59 @@ service:
   EXPECT_EQ(weir->Stop(SIGTERM, std::chrono::seconds(20)), 0);
 }
 
+TEST(TailSampling, AReloadKeepsPendingTracesWhole) {
+  FakeOtlpGrpcServer backend;
+  std::string dir = MakeTempDir("tail-sampling-reload");
+  std::string error;
+  auto weir = WeirProcess::Start(dir, R"(
+receivers:
+  otlp:
+    protocols:
+      grpc: {endpoint: 127.0.0.1:0}
+processors:
+  tail_sampling:
+    decision_wait: 3s
+    policies:
+      - {name: errors, type: status_code, status_code: {status_codes: [ERROR]}}
+exporters:
+  otlp:
+    endpoint: )" + backend.address() + R"(
+    tls: {insecure: true}
+service:
+  telemetry:
+    metrics: {address: 127.0.0.1:0}
+  pipelines:
+    traces: {receivers: [otlp], processors: [tail_sampling], exporters: [otlp]}
+)",
+                                 &error);
+  ASSERT_TRUE(weir) << error;
+  // The error span arrives before the reload, the rest of the trace after it.
+  TestTrace t{std::string(16, '\x7a'), /*error=*/true};
+  otlp::ExportResponse response;
+  ASSERT_TRUE(GrpcExport(weir->GrpcAddress(), RequestWithSpan(t, 2), &response).ok());
+  kill(weir->pid(), SIGHUP);
+  ASSERT_TRUE(weir->WaitForLog("reload complete", std::chrono::seconds(20))) << weir->Log();
+  EXPECT_TRUE(weir->WaitForLog("took over 1 pending traces", std::chrono::seconds(1)))
+      << weir->Log();
+  // The new configuration listens on a port of its own (port 0): the last one logged.
+  const std::string log = weir->Log();
+  const std::string marker = "OTLP/gRPC listening on ";
+  const size_t at = log.rfind(marker) + marker.size();
+  const std::string address = log.substr(at, log.find_first_of(" \n", at) - at);
+  for (int span : {0, 1, 3, 4}) {
+    bool sent = false;
+    for (int attempt = 0; attempt < 50 && !sent; ++attempt) {
+      sent = GrpcExport(address, RequestWithSpan(t, span), &response).ok();
+      if (!sent) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ASSERT_TRUE(sent);
+  }
+  for (int i = 0; i < 400 && backend.accepted_span_count() < 5; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(backend.accepted_span_count(), 5u) << "the trace was not decided whole\n"
+                                               << weir->Log();
+  EXPECT_EQ(weir->Stop(SIGTERM, std::chrono::seconds(20)), 0);
+}
+
 }  // namespace
 }  // namespace weir::testing
