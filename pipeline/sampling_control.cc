@@ -43,8 +43,17 @@ SamplingControl::Key SamplingControl::KeyOf(absl::string_view trace_id) {
   return k;
 }
 
-SamplingControl::Boost SamplingControl::AddBoost(Boost boost) {
+std::optional<SamplingControl::Boost> SamplingControl::AddBoost(Boost boost) {
   std::lock_guard<std::mutex> lock(mu_);
+  const absl::Time now = absl::Now();
+  boosts_.erase(std::remove_if(boosts_.begin(), boosts_.end(),
+                               [&](const Boost& b) {
+                                 if (b.ends > now) return false;
+                                 LogEnded(b);
+                                 return true;
+                               }),
+                boosts_.end());
+  if (boosts_.size() >= kMaxBoosts) return std::nullopt;
   boost.id = next_id_++;
   boost.starts = absl::Now();
   boosts_.push_back(boost);

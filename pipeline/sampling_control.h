@@ -54,11 +54,14 @@ class SamplingControl {
   };
 
   static constexpr size_t kExplanations = 20000;
+  // Boosts in force at once; AddBoost refuses more (each decision checks every boost).
+  static constexpr size_t kMaxBoosts = 64;
 
   static SamplingControl& Process();
 
-  // Adds a boost (its id and start are set here) and logs it. Returns it.
-  Boost AddBoost(Boost boost);
+  // Adds a boost (its id and start are set here) and logs it. Returns it, or nullopt when
+  // kMaxBoosts are in force already.
+  std::optional<Boost> AddBoost(Boost boost);
   // Ends a boost early; false when there is none with that id.
   bool RemoveBoost(uint64_t id);
   // The boosts in force at `now`; ended ones are dropped and their end logged.

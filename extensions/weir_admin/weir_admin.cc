@@ -157,8 +157,13 @@ net::HttpResponse StartBoost(const net::HttpRequest& request) {
                                  : absl::StrCat("attribute.", error));
     }
   }
-  SamplingControl::Boost added = SamplingControl::Process().AddBoost(boost);
-  return Json(request, http::status::created, BoostJson(added, absl::Now()));
+  std::optional<SamplingControl::Boost> added = SamplingControl::Process().AddBoost(boost);
+  if (!added) {
+    return Error(request, http::status::conflict,
+                 absl::StrCat("already ", SamplingControl::kMaxBoosts,
+                              " boosts in force; end one first"));
+  }
+  return Json(request, http::status::created, BoostJson(*added, absl::Now()));
 }
 
 net::HttpResponse EndBoost(const net::HttpRequest& request, absl::string_view id_text) {

@@ -46,6 +46,15 @@ TEST_F(AdminTest, BoostsStartListAndEnd) {
   EXPECT_THAT(Call(http::verb::get, "/sampling/boosts").body(), HasSubstr("\"boosts\":[]"));
 }
 
+TEST_F(AdminTest, BoostsAreBounded) {
+  for (size_t i = 0; i < pipeline::SamplingControl::kMaxBoosts; ++i)
+    ASSERT_EQ(Call(http::verb::post, "/sampling/boosts", R"({"duration":"1m"})").result(),
+              http::status::created);
+  auto refused = Call(http::verb::post, "/sampling/boosts", R"({"duration":"1m"})");
+  EXPECT_EQ(refused.result(), http::status::conflict);
+  EXPECT_THAT(refused.body(), HasSubstr("end one first"));
+}
+
 TEST_F(AdminTest, BoostsEndByThemselves) {
   pipeline::SamplingControl::Boost b;
   b.ends = absl::Now() + absl::Milliseconds(20);

@@ -295,7 +295,7 @@ TEST_F(TailSamplingTest, ABoostKeepsWhatThePoliciesWouldNotUntilItEnds) {
   pipeline::SamplingControl::Boost b;
   b.service = "checkout";
   b.ends = absl::Now() + absl::Minutes(5);
-  const uint64_t boost = control.AddBoost(b).id;
+  const uint64_t boost = control.AddBoost(b)->id;
   ASSERT_TRUE(p->ConsumeTraces(Spans({{.trace = 1, .service = "checkout"},
                                       {.trace = 2, .service = "search"}}))
                   .ok());
