@@ -5,6 +5,7 @@
 // Tests name only the SpanSpec fields they set.
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
+#include "absl/strings/escaping.h"
 #include "gtest/gtest.h"
 #include "processors/probabilistic_sampler/factory.h"
 #include "tests/testing/conformance.h"
@@ -13,12 +14,7 @@
 namespace weir::processors::probabilistic_sampler {
 namespace {
 
-std::string Hex(absl::string_view hex) {
-  std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2)
-    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  return out;
-}
+std::string Hex(absl::string_view hex) { return absl::HexStringToBytes(hex); }
 
 struct SpanSpec {
   std::string trace_id;

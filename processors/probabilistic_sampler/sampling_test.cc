@@ -1,16 +1,12 @@
 #include "processors/probabilistic_sampler/sampling.h"
 
+#include "absl/strings/escaping.h"
 #include "gtest/gtest.h"
 
 namespace weir::processors::probabilistic_sampler {
 namespace {
 
-std::string Hex(absl::string_view hex) {
-  std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2)
-    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  return out;
-}
+std::string Hex(absl::string_view hex) { return absl::HexStringToBytes(hex); }
 
 // Thresholds from otelcol's probabilisticsamplerprocessor tests.
 TEST(Sampling, ThresholdsWithPrecision) {

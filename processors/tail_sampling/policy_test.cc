@@ -4,6 +4,7 @@
 #include <cstring>
 #include <random>
 
+#include "absl/strings/escaping.h"
 #include "gtest/gtest.h"
 #include "processors/tail_sampling/test_spans.h"
 
@@ -251,12 +252,7 @@ TEST(Probabilistic, HashIsFnv1a64OfSaltThenTraceId) {
   EXPECT_EQ(ProbabilisticHash("foo", "bar"), 0x85944171f73967e8ull);
 }
 
-std::string Hex(absl::string_view hex) {
-  std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2)
-    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  return out;
-}
+std::string Hex(absl::string_view hex) { return absl::HexStringToBytes(hex); }
 
 // Verdicts of otelcol's probabilistic policy for fixed ids, computed independently from its Go
 // code (FNV-1a 64 of salt + id; big.Float threshold).
