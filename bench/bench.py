@@ -356,7 +356,7 @@ def run(name, seconds, warmup, rate=None):
             sampler = threading.Thread(target=sample)
             sampler.start()
         load = run_loadgen(endpoint, flags, seconds, f"{work}/loadgen.log")
-        if mid or scenario.get("tail_sampling"):
+        if scenario.get("tail_sampling"):
             sampler.join()
         cpu1, t1 = cpu_seconds(weir.pid), time.time()
         rss, hwm = rss_bytes(weir.pid)

@@ -18,7 +18,8 @@ std::string Describe(const SamplingControl::Boost& b) {
   } else {
     absl::StrAppend(&what, "traces with");
     if (!b.service.empty()) absl::StrAppend(&what, " service.name=", b.service);
-    if (!b.attribute_key.empty()) absl::StrAppend(&what, " ", b.attribute_key, "=", b.attribute_value);
+    if (!b.attribute_key.empty())
+      absl::StrAppend(&what, " ", b.attribute_key, "=", b.attribute_value);
   }
   return what;
 }

@@ -42,8 +42,8 @@ class SamplingControl {
     std::string processor;
     absl::Time decided_at;
     bool sampled = false;
-    bool early = false;    // decided before its time (num_traces / max_buffered_bytes reached)
-    uint64_t boost = 0;    // the boost that kept it, or 0
+    bool early = false;  // decided before its time (num_traces / max_buffered_bytes reached)
+    uint64_t boost = 0;  // the boost that kept it, or 0
     size_t spans = 0;
     // The policies in evaluation order and their votes ("sampled", "not_sampled", "dropped");
     // policies after a final vote were not asked.

@@ -138,8 +138,7 @@ namespace {
 
 // Splices spans [begin, end) of `chunk` into a new chunk (resources and scopes without spans
 // dropped). Cannot fail: without replacements a splice only re-frames valid bytes.
-std::shared_ptr<WireRequest> SpliceRange(const WireRequest& chunk, uint32_t begin,
-                                         uint32_t end) {
+std::shared_ptr<WireRequest> SpliceRange(const WireRequest& chunk, uint32_t begin, uint32_t end) {
   std::vector<uint32_t> spans(end - begin);
   for (uint32_t i = begin; i < end; ++i) spans[i - begin] = i;
   auto out = std::make_shared<WireRequest>();
@@ -196,8 +195,8 @@ SpanView TraceBatch::SpanAt(size_t position) const {
 TraceBatch TraceBatch::Subset(absl::Span<const uint32_t> positions) const {
   TraceBatch out;
   out.received_at_ns_ = received_at_ns_;
-  size_t next = 0;   // the first position not yet placed
-  size_t base = 0;   // the position of the current chunk's first span
+  size_t next = 0;  // the first position not yet placed
+  size_t base = 0;  // the position of the current chunk's first span
   std::vector<uint32_t> local;
   for (const Chunk& c : chunks_) {
     const size_t n = c->index.spans.size();

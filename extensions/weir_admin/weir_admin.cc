@@ -71,17 +71,16 @@ net::HttpResponse Error(const net::HttpRequest& request, http::status status,
 }
 
 std::string BoostJson(const SamplingControl::Boost& b, absl::Time now) {
-  std::string attribute =
-      b.attribute_key.empty()
-          ? "null"
-          : absl::StrCat("{\"key\":", Quote(b.attribute_key), ",\"value\":",
-                         Quote(b.attribute_value), "}");
-  return absl::StrCat("{\"id\":", b.id, ",\"percentage\":", b.percentage,
-                      ",\"service\":", b.service.empty() ? "null" : Quote(b.service),
-                      ",\"attribute\":", attribute, ",\"starts\":", Time(b.starts),
-                      ",\"ends\":", Time(b.ends), ",\"remaining\":",
-                      Quote(absl::FormatDuration(absl::Trunc(b.ends - now, absl::Seconds(1)))),
-                      "}");
+  std::string attribute = b.attribute_key.empty()
+                              ? "null"
+                              : absl::StrCat("{\"key\":", Quote(b.attribute_key),
+                                             ",\"value\":", Quote(b.attribute_value), "}");
+  return absl::StrCat(
+      "{\"id\":", b.id, ",\"percentage\":", b.percentage,
+      ",\"service\":", b.service.empty() ? "null" : Quote(b.service), ",\"attribute\":", attribute,
+      ",\"starts\":", Time(b.starts), ",\"ends\":", Time(b.ends),
+      ",\"remaining\":", Quote(absl::FormatDuration(absl::Trunc(b.ends - now, absl::Seconds(1)))),
+      "}");
 }
 
 net::HttpResponse ListBoosts(const net::HttpRequest& request) {
@@ -110,19 +109,20 @@ net::HttpResponse StartBoost(const net::HttpRequest& request) {
   rapidjson::Document doc;
   doc.Parse(request.body().data(), request.body().size());
   if (doc.HasParseError()) {
-    return Error(request, http::status::bad_request,
-                 absl::StrCat("the body is not JSON: ", rapidjson::GetParseError_En(doc.GetParseError()),
-                              " at offset ", doc.GetErrorOffset()));
+    return Error(
+        request, http::status::bad_request,
+        absl::StrCat("the body is not JSON: ", rapidjson::GetParseError_En(doc.GetParseError()),
+                     " at offset ", doc.GetErrorOffset()));
   }
   if (!doc.IsObject()) return Error(request, http::status::bad_request, "expected a JSON object");
-  static const std::vector<std::string> kKnown = {"duration", "percentage", "service",
-                                                   "attribute"};
+  static const std::vector<std::string> kKnown = {"duration", "percentage", "service", "attribute"};
   for (auto m = doc.MemberBegin(); m != doc.MemberEnd(); ++m) {
     std::string name(m->name.GetString(), m->name.GetStringLength());
     if (std::find(kKnown.begin(), kKnown.end(), name) == kKnown.end()) {
       return Error(request, http::status::bad_request,
-                   absl::StrCat(name, ": unknown field (known: duration, percentage, service, "
-                                      "attribute)"));
+                   absl::StrCat(name,
+                                ": unknown field (known: duration, percentage, service, "
+                                "attribute)"));
     }
   }
   SamplingControl::Boost boost;
@@ -159,9 +159,9 @@ net::HttpResponse StartBoost(const net::HttpRequest& request) {
   }
   std::optional<SamplingControl::Boost> added = SamplingControl::Process().AddBoost(boost);
   if (!added) {
-    return Error(request, http::status::conflict,
-                 absl::StrCat("already ", SamplingControl::kMaxBoosts,
-                              " boosts in force; end one first"));
+    return Error(
+        request, http::status::conflict,
+        absl::StrCat("already ", SamplingControl::kMaxBoosts, " boosts in force; end one first"));
   }
   return Json(request, http::status::created, BoostJson(*added, absl::Now()));
 }
@@ -180,16 +180,15 @@ net::HttpResponse EndBoost(const net::HttpRequest& request, absl::string_view id
 net::HttpResponse Explain(const net::HttpRequest& request, absl::string_view hex) {
   std::string id;
   if (hex.size() != 32 || !absl::c_all_of(hex, absl::ascii_isxdigit)) {
-    return Error(request, http::status::bad_request,
-                 "the trace id must be 32 hexadecimal digits");
+    return Error(request, http::status::bad_request, "the trace id must be 32 hexadecimal digits");
   }
   id = absl::HexStringToBytes(hex);
   std::vector<SamplingControl::Explanation> found = SamplingControl::Process().Explain(id);
   if (found.empty()) {
-    return Error(request, http::status::not_found,
-                 absl::StrCat("no recent decision for trace ", absl::AsciiStrToLower(hex),
-                              " (the last ", SamplingControl::kExplanations,
-                              " decisions are kept)"));
+    return Error(
+        request, http::status::not_found,
+        absl::StrCat("no recent decision for trace ", absl::AsciiStrToLower(hex), " (the last ",
+                     SamplingControl::kExplanations, " decisions are kept)"));
   }
   static constexpr const char* kVote[] = {"not_sampled", "sampled", "dropped"};
   std::vector<std::string> decisions;
@@ -208,8 +207,8 @@ net::HttpResponse Explain(const net::HttpRequest& request, absl::string_view hex
         ",\"spans\":", e.spans, ",\"policies\":[", absl::StrJoin(votes, ","), "]}"));
   }
   return Json(request, http::status::ok,
-              absl::StrCat("{\"trace_id\":", Quote(absl::AsciiStrToLower(hex)),
-                           ",\"decisions\":[", absl::StrJoin(decisions, ","), "]}"));
+              absl::StrCat("{\"trace_id\":", Quote(absl::AsciiStrToLower(hex)), ",\"decisions\":[",
+                           absl::StrJoin(decisions, ","), "]}"));
 }
 
 }  // namespace
@@ -230,7 +229,8 @@ net::HttpResponse HandleAdminRequest(net::HttpRequest& request) {
     return EndBoost(request, target.substr(kBoosts.size() + 1));
   }
   if (absl::StartsWith(target, kExplain)) {
-    if (method != http::verb::get) return Error(request, http::status::method_not_allowed, "use GET");
+    if (method != http::verb::get)
+      return Error(request, http::status::method_not_allowed, "use GET");
     return Explain(request, target.substr(kExplain.size()));
   }
   return Error(request, http::status::not_found,

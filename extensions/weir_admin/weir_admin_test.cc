@@ -1,9 +1,9 @@
 #include "extensions/weir_admin/weir_admin.h"
 
 #include "absl/strings/escaping.h"
+#include "extensions/weir_admin/factory.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "extensions/weir_admin/factory.h"
 #include "pipeline/sampling_control.h"
 #include "tests/testing/conformance.h"
 
@@ -122,7 +122,9 @@ TEST_F(AdminTest, ServesOverHttp) {
   admin.Shutdown(absl::Now() + absl::Seconds(2));
 }
 
-TEST(WeirAdmin, Conformance) { testing::RunExtensionConformance(Factory(), "endpoint: 127.0.0.1:0"); }
+TEST(WeirAdmin, Conformance) {
+  testing::RunExtensionConformance(Factory(), "endpoint: 127.0.0.1:0");
+}
 
 }  // namespace
 }  // namespace weir::extensions::weir_admin

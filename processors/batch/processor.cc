@@ -200,9 +200,9 @@ absl::Status Processor::ConsumeTraces(const pipeline::RequestContext& context,
       std::lock_guard<std::mutex> lock(s.mu);
       if (!s.stopped) {
         s.refused->Increment(static_cast<double>(batch.span_count()));
-        return absl::ResourceExhaustedError(absl::StrCat(
-            "batch processor ", s.id, ": the next consumer is refusing data (", s.held.reason(),
-            "); retry later"));
+        return absl::ResourceExhaustedError(absl::StrCat("batch processor ", s.id,
+                                                         ": the next consumer is refusing data (",
+                                                         s.held.reason(), "); retry later"));
       }
     }
     std::string key = s.GroupKey(context);

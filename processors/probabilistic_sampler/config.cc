@@ -19,7 +19,8 @@ std::unique_ptr<Config> DecodeConfig(config::Node node) {
   }
   int64_t seed = 0;
   if (node.Read("hash_seed", &seed)) {
-    if (seed < 0 || seed > UINT32_MAX) node.ErrorAt("hash_seed", "must be between 0 and 4294967295");
+    if (seed < 0 || seed > UINT32_MAX)
+      node.ErrorAt("hash_seed", "must be between 0 and 4294967295");
     cfg->hash_seed = static_cast<uint32_t>(seed);
   }
   std::string mode;
@@ -50,8 +51,9 @@ std::unique_ptr<Config> DecodeConfig(config::Node node) {
     node.ErrorAt("from_attribute", "applies to logs only");
   }
   if (node.Read("sampling_priority", &attr) && !attr.empty()) {
-    node.ErrorAt("sampling_priority", "applies to logs only (spans use the sampling.priority "
-                                      "attribute)");
+    node.ErrorAt("sampling_priority",
+                 "applies to logs only (spans use the sampling.priority "
+                 "attribute)");
   }
   node.RejectUnknownKeys();
   return cfg;

@@ -131,8 +131,8 @@ struct Processor::State {
   double ratio = 0;
   uint32_t scaled = 0;
   uint64_t equalizing_threshold = 0;
-  prometheus::Counter *hash_sampled, *hash_not_sampled, *priority_sampled,
-      *priority_not_sampled, *missing_randomness;
+  prometheus::Counter *hash_sampled, *hash_not_sampled, *priority_sampled, *priority_not_sampled,
+      *missing_randomness;
 };
 
 Processor::Processor(const pipeline::Settings& settings, const Config& config,

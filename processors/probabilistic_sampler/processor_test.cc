@@ -69,11 +69,9 @@ TEST_F(SamplerTest, EqualizingAndProportionalAsOtelcolsTests) {
     const std::string m = std::string("mode: ") + mode + "\n";
     EXPECT_EQ(Run(m + "sampling_percentage: 50", {{kDefaultTid, ""}}), V{"ot=th:8"}) << mode;
     EXPECT_EQ(Run(m + "sampling_percentage: 49", {{kDefaultTid, ""}}), V{"<dropped>"}) << mode;
-    EXPECT_EQ(Run(m + "sampling_percentage: 25",
-                  {{Hex("fefefefefefefefefec0000000000000"), ""}}),
+    EXPECT_EQ(Run(m + "sampling_percentage: 25", {{Hex("fefefefefefefefefec0000000000000"), ""}}),
               V{"ot=th:c"});
-    EXPECT_EQ(Run(m + "sampling_percentage: 25",
-                  {{Hex("fefefefefefefefefeb0000000000000"), ""}}),
+    EXPECT_EQ(Run(m + "sampling_percentage: 25", {{Hex("fefefefefefefefefeb0000000000000"), ""}}),
               V{"<dropped>"});
     // Explicit randomness wins over the trace id's.
     EXPECT_EQ(Run(m + "sampling_percentage: 1\nsampling_precision: 4",
@@ -94,17 +92,16 @@ TEST_F(SamplerTest, EqualizingAndProportionalAsOtelcolsTests) {
                 {{kDefaultTid, "ot=rv:c0000000000000;th:8"}}),
             V{"ot=rv:c0000000000000;th:c"});
   const std::string d0 = Hex("fefefefefefefefefed0000000000000");
-  EXPECT_EQ(Run("mode: proportional\nsampling_percentage: 40\nsampling_precision: 6",
-                {{d0, "ot=th:8"}}),
-            V{"ot=th:cccccd"});
-  EXPECT_EQ(Run("mode: equalizing\nsampling_percentage: 40\nsampling_precision: 6",
-                {{d0, "ot=th:8"}}),
-            V{"ot=th:99999a"});
+  EXPECT_EQ(
+      Run("mode: proportional\nsampling_percentage: 40\nsampling_precision: 6", {{d0, "ot=th:8"}}),
+      V{"ot=th:cccccd"});
+  EXPECT_EQ(
+      Run("mode: equalizing\nsampling_percentage: 40\nsampling_precision: 6", {{d0, "ot=th:8"}}),
+      V{"ot=th:99999a"});
 }
 
 TEST_F(SamplerTest, OtherTraceStateMembersAreKept) {
-  EXPECT_EQ(Run("sampling_percentage: 50", {{kDefaultTid, "vendor=abc"}}),
-            V{"ot=th:8,vendor=abc"});
+  EXPECT_EQ(Run("sampling_percentage: 50", {{kDefaultTid, "vendor=abc"}}), V{"ot=th:8,vendor=abc"});
 }
 
 TEST_F(SamplerTest, FailClosedDropsWhatCannotBeRead) {

@@ -55,8 +55,8 @@ absl::StatusOr<uint64_t> ProbabilityToThreshold(double probability, int precisio
   int exp_f = 0, exp_r = 0;
   std::frexp(probability, &exp_f);
   std::frexp(1 - probability, &exp_r);
-  precision = std::min(kHexDigits, std::max(precision + exp_f / -kHexBits,
-                                             precision + exp_r / -kHexBits));
+  precision =
+      std::min(kHexDigits, std::max(precision + exp_f / -kHexBits, precision + exp_r / -kHexBits));
   const uint64_t scaled =
       static_cast<uint64_t>(std::round(probability * static_cast<double>(kMaxAdjustedCount)));
   uint64_t threshold = kMaxAdjustedCount - scaled;
@@ -118,8 +118,8 @@ absl::StatusOr<OtTraceState> ParseTraceState(absl::string_view tracestate) {
     for (absl::string_view field : absl::StrSplit(value, ';', absl::SkipEmpty())) {
       size_t colon = field.find(':');
       if (colon == absl::string_view::npos || colon == 0) {
-        return absl::InvalidArgumentError(absl::StrCat("malformed tracestate ot field \"", field,
-                                                       "\""));
+        return absl::InvalidArgumentError(
+            absl::StrCat("malformed tracestate ot field \"", field, "\""));
       }
       absl::string_view key = field.substr(0, colon), v = field.substr(colon + 1);
       if (key == "rv") {

@@ -16,12 +16,23 @@ namespace {
 constexpr int kMaxPolicyDepth = 4;
 
 const std::vector<std::string>& KnownTypes() {
-  static const std::vector<std::string> kTypes = {
-      "always_sample",     "latency",     "numeric_attribute", "probabilistic",
-      "status_code",       "string_attribute", "rate_limiting", "bytes_limiting",
-      "span_count",        "boolean_attribute", "trace_state", "trace_flags",
-      "and",               "not",         "drop",              "composite",
-      "ottl_condition"};
+  static const std::vector<std::string> kTypes = {"always_sample",
+                                                  "latency",
+                                                  "numeric_attribute",
+                                                  "probabilistic",
+                                                  "status_code",
+                                                  "string_attribute",
+                                                  "rate_limiting",
+                                                  "bytes_limiting",
+                                                  "span_count",
+                                                  "boolean_attribute",
+                                                  "trace_state",
+                                                  "trace_flags",
+                                                  "and",
+                                                  "not",
+                                                  "drop",
+                                                  "composite",
+                                                  "ottl_condition"};
   return kTypes;
 }
 
@@ -146,8 +157,8 @@ void DecodePolicy(config::Node node, int depth, PolicyConfig* p) {
   }
   const auto& known = KnownTypes();
   if (std::find(known.begin(), known.end(), p->type) == known.end()) {
-    node.ErrorAt("type", absl::StrCat("unknown policy type \"", p->type, "\"; known types: ",
-                                      absl::StrJoin(known, ", ")));
+    node.ErrorAt("type", absl::StrCat("unknown policy type \"", p->type,
+                                      "\"; known types: ", absl::StrJoin(known, ", ")));
     node.RejectUnknownKeys();
     return;
   }
@@ -159,8 +170,8 @@ void DecodePolicy(config::Node node, int depth, PolicyConfig* p) {
     node.RejectUnknownKeys();
     return;
   }
-  const bool composite_kind = p->type == "and" || p->type == "not" || p->type == "drop" ||
-                              p->type == "composite";
+  const bool composite_kind =
+      p->type == "and" || p->type == "not" || p->type == "drop" || p->type == "composite";
   if (composite_kind && depth >= kMaxPolicyDepth) {
     node.ErrorAt("type", absl::StrCat("policies nest at most ", kMaxPolicyDepth, " deep"));
     node.RejectUnknownKeys();

@@ -40,8 +40,7 @@ TEST(TailSamplingConfig, CachesOffAsOtelcol) {
 }
 
 TEST(TailSamplingConfig, TestdataDecodesExactly) {
-  YAML::Node doc =
-      YAML::LoadFile(WEIR_SOURCE_DIR "/processors/tail_sampling/testdata/config.yaml");
+  YAML::Node doc = YAML::LoadFile(WEIR_SOURCE_DIR "/processors/tail_sampling/testdata/config.yaml");
   config::Diagnostics d;
   auto cfg = DecodeConfig(config::Node(doc["processors"]["tail_sampling/custom"], "x", &d));
   ASSERT_TRUE(d.ok()) << d.ToString();
@@ -124,7 +123,7 @@ TEST(TailSamplingConfig, EachRuleFailsWithItsPath) {
        "processors.tail_sampling.policies[0].latency.upper_threshold_ms"},
       {"policies: [{name: a, type: status_code, status_code: {status_codes: [FAILED]}}]",
        "processors.tail_sampling.policies[0].status_code.status_codes"},
-      {"policies: [{name: a, type: string_attribute, string_attribute: {key: k, values: ['(']," 
+      {"policies: [{name: a, type: string_attribute, string_attribute: {key: k, values: ['('],"
        " enabled_regex_matching: true}}]",
        "processors.tail_sampling.policies[0].string_attribute.values"},
       {"policies: [{name: a, type: string_attribute, string_attribute: {values: [x]}}]",

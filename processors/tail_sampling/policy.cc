@@ -190,7 +190,8 @@ class Probabilistic final : public Policy {
 
 class TraceState final : public Policy {
  public:
-  explicit TraceState(const PolicyConfig& c) : key_(c.key), values_(c.values.begin(), c.values.end()) {}
+  explicit TraceState(const PolicyConfig& c)
+      : key_(c.key), values_(c.values.begin(), c.values.end()) {}
   Decision Evaluate(const TraceView& t, TimePoint) override {
     bool matched = t.AnySpan([&](const SpanView& s) {
       // W3C tracestate: comma-separated list members "key=value", optional whitespace.
@@ -246,8 +247,7 @@ class TokenBucket final : public Policy {
     }
     started_ = true;
     last_ = std::max(last_, now);
-    const double cost =
-        static_cast<double>(cost_ == Cost::kSpans ? t.span_count() : t.byte_size());
+    const double cost = static_cast<double>(cost_ == Cost::kSpans ? t.span_count() : t.byte_size());
     if (cost <= tokens_) {
       tokens_ -= cost;
       return Decision::kSampled;
@@ -306,7 +306,8 @@ class Composite final : public Policy {
     int64_t allocated = 0;  // spans per second
     int64_t used = 0;       // spans sampled in the current second
   };
-  Composite(std::vector<Sub> subs, int64_t max_total) : subs_(std::move(subs)), max_total_(max_total) {}
+  Composite(std::vector<Sub> subs, int64_t max_total)
+      : subs_(std::move(subs)), max_total_(max_total) {}
   Decision Evaluate(const TraceView& t, TimePoint now) override {
     const int64_t second =
         std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
@@ -345,8 +346,9 @@ std::unique_ptr<Policy> BuildComposite(const PolicyConfig& c) {
     s.policy = BuildPolicy(sub);
     for (const auto& r : c.rate_allocation) {
       if (r.policy != sub.name) continue;
-      s.allocated = r.percent > 0 ? static_cast<int64_t>(static_cast<double>(r.percent) / 100 * total)
-                                  : static_cast<int64_t>(share);
+      s.allocated = r.percent > 0
+                        ? static_cast<int64_t>(static_cast<double>(r.percent) / 100 * total)
+                        : static_cast<int64_t>(share);
     }
   }
   return std::make_unique<Composite>(std::move(subs), c.max_total_spans_per_second);
@@ -432,7 +434,7 @@ uint64_t ProbabilisticThreshold(double percentage) {
   if (ratio >= 1) return UINT64_MAX;
   int exp = 0;
   const double mantissa = std::frexp(ratio, &exp);  // ratio = mantissa * 2^exp, 0.5 <= m < 1
-  const uint64_t m = static_cast<uint64_t>(std::ldexp(mantissa, 53));  // exact, 53 bits
+  const uint64_t m = static_cast<uint64_t>(std::ldexp(mantissa, 53));    // exact, 53 bits
   const int e = exp - 53;                                                // ratio = m * 2^e
   unsigned __int128 n = static_cast<unsigned __int128>(UINT64_MAX) * m;  // product = n * 2^e
   int bits = 0;

@@ -14,8 +14,8 @@ namespace {
 using namespace std::chrono_literals;
 using test::Bool;
 using test::Int;
-using test::SpanSpec;
 using test::Spans;
+using test::SpanSpec;
 using test::Str;
 using TimePoint = pipeline::Clock::TimePoint;
 
@@ -147,8 +147,7 @@ TEST(Policy, TraceStateAndFlagsAndSpanCount) {
   const std::string sc = "{name: c, type: span_count, span_count: {min_spans: 2, max_spans: 3}}";
   EXPECT_EQ(Eval(sc, {{.span = 1}}), Decision::kNotSampled);
   EXPECT_EQ(Eval(sc, {{.span = 1}, {.span = 2, .parent = 1}}), Decision::kSampled);
-  EXPECT_EQ(Eval(sc, {{.span = 1}, {.span = 2}, {.span = 3}, {.span = 4}}),
-            Decision::kNotSampled);
+  EXPECT_EQ(Eval(sc, {{.span = 1}, {.span = 2}, {.span = 3}, {.span = 4}}), Decision::kNotSampled);
 }
 
 TEST(Policy, RateLimitingIsATokenBucketOnTheClock) {
@@ -156,16 +155,16 @@ TEST(Policy, RateLimitingIsATokenBucketOnTheClock) {
       "{name: r, type: rate_limiting, rate_limiting: {spans_per_second: 10, burst_capacity: 10}}"));
   Held four({{.span = 1}, {.span = 2}, {.span = 3}, {.span = 4}});
   TimePoint t(100s);
-  EXPECT_EQ(policy->Evaluate(four.view(), t), Decision::kSampled);     // 10 → 6
-  EXPECT_EQ(policy->Evaluate(four.view(), t), Decision::kSampled);     // 6 → 2
-  EXPECT_EQ(policy->Evaluate(four.view(), t), Decision::kNotSampled);  // 2 < 4
+  EXPECT_EQ(policy->Evaluate(four.view(), t), Decision::kSampled);          // 10 → 6
+  EXPECT_EQ(policy->Evaluate(four.view(), t), Decision::kSampled);          // 6 → 2
+  EXPECT_EQ(policy->Evaluate(four.view(), t), Decision::kNotSampled);       // 2 < 4
   EXPECT_EQ(policy->Evaluate(four.view(), t + 200ms), Decision::kSampled);  // 2 + 2 = 4 → 0
   EXPECT_EQ(policy->Evaluate(four.view(), t + 10s), Decision::kSampled);    // refilled to 10
 }
 
 TEST(Policy, RateLimitingBurstDefaultsToTwiceTheRate) {
-  auto policy = BuildPolicy(
-      Decode("{name: r, type: rate_limiting, rate_limiting: {spans_per_second: 2}}"));
+  auto policy =
+      BuildPolicy(Decode("{name: r, type: rate_limiting, rate_limiting: {spans_per_second: 2}}"));
   Held four({{.span = 1}, {.span = 2}, {.span = 3}, {.span = 4}});
   Held five({{.span = 1}, {.span = 2}, {.span = 3}, {.span = 4}, {.span = 5}});
   EXPECT_EQ(policy->Evaluate(five.view(), TimePoint(1s)), Decision::kNotSampled);  // > burst
@@ -175,8 +174,10 @@ TEST(Policy, RateLimitingBurstDefaultsToTwiceTheRate) {
 TEST(Policy, BytesLimitingCountsEncodedSpanBytes) {
   Held one(std::vector<SpanSpec>{SpanSpec{}});
   const size_t size = one.trace.byte_size;
-  auto policy = BuildPolicy(Decode("{name: b, type: bytes_limiting, bytes_limiting: "
-                                   "{bytes_per_second: " + std::to_string(size) + "}}"));
+  auto policy =
+      BuildPolicy(Decode("{name: b, type: bytes_limiting, bytes_limiting: "
+                         "{bytes_per_second: " +
+                         std::to_string(size) + "}}"));
   TimePoint t(5s);
   // The default burst is twice the rate: two traces at once, not three.
   EXPECT_EQ(policy->Evaluate(one.view(), t), Decision::kSampled);
@@ -190,8 +191,7 @@ TEST(Policy, AndNotDrop) {
       "{name: e, type: status_code, status_code: {status_codes: [ERROR]}},"
       "{name: s, type: string_attribute, string_attribute: {key: env, values: [prod]}}]}}";
   EXPECT_EQ(Eval(both, {{.status = 2, .attributes = {Str("env", "prod")}}}), Decision::kSampled);
-  EXPECT_EQ(Eval(both, {{.status = 2, .attributes = {Str("env", "dev")}}}),
-            Decision::kNotSampled);
+  EXPECT_EQ(Eval(both, {{.status = 2, .attributes = {Str("env", "dev")}}}), Decision::kNotSampled);
   const std::string negate =
       "{name: n, type: not, not: {not_sub_policy: "
       "{name: e, type: status_code, status_code: {status_codes: [ERROR]}}}}";
@@ -222,7 +222,7 @@ TEST(Policy, CompositeAllocatesRatesInPolicyOrder) {
   EXPECT_EQ(policy->Evaluate(ok.view(), t), Decision::kSampled);        // rest 2/4
   EXPECT_EQ(policy->Evaluate(ok.view(), t), Decision::kSampled);        // rest 4/4
   EXPECT_EQ(policy->Evaluate(ok.view(), t), Decision::kNotSampled);
-  EXPECT_EQ(policy->Evaluate(ok.view(), t + 1s), Decision::kSampled);   // a new second
+  EXPECT_EQ(policy->Evaluate(ok.view(), t + 1s), Decision::kSampled);  // a new second
 }
 
 TEST(Policy, CombineInOtelcolOrder) {

@@ -28,11 +28,10 @@ using pipeline::Clock;
 using pipeline::TraceBatch;
 using TimePoint = Clock::TimePoint;
 
-
-const std::vector<double> kDecisionLatencyMs = {1,   2,   5,   10,  25,   50,   75,   100,
-                                                150, 200, 300, 400, 500,  750,  1000, 2000,
+const std::vector<double> kDecisionLatencyMs = {1,    2,    5,    10,    25,    50,    75,   100,
+                                                150,  200,  300,  400,   500,   750,   1000, 2000,
                                                 3000, 4000, 5000, 10000, 20000, 30000, 50000};
-const std::vector<double> kLateSpanAgeSeconds = {1,  2,   5,   10,  20,   30,  60,
+const std::vector<double> kLateSpanAgeSeconds = {1,   2,   5,   10,   20,   30,  60,
                                                  120, 300, 600, 1800, 3600, 7200};
 
 // What record_policy names when a boost kept the trace.
@@ -144,9 +143,8 @@ struct Processor::State {
         wait(ToChrono(config.decision_wait)),
         root_wait(ToChrono(config.decision_wait_after_root_received)),
         max_traces(static_cast<size_t>(config.num_traces)),
-        max_bytes(config.max_buffered_bytes > 0
-                      ? static_cast<size_t>(config.max_buffered_bytes)
-                      : pipeline::MemoryBudget::Process().limit() / 2),
+        max_bytes(config.max_buffered_bytes > 0 ? static_cast<size_t>(config.max_buffered_bytes)
+                                                : pipeline::MemoryBudget::Process().limit() / 2),
         held(next, [this](size_t spans, absl::string_view why) { Drop(spans, why); }),
         decided(config.SampledCacheSize(), config.NonSampledCacheSize()) {
     auto& registry = settings.telemetry->registry();
@@ -182,8 +180,9 @@ struct Processor::State {
     }
     auto& global = prometheus::BuildCounter()
                        .Name("otelcol_processor_tail_sampling_global_count_traces_sampled")
-                       .Help("Global count of traces that were sampled or not by at least one "
-                             "policy")
+                       .Help(
+                           "Global count of traces that were sampled or not by at least one "
+                           "policy")
                        .Register(registry);
     global_sampled = &global.Add({{"processor", id}, {"sampled", "true"}, {"decision", "sampled"}});
     global_not_sampled =
@@ -198,8 +197,9 @@ struct Processor::State {
              .Add(labels, kDecisionLatencyMs);
     late_span_age = &prometheus::BuildHistogram()
                          .Name("otelcol_processor_tail_sampling_sampling_late_span_age")
-                         .Help("Time (in seconds) from the sampling decision to the arrival of a "
-                               "late span")
+                         .Help(
+                             "Time (in seconds) from the sampling decision to the arrival of a "
+                             "late span")
                          .Register(registry)
                          .Add(labels, kLateSpanAgeSeconds);
     auto counter = [&](const char* name, const char* help) {
@@ -239,8 +239,9 @@ struct Processor::State {
                            "Bytes of span data held by traces pending a decision");
     const size_t expected = static_cast<size_t>(config.expected_new_traces_per_sec);
     if (expected > 0) {
-      pending.reserve(std::min(max_traces, expected * static_cast<size_t>(std::max<int64_t>(
-                                                         1, absl::ToInt64Seconds(config.decision_wait)))));
+      pending.reserve(
+          std::min(max_traces, expected * static_cast<size_t>(std::max<int64_t>(
+                                              1, absl::ToInt64Seconds(config.decision_wait)))));
     }
   }
 
@@ -283,8 +284,7 @@ struct Processor::State {
   uint64_t MatchBoostLocked(const TraceView& view, TimePoint now) {
     for (const pipeline::SamplingControl::Boost& b : BoostsLocked(now)) {
       if (b.ends <= absl::Now()) continue;
-      if (!b.service.empty() &&
-          !view.AnySpan([&](const pipeline::SpanView& s) {
+      if (!b.service.empty() && !view.AnySpan([&](const pipeline::SpanView& s) {
             return s.resource().service_name() == b.service;
           })) {
         continue;
@@ -296,8 +296,8 @@ struct Processor::State {
           })) {
         continue;
       }
-      if (b.percentage < 100 && ProbabilisticHash("weir-boost", view.trace_id()) >
-                                    ProbabilisticThreshold(b.percentage)) {
+      if (b.percentage < 100 &&
+          ProbabilisticHash("weir-boost", view.trace_id()) > ProbabilisticThreshold(b.percentage)) {
         continue;
       }
       return b.id;
@@ -458,8 +458,7 @@ struct Processor::State {
   }
 
   void ObserveLate(TimePoint now, int64_t decided_ns) {
-    late_span_age->Observe(
-        static_cast<double>(now.time_since_epoch().count() - decided_ns) / 1e9);
+    late_span_age->Observe(static_cast<double>(now.time_since_epoch().count() - decided_ns) / 1e9);
   }
 
   void Drop(size_t spans, absl::string_view why) {
@@ -517,15 +516,16 @@ struct Processor::State {
   }
 
   const std::string id;
-  const std::string handover_key;  // the key in Live()
+  const std::string handover_key;                // the key in Live()
   const uint64_t generation = NextGeneration();  // creation order of the instances
   const Config config;
   Clock& clock;
   const Clock::Duration wait, root_wait;
   const size_t max_traces, max_bytes;
 
-  prometheus::Counter *global_sampled, *global_not_sampled, *global_dropped, *dropped_too_early, *evaluation_error,
-      *new_traces, *early, *too_large, *boosted, *late_dropped, *dropped, *refused;
+  prometheus::Counter *global_sampled, *global_not_sampled, *global_dropped, *dropped_too_early,
+      *evaluation_error, *new_traces, *early, *too_large, *boosted, *late_dropped, *dropped,
+      *refused;
   prometheus::Histogram *decision_latency, *late_span_age;
   prometheus::Gauge *traces_on_memory, *buffered_spans, *buffered_bytes, *active_boosts;
   log::RateLimited drop_log;
@@ -540,11 +540,11 @@ struct Processor::State {
   // Everything below is guarded by mu.
   std::vector<NamedPolicy> policies;
   std::shared_ptr<const std::vector<std::string>> policy_names;  // in evaluation order
-  std::vector<Decision> votes;  // scratch
-  std::vector<pipeline::SamplingControl::Boost> boosts;  // as of boosts_checked
+  std::vector<Decision> votes;                                   // scratch
+  std::vector<pipeline::SamplingControl::Boost> boosts;          // as of boosts_checked
   TimePoint boosts_checked{};
   bool boosts_fresh = false;
-  SpanPool pool;                // the span references of pending traces
+  SpanPool pool;  // the span references of pending traces
   absl::flat_hash_map<TraceKey, Trace> pending;
   std::deque<DueEntry> by_arrival;  // in arrival order, hence in due order
   std::deque<DueEntry> by_root;     // in root arrival order
@@ -594,8 +594,8 @@ absl::Status Processor::Start(pipeline::Host& host) {
   // (short ticks keep each one's work, and a trace's extra wait, small).
   Clock::Duration shortest = s->wait;
   if (s->root_wait > Clock::Duration::zero()) shortest = std::min(shortest, s->root_wait);
-  Clock::Duration period = std::clamp<Clock::Duration>(
-      shortest / 10, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
+  Clock::Duration period = std::clamp<Clock::Duration>(shortest / 10, std::chrono::milliseconds(10),
+                                                       std::chrono::milliseconds(1000));
   pipeline::TimerHandle tick = s->clock.SchedulePeriodic(period, [s] { s->Tick(); });
   std::lock_guard<std::mutex> lock(s->mu);
   s->started = true;
@@ -686,8 +686,6 @@ size_t Processor::pending_traces() const {
   return state_->pending.size();
 }
 
-size_t Processor::held_bytes() const {
-  return state_->held_bytes->load(std::memory_order_relaxed);
-}
+size_t Processor::held_bytes() const { return state_->held_bytes->load(std::memory_order_relaxed); }
 
 }  // namespace weir::processors::tail_sampling

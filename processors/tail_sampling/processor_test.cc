@@ -14,13 +14,13 @@
 namespace weir::processors::tail_sampling {
 namespace {
 
+using test::Spans;
+using test::SpanSpec;
+using test::Str;
+using test::TraceNumbers;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
-using test::SpanSpec;
-using test::Spans;
-using test::Str;
-using test::TraceNumbers;
 using namespace std::chrono_literals;
 
 constexpr const char* kErrorsOnly = R"(
@@ -268,7 +268,8 @@ policies:
   - {name: no-health, type: drop, drop: {drop_sub_policy: [
       {name: h, type: string_attribute, string_attribute: {key: route, values: [/health]}}]}}
 )");
-  ASSERT_TRUE(p->ConsumeTraces(Spans({{.trace = 1, .attributes = {Str("route", "/health")}}})).ok());
+  ASSERT_TRUE(
+      p->ConsumeTraces(Spans({{.trace = 1, .attributes = {Str("route", "/health")}}})).ok());
   env_.clock.Advance(2s);
   EXPECT_EQ(next_.sink.span_count(), 0u);
 }
@@ -296,8 +297,8 @@ TEST_F(TailSamplingTest, ABoostKeepsWhatThePoliciesWouldNotUntilItEnds) {
   b.service = "checkout";
   b.ends = absl::Now() + absl::Minutes(5);
   const uint64_t boost = control.AddBoost(b)->id;
-  ASSERT_TRUE(p->ConsumeTraces(Spans({{.trace = 1, .service = "checkout"},
-                                      {.trace = 2, .service = "search"}}))
+  ASSERT_TRUE(p->ConsumeTraces(
+                   Spans({{.trace = 1, .service = "checkout"}, {.trace = 2, .service = "search"}}))
                   .ok());
   env_.clock.Advance(11s);
   EXPECT_THAT(Delivered(), ElementsAre(1));

@@ -14,9 +14,9 @@
 namespace weir::processors::tail_sampling::test {
 
 struct SpanSpec {
-  int trace = 1;           // trace id: 16 bytes ending in this number
-  int span = 1;            // span id: 8 bytes ending in this number
-  int parent = 0;          // 0: a root span
+  int trace = 1;   // trace id: 16 bytes ending in this number
+  int span = 1;    // span id: 8 bytes ending in this number
+  int parent = 0;  // 0: a root span
   uint64_t start_ns = 1'000'000'000;
   uint64_t end_ns = 1'001'000'000;  // 1 ms
   int status = 0;                   // 0 unset, 1 ok, 2 error

@@ -78,7 +78,8 @@ otlp::ExportRequest RequestWithSpan(const TestTrace& t, int span) {
   s->set_name("op");
   const uint64_t start = 1'700'000'000'000'000'000ull + static_cast<uint64_t>(span) * 1'000'000;
   // A slow trace's last span ends 800 ms after its first started.
-  const uint64_t end = t.slow && span == kSpansPerTrace - 1 ? start + 800'000'000 : start + 1'000'000;
+  const uint64_t end =
+      t.slow && span == kSpansPerTrace - 1 ? start + 800'000'000 : start + 1'000'000;
   s->set_start_time_unix_nano(start);
   s->set_end_time_unix_nano(end);
   if (t.error && span == 2) s->mutable_status()->set_code(otlp::SpanStatus::STATUS_CODE_ERROR);
@@ -129,7 +130,8 @@ service:
     for (char& c : t.id) c = static_cast<char>(rng());
     t.error = i % 7 == 0;
     t.slow = i % 11 == 0;
-    if (t.error || t.slow || OtelcolProbabilistic("fleet", t.id, kPercentage)) expected.insert(t.id);
+    if (t.error || t.slow || OtelcolProbabilistic("fleet", t.id, kPercentage))
+      expected.insert(t.id);
   }
   // Every (trace, span) pair is its own request; 8 clients (4 gRPC, 4 HTTP) take them in an
   // interleaved order, so each trace's spans arrive over several requests and transports. The
@@ -197,39 +199,45 @@ service:
                         "\"sampled\""),
             static_cast<double>(expected.size()))
       << metrics;
-  EXPECT_EQ(MetricValue(metrics, "otelcol_processor_tail_sampling_new_trace_id_received"),
-            kTraces);
+  EXPECT_EQ(MetricValue(metrics, "otelcol_processor_tail_sampling_new_trace_id_received"), kTraces);
   EXPECT_EQ(weir->Stop(SIGTERM, std::chrono::seconds(20)), 0);
 }
 
-TEST(TailSampling, ABoostStartedOverTheAdminApiKeepsTracesAndExplainSaysWhy) {
-  FakeOtlpGrpcServer backend;
-  std::string dir = MakeTempDir("tail-sampling-boost");
-  std::string error;
-  auto weir = WeirProcess::Start(dir, R"(
+// weir with one tail_sampling policy (keep traces with an error) in front of `backend`, and
+// the weir_admin extension when `admin`.
+std::string ErrorsOnlyConfig(const FakeOtlpGrpcServer& backend, const std::string& decision_wait,
+                             bool admin) {
+  return R"(
 receivers:
   otlp:
     protocols:
       grpc: {endpoint: 127.0.0.1:0}
 processors:
   tail_sampling:
-    decision_wait: 500ms
+    decision_wait: )" +
+         decision_wait + R"(
     policies:
       - {name: errors, type: status_code, status_code: {status_codes: [ERROR]}}
 exporters:
   otlp:
-    endpoint: )" + backend.address() + R"(
+    endpoint: )" +
+         backend.address() + R"(
     tls: {insecure: true}
-extensions:
-  weir_admin: {endpoint: 127.0.0.1:0}
-service:
-  extensions: [weir_admin]
-  telemetry:
+)" + (admin ? "extensions:\n  weir_admin: {endpoint: 127.0.0.1:0}\n" : "") +
+         R"(service:
+)" + (admin ? "  extensions: [weir_admin]\n" : "") +
+         R"(  telemetry:
     metrics: {address: 127.0.0.1:0}
   pipelines:
     traces: {receivers: [otlp], processors: [tail_sampling], exporters: [otlp]}
-)",
-                                 &error);
+)";
+}
+
+TEST(TailSampling, ABoostStartedOverTheAdminApiKeepsTracesAndExplainSaysWhy) {
+  FakeOtlpGrpcServer backend;
+  std::string dir = MakeTempDir("tail-sampling-boost");
+  std::string error;
+  auto weir = WeirProcess::Start(dir, ErrorsOnlyConfig(backend, "500ms", true), &error);
   ASSERT_TRUE(weir) << error;
   const std::string admin = weir->AddressAfter("admin API listening on ");
   ASSERT_FALSE(admin.empty()) << weir->Log();
@@ -238,11 +246,15 @@ service:
   ASSERT_EQ(started.status, 201) << started.body;
   EXPECT_EQ(HttpGet(admin, "/sampling/boosts").status, 200);
 
-  TestTrace checkout{std::string("\x0a\xf7\x65\x19\x16\xcd\x43\xdd\x84\x48\xeb\x21\x1c\x80\x31\x9c", 16)};
+  TestTrace checkout{
+      std::string("\x0a\xf7\x65\x19\x16\xcd\x43\xdd\x84\x48\xeb\x21\x1c\x80\x31\x9c", 16)};
   TestTrace search{std::string(16, '\x42')};
   otlp::ExportRequest a = RequestWithSpan(checkout, 0);
   otlp::ExportRequest b = RequestWithSpan(search, 0);
-  b.mutable_resource_spans(0)->mutable_resource()->mutable_attributes(0)->mutable_value()
+  b.mutable_resource_spans(0)
+      ->mutable_resource()
+      ->mutable_attributes(0)
+      ->mutable_value()
       ->set_string_value("search");
   otlp::ExportResponse response;
   ASSERT_TRUE(GrpcExport(weir->GrpcAddress(), a, &response).ok());
@@ -256,8 +268,7 @@ service:
   ASSERT_EQ(kept.status, 200) << kept.body;
   EXPECT_NE(kept.body.find("\"sampled\":true"), std::string::npos) << kept.body;
   EXPECT_NE(kept.body.find("\"boost\":1"), std::string::npos) << kept.body;
-  EXPECT_NE(kept.body.find("{\"policy\":\"errors\",\"vote\":\"not_sampled\"}"),
-            std::string::npos)
+  EXPECT_NE(kept.body.find("{\"policy\":\"errors\",\"vote\":\"not_sampled\"}"), std::string::npos)
       << kept.body;
   auto dropped = HttpGet(admin, "/sampling/explain/42424242424242424242424242424242");
   ASSERT_EQ(dropped.status, 200) << dropped.body;
@@ -270,27 +281,7 @@ TEST(TailSampling, AReloadKeepsPendingTracesWhole) {
   FakeOtlpGrpcServer backend;
   std::string dir = MakeTempDir("tail-sampling-reload");
   std::string error;
-  auto weir = WeirProcess::Start(dir, R"(
-receivers:
-  otlp:
-    protocols:
-      grpc: {endpoint: 127.0.0.1:0}
-processors:
-  tail_sampling:
-    decision_wait: 3s
-    policies:
-      - {name: errors, type: status_code, status_code: {status_codes: [ERROR]}}
-exporters:
-  otlp:
-    endpoint: )" + backend.address() + R"(
-    tls: {insecure: true}
-service:
-  telemetry:
-    metrics: {address: 127.0.0.1:0}
-  pipelines:
-    traces: {receivers: [otlp], processors: [tail_sampling], exporters: [otlp]}
-)",
-                                 &error);
+  auto weir = WeirProcess::Start(dir, ErrorsOnlyConfig(backend, "3s", false), &error);
   ASSERT_TRUE(weir) << error;
   // The error span arrives before the reload, the rest of the trace after it.
   TestTrace t{std::string(16, '\x7a'), /*error=*/true};
