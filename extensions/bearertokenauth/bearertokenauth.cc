@@ -84,12 +84,12 @@ absl::Status BearerTokenAuth::Load() {
   }
   auto values = Values(config_.scheme, tokens);
   std::unique_lock<std::mutex> lock(mu_);
-  bool changed = expected_ == nullptr || *expected_ != *values;
+  bool changed = generation_ == 0 || *expected_ != *values;
   expected_ = std::move(values);
-  ++loads_;
+  if (!changed) return absl::OkStatus();
+  ++generation_;
   loaded_.notify_all();
-  if (changed && loads_ > 1)
-    log::Info(kComponent, "%s: token(s) reloaded from %s", id_, config_.filename);
+  if (generation_ > 1) log::Info(kComponent, "%s: token(s) reloaded from %s", id_, config_.filename);
   return absl::OkStatus();
 }
 
@@ -122,15 +122,15 @@ std::pair<std::string, std::string> BearerTokenAuth::RequestHeader() const {
   return {config_.header, expected->empty() ? std::string() : expected->front()};
 }
 
-uint64_t BearerTokenAuth::loads() const {
+uint64_t BearerTokenAuth::generation() const {
   std::unique_lock<std::mutex> lock(mu_);
-  return loads_;
+  return generation_;
 }
 
-bool BearerTokenAuth::WaitForLoads(uint64_t n, absl::Duration timeout) const {
+bool BearerTokenAuth::WaitForGeneration(uint64_t n, absl::Duration timeout) const {
   std::unique_lock<std::mutex> lock(mu_);
   return loaded_.wait_for(lock, absl::ToChronoNanoseconds(timeout),
-                          [this, n] { return loads_ >= n; });
+                          [this, n] { return generation_ >= n; });
 }
 
 }  // namespace weir::extensions::bearertokenauth

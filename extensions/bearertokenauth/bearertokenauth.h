@@ -58,11 +58,13 @@ class BearerTokenAuth final : public pipeline::Extension,
   // ClientAuthenticator: {header, "<scheme> <first token>"}.
   std::pair<std::string, std::string> RequestHeader() const override;
 
-  // How many times the token file was read successfully (0 without filename); for tests and
-  // logs. WaitForLoads blocks until that count reaches `n` or `timeout` passes and returns
-  // whether it did.
-  uint64_t loads() const;
-  bool WaitForLoads(uint64_t n, absl::Duration timeout) const;
+  // How many different token sets the file has given (0 without filename): 1 after Start, one
+  // more each time a change of the file brings other tokens. Events in the directory that leave
+  // the tokens as they are (other files, a rewrite with the same content) do not count. For
+  // tests and logs. WaitForGeneration blocks until the count reaches `n` or `timeout` passes
+  // and returns whether it did.
+  uint64_t generation() const;
+  bool WaitForGeneration(uint64_t n, absl::Duration timeout) const;
 
  private:
   // Reads filename; on success swaps in its tokens. Returns what went wrong.
@@ -73,10 +75,10 @@ class BearerTokenAuth final : public pipeline::Extension,
   const Config config_;
   const std::string lower_header_;  // the header's name as looked up and as gRPC sends it
   mutable std::mutex mu_;
-  mutable std::condition_variable loaded_;  // notified when loads_ grows
+  mutable std::condition_variable loaded_;  // notified when generation_ grows
   // "<scheme> <token>" for each token, first the one a client sends.
   std::shared_ptr<const std::vector<std::string>> expected_ ABSL_GUARDED_BY(mu_);
-  uint64_t loads_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
   std::string last_file_error_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<FileWatch> watch_;
 };

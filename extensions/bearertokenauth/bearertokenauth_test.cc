@@ -1,6 +1,9 @@
 #include "extensions/bearertokenauth/bearertokenauth.h"
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <string>
@@ -114,33 +117,37 @@ TEST(BearerTokenAuth, ConstantTimeEquals) {
 }
 
 TEST(BearerTokenAuth, FileIsReloadedWhenItChanges) {
-  const std::string path = TempPath("reload");
+  // A directory of its own: the watch sees every event of the directory, and other tests write
+  // into the shared temporary one.
+  std::string dir_template = TempPath("reload_XXXXXX");
+  ASSERT_NE(::mkdtemp(dir_template.data()), nullptr);
+  const std::string path = dir_template + "/token";
   WriteFile(path, "first\n");
   testing::TestEnvironment env;
   testing::RecordingHost host;
   auto auth = Make(env, "filename: " + path + "\ntoken: ignored");
   ASSERT_TRUE(auth->Start(host).ok());
-  EXPECT_EQ(auth->loads(), 1u);
+  EXPECT_EQ(auth->generation(), 1u);
   EXPECT_TRUE(Check(*auth, {{"authorization", "Bearer first"}}).ok());
   EXPECT_FALSE(Check(*auth, {{"authorization", "Bearer ignored"}}).ok());
 
+  // An event that leaves the tokens as they are is not a new generation.
+  WriteFile(dir_template + "/unrelated", "x");
+  WriteFile(path, "first\n");
+
   // Rewritten in place.
   WriteFile(path, "second\n");
-  ASSERT_TRUE(auth->WaitForLoads(2, absl::Seconds(10)));
-  EXPECT_TRUE(Check(*auth, {{"authorization", "Bearer second"}}).ok()) << auth->loads();
+  ASSERT_TRUE(auth->WaitForGeneration(2, absl::Seconds(10)));
+  EXPECT_EQ(auth->generation(), 2u);
+  EXPECT_TRUE(Check(*auth, {{"authorization", "Bearer second"}}).ok());
   EXPECT_FALSE(Check(*auth, {{"authorization", "Bearer first"}}).ok());
   EXPECT_EQ(auth->RequestHeader().second, "Bearer second");
 
   // Replaced by a rename, as editors and Kubernetes do; several tokens, one per line.
   const std::string tmp = path + ".tmp";
   WriteFile(tmp, "  third \n\nfourth\n");
-  uint64_t before = auth->loads();
   ASSERT_EQ(std::rename(tmp.c_str(), path.c_str()), 0);
-  ASSERT_TRUE(auth->WaitForLoads(before + 1, absl::Seconds(10)));
-  // The rename may be seen before the temporary file's own events are; wait for the content.
-  for (int i = 0; i < 100 && !Check(*auth, {{"authorization", "Bearer third"}}).ok(); ++i) {
-    auth->WaitForLoads(auth->loads() + 1, absl::Milliseconds(100));
-  }
+  ASSERT_TRUE(auth->WaitForGeneration(3, absl::Seconds(10)));
   EXPECT_TRUE(Check(*auth, {{"authorization", "Bearer third"}}).ok());
   EXPECT_TRUE(Check(*auth, {{"authorization", "Bearer fourth"}}).ok());
   EXPECT_FALSE(Check(*auth, {{"authorization", "Bearer second"}}).ok());
@@ -149,13 +156,15 @@ TEST(BearerTokenAuth, FileIsReloadedWhenItChanges) {
   // A file emptied (mid-rewrite, or by mistake) keeps the tokens in use.
   WriteFile(path, "");
   WriteFile(path + ".other", "x");  // another event in the directory, after the empty write
-  auth->WaitForLoads(auth->loads() + 1, absl::Milliseconds(200));
+  EXPECT_FALSE(auth->WaitForGeneration(4, absl::Milliseconds(200)));
   EXPECT_TRUE(Check(*auth, {{"authorization", "Bearer third"}}).ok());
 
   auth->Shutdown(absl::Now());
   auth->Shutdown(absl::Now());  // idempotent; the watch thread is gone
-  std::remove(path.c_str());
-  std::remove((path + ".other").c_str());
+  for (const char* name : {"/token", "/token.other", "/unrelated"}) {
+    std::remove((dir_template + name).c_str());
+  }
+  ::rmdir(dir_template.c_str());
 }
 
 TEST(BearerTokenAuth, StartFailsWhenTheFileIsGone) {
