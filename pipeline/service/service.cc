@@ -12,6 +12,27 @@ namespace weir::service {
 
 namespace http = boost::beast::http;
 
+namespace {
+
+// Counts the spans that pass on one edge of a pipeline, then hands them on.
+class CountingConsumer final : public TracesConsumer {
+ public:
+  CountingConsumer(TracesConsumer& next, prometheus::Counter* counter)
+      : next_(next), counter_(counter) {}
+  using TracesConsumer::ConsumeTraces;
+  absl::Status ConsumeTraces(const pipeline::RequestContext& context,
+                             pipeline::TraceBatch batch) override {
+    counter_->Increment(static_cast<double>(batch.span_count()));
+    return next_.ConsumeTraces(context, std::move(batch));
+  }
+
+ private:
+  TracesConsumer& next_;
+  prometheus::Counter* counter_;
+};
+
+}  // namespace
+
 Service::Service(std::unique_ptr<ServiceConfig> config, Telemetry& telemetry,
                  boost::asio::io_context& io, Clock& clock,
                  std::function<void(const absl::Status&)> on_fatal)
@@ -27,6 +48,7 @@ Service::~Service() {
   metrics_server_.reset();
   while (!receivers_.empty()) receivers_.pop_back();
   while (!processors_.empty()) processors_.pop_back();  // first processor of a pipeline first
+  edges_.clear();
   fanouts_.clear();
   while (!exporters_.empty()) exporters_.pop_back();
   while (!extensions_.empty()) extensions_.pop_back();
@@ -46,6 +68,11 @@ TracesConsumer* Service::Combine(std::vector<TracesConsumer*> consumers) {
   if (consumers.size() == 1) return consumers[0];
   fanouts_.push_back(std::make_unique<FanoutConsumer>(std::move(consumers)));
   return fanouts_.back().get();
+}
+
+TracesConsumer* Service::CountingEdge(TracesConsumer& next, prometheus::Counter* counter) {
+  edges_.push_back(std::make_unique<CountingConsumer>(next, counter));
+  return edges_.back().get();
 }
 
 absl::Status Service::Build() {
@@ -85,13 +112,15 @@ absl::Status Service::Build() {
     for (auto it = p.processors.rbegin(); it != p.processors.rend(); ++it) {
       const ComponentEntry& e = config_->processors.at(*it);
       auto* factory = static_cast<const ProcessorFactory*>(e.factory);
+      telemetry::ProcessorMetrics counts(telemetry_, *it);
+      next = CountingEdge(*next, counts.outgoing());
       auto proc = factory->CreateTraces(MakeSettings(e, p.id), *e.config, *next);
       if (!proc.ok()) {
         return absl::Status(
             proc.status().code(),
             absl::StrCat("processors.", *it, " in pipeline ", p.id, ": ", proc.status().message()));
       }
-      next = proc->get();
+      next = CountingEdge(**proc, counts.incoming());
       processors_.push_back({absl::StrCat(*it, " (", p.id, ")"), std::move(*proc)});
     }
     for (const std::string& id : p.receivers) receiver_targets[id].push_back(next);

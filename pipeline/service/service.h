@@ -96,6 +96,8 @@ class Service final : private Host {
   Extension* GetExtension(absl::string_view id) override;
   Settings MakeSettings(const ComponentEntry& entry, std::string pipeline = "");
   TracesConsumer* Combine(std::vector<TracesConsumer*> consumers);
+  // A consumer that adds each batch's span count to `counter` and hands the batch to `next`.
+  TracesConsumer* CountingEdge(TracesConsumer& next, prometheus::Counter* counter);
   // The deadline of a stage that begins now and may use `share` of the shutdown's time, while
   // `reserve` of it stays for the stages after it.
   absl::Time StageDeadline(double share, double reserve) const;
@@ -114,6 +116,8 @@ class Service final : private Host {
   std::vector<Named<Extension>> extensions_;
   std::vector<Named<TracesExporter>> exporters_;
   std::vector<std::unique_ptr<FanoutConsumer>> fanouts_;
+  // The counting edges around each processor (otelcol_processor_{incoming,outgoing}_items).
+  std::vector<std::unique_ptr<TracesConsumer>> edges_;
   std::vector<Named<TracesProcessor>> processors_;  // per pipeline, last-to-first
   std::vector<Named<Component>> receivers_;
   std::unique_ptr<HttpServer> metrics_server_;

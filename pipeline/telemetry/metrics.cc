@@ -103,6 +103,14 @@ ReceiverMetrics::ReceiverMetrics(Telemetry& telemetry, const std::string& receiv
       "Number of requests refused because their credentials were missing or wrong.", labels);
 }
 
+ProcessorMetrics::ProcessorMetrics(Telemetry& telemetry, const std::string& processor) {
+  prometheus::Labels labels{{"processor", processor}, {"otel_signal", "traces"}};
+  incoming_ = CounterIn(telemetry.registry(), "otelcol_processor_incoming_items",
+                        "Number of items passed to the processor.", labels);
+  outgoing_ = CounterIn(telemetry.registry(), "otelcol_processor_outgoing_items",
+                        "Number of items emitted from the processor.", labels);
+}
+
 ExporterMetrics::ExporterMetrics(Telemetry& telemetry, const std::string& exporter) {
   prometheus::Labels labels{{"exporter", exporter}};
   auto& r = telemetry.registry();

@@ -70,6 +70,20 @@ class ReceiverMetrics {
   prometheus::Counter* unauthenticated_requests_;
 };
 
+// otelcol_processor_incoming_items / otelcol_processor_outgoing_items {processor, otel_signal}:
+// the spans handed to a processor and the spans it handed on. The service counts them on the
+// edges of the pipeline, so processors do not.
+class ProcessorMetrics {
+ public:
+  ProcessorMetrics(Telemetry& telemetry, const std::string& processor);
+  prometheus::Counter* incoming() const { return incoming_; }
+  prometheus::Counter* outgoing() const { return outgoing_; }
+
+ private:
+  prometheus::Counter* incoming_;
+  prometheus::Counter* outgoing_;
+};
+
 // otelcol_exporter_sent_spans, _send_failed_spans, _enqueue_failed_spans, _queue_size and
 // _queue_capacity {exporter}; and weir's own weir_exporter_handoff_latency_seconds {exporter}:
 // receipt of the oldest span in a batch → the batch reaching the exporter (decode, processors
