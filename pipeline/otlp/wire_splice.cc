@@ -13,36 +13,30 @@ constexpr char kResourceSpansTag = 0x0A;
 constexpr char kChildTag = 0x12;
 constexpr uint64_t kMaxBytes = 0x7FFFFFFFu;
 
-// The header bytes of one entry: up to two views into the source, a replacement, or (when the
-// header is scattered among the children) a copy gathered by walking the body.
+// The header bytes of one entry, split around its children: the fields numbered below the
+// child field (the resource or scope itself) go before them, the others (schema_url, unknown
+// fields) after, so a canonical encoding stays canonical through a splice.
 struct HeaderBytes {
-  absl::string_view parts[2];
-  int count = 0;
-  std::string gathered;
+  std::string before, after;
 
-  uint64_t size() const {
-    uint64_t n = 0;
-    for (int i = 0; i < count; ++i) n += parts[i].size();
-    return n;
-  }
-  void AppendTo(std::string* out) const {
-    for (int i = 0; i < count; ++i) out->append(parts[i].data(), parts[i].size());
+  uint64_t size() const { return before.size() + after.size(); }
+  void Add(absl::string_view fields) {
+    ForEachField(fields, [&](uint32_t field, uint32_t, absl::string_view, absl::string_view all) {
+      (field < 2 ? before : after).append(all.data(), all.size());
+    });
   }
 };
 
 void GatherHeader(absl::string_view bytes, Range body, const Headers& headers, HeaderBytes* out) {
   if (!headers.more) {
     for (int i = 0; i < headers.count; ++i)
-      out->parts[i] = bytes.substr(headers.ranges[i].offset, headers.ranges[i].size);
-    out->count = headers.count;
+      out->Add(bytes.substr(headers.ranges[i].offset, headers.ranges[i].size));
     return;
   }
   ForEachField(bytes.substr(body.offset, body.size),
                [&](uint32_t field, uint32_t wire_type, absl::string_view, absl::string_view all) {
-                 if (!(field == 2 && wire_type == 2)) out->gathered.append(all.data(), all.size());
+                 if (!(field == 2 && wire_type == 2)) out->Add(all);
                });
-  out->parts[0] = out->gathered;
-  out->count = 1;
 }
 
 const std::string* FindReplacement(absl::Span<const Replacement> list, uint32_t index) {
@@ -54,8 +48,7 @@ const std::string* FindReplacement(absl::Span<const Replacement> list, uint32_t 
 void Header(absl::string_view bytes, Range body, const Headers& headers,
             const std::string* replacement, HeaderBytes* out) {
   if (replacement != nullptr) {
-    out->parts[0] = *replacement;
-    out->count = 1;
+    out->Add(*replacement);
     return;
   }
   GatherHeader(bytes, body, headers, out);
@@ -102,17 +95,13 @@ Range Shift(Range r, int64_t delta) {
 std::string ResourceHeader(absl::string_view bytes, const Index& index, uint32_t r) {
   HeaderBytes h;
   GatherHeader(bytes, index.resources[r].bytes, index.resources[r].headers, &h);
-  std::string out;
-  h.AppendTo(&out);
-  return out;
+  return h.before + h.after;
 }
 
 std::string ScopeHeader(absl::string_view bytes, const Index& index, uint32_t s) {
   HeaderBytes h;
   GatherHeader(bytes, index.scopes[s].bytes, index.scopes[s].headers, &h);
-  std::string out;
-  h.AppendTo(&out);
-  return out;
+  return h.before + h.after;
 }
 
 absl::Status Splice(absl::string_view bytes, const Index& index, const SplicePlan& plan,
@@ -207,8 +196,9 @@ absl::Status Splice(absl::string_view bytes, const Index& index, const SplicePla
     nr.bytes = Range{offset(), static_cast<uint32_t>(g.content)};
     nr.first_scope = static_cast<uint32_t>(out_index->scopes.size());
     nr.scope_count = static_cast<uint32_t>(g.run_end - g.run_begin);
-    if (uint64_t h = g.header.size(); h > 0) nr.headers.Add(offset(), static_cast<uint32_t>(h));
-    g.header.AppendTo(out);
+    if (!g.header.before.empty())
+      nr.headers.Add(offset(), static_cast<uint32_t>(g.header.before.size()));
+    out->append(g.header.before);
     for (size_t k = g.run_begin; k < g.run_end; ++k) {
       const Run& run = runs[k];
       ScopeEntry& ns = out_index->scopes.emplace_back();
@@ -220,8 +210,9 @@ absl::Status Splice(absl::string_view bytes, const Index& index, const SplicePla
       ns.bytes = Range{offset(), static_cast<uint32_t>(run.content)};
       ns.first_span = static_cast<uint32_t>(out_index->spans.size());
       ns.span_count = run.end - run.begin;
-      if (uint64_t h = run.header.size(); h > 0) ns.headers.Add(offset(), static_cast<uint32_t>(h));
-      run.header.AppendTo(out);
+      if (!run.header.before.empty())
+        ns.headers.Add(offset(), static_cast<uint32_t>(run.header.before.size()));
+      out->append(run.header.before);
       for (uint32_t i = run.begin; i < run.end; ++i) {
         const SpanEntry& old = index.spans[spans[i]];
         if (const std::string* body = FindReplacement(plan.span_bodies, spans[i])) {
@@ -249,7 +240,13 @@ absl::Status Splice(absl::string_view bytes, const Index& index, const SplicePla
         out_index->spans.push_back(e);
         out->append(bytes.data() + old.field_offset, old.field_size());
       }
+      if (!run.header.after.empty())
+        ns.headers.Add(offset(), static_cast<uint32_t>(run.header.after.size()));
+      out->append(run.header.after);
     }
+    if (!g.header.after.empty())
+      nr.headers.Add(offset(), static_cast<uint32_t>(g.header.after.size()));
+    out->append(g.header.after);
   }
   return absl::OkStatus();
 }

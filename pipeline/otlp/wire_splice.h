@@ -6,8 +6,10 @@
 // re-framed around its header bytes and its kept children. This is how TraceBatch partitions,
 // filters, splits and edits spans on the wire.
 //
-// Field order: within a re-framed ResourceSpans or ScopeSpans, header fields come first and
-// children after, each group in its original order. Protobuf treats the two orders alike.
+// Field order: within a re-framed ResourceSpans or ScopeSpans, the header fields numbered below
+// the children's field (the resource or scope) come first, then the children, then the other
+// header fields (schema_url, unknown fields), each group in its original order; so a
+// canonically encoded request stays canonical (protobuf reads either order alike).
 //
 // Threading: stateless functions, safe from any thread.
 #pragma once
