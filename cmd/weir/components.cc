@@ -12,6 +12,7 @@
 #include "processors/batch/factory.h"
 #include "processors/memory_limiter/factory.h"
 #include "processors/probabilistic_sampler/factory.h"
+#include "processors/redaction/factory.h"
 #include "processors/tail_sampling/factory.h"
 #include "receivers/otlp/factory.h"
 
@@ -25,6 +26,7 @@ absl::StatusOr<std::unique_ptr<pipeline::Registry>> Components() {
            registry->Add(std::make_unique<processors::memory_limiter::Factory>()),
            registry->Add(std::make_unique<processors::tail_sampling::Factory>()),
            registry->Add(std::make_unique<processors::probabilistic_sampler::Factory>()),
+           registry->Add(std::make_unique<processors::redaction::Factory>()),
            registry->Add(std::make_unique<exporters::debug::Factory>()),
            registry->Add(std::make_unique<exporters::file::Factory>()),
            registry->Add(std::make_unique<exporters::nop::Factory>()),
