@@ -36,6 +36,14 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 # Scenario: load generator flags, receiver protocol, exporter type, exporter options.
+# The processors a scenario puts before batch, as YAML bodies.
+REDACTION = """allow_all_keys: true
+    blocked_values:
+      - "\\\\b(?:4[0-9]{12}(?:[0-9]{3})?|5[1-5][0-9]{14})\\\\b"
+      - "[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\\\.[A-Za-z]{2,}"
+      - "(?i)bearer\\\\s+[A-Za-z0-9._~+/=-]+"
+"""
+
 SCENARIOS = {
     "w1": dict(
         doc="Trace10kSPS shape: ~150-byte spans, 2 int attributes, 100 spans/request, "
@@ -115,6 +123,13 @@ SCENARIOS = {
         tail_sampling=dict(decision_wait="25s", num_traces=1200000,
                            max_buffered_bytes=6 << 30),
         memory_limit_mib=8192, count_input=True),
+    "redaction": dict(
+        doc="W2 over OTLP/gRPC, 10 % of spans with an e-mail address, card number or bearer "
+        "token -> redaction (allow_all_keys, 3 blocked_values) -> batch -> OTLP/gRPC",
+        loadgen=["--protocol", "grpc", "--shape", "realistic", "--spans-per-request", "100",
+                 "--rate", "0", "--connections", "4", "--inflight", "2", "--pii-percent", "10"],
+        receiver="grpc", exporter="otlp",
+        processors={"redaction": REDACTION}),
     "idle": dict(doc="RSS of an idle weir after start-up", idle=True),
     "smoke": dict(
         doc="A few seconds of every moving part, no pinning requirements: keeps the harness "
@@ -243,6 +258,9 @@ def weir_config(scenario, sink_grpc, grpc_port, http_port):
             "      - {name: baseline, type: probabilistic, "
             "probabilistic: {sampling_percentage: 10}}\n")
         pipeline_processors = "[tail_sampling, batch]"
+    for name, body in scenario.get("processors", {}).items():
+        tail_processor += f"  {name}:\n    {body}"
+        pipeline_processors = pipeline_processors.replace("[", f"[{name}, ", 1)
     memory = (f"  memory_limit_mib: {scenario['memory_limit_mib']}\n"
               if scenario.get("memory_limit_mib") else "")
     return f"""receivers:

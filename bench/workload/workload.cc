@@ -206,6 +206,12 @@ void AddRealisticAttributes(const WorkloadOptions& options, const Route& route, 
     AddString(attrs, "user_agent.original", kUserAgents[rng.Below(std::size(kUserAgents))]);
   if (want()) AddBool(attrs, "sampled", rng.Percent(50));
   if (want()) AddDouble(attrs, "duration.ratio", rng.Unit());
+  if (options.pii_percent > 0 && want() && rng.Percent(options.pii_percent)) {
+    static constexpr const char* kPii[] = {"contact ann.lee@example.org",
+                                           "card 4111111111111111 charged",
+                                           "Bearer eyJhbGciOiJIUzI1NiJ9.e30.c2ln"};
+    AddString(attrs, "enduser.note", kPii[id % std::size(kPii)]);
+  }
   for (int tag = 0; want(); ++tag) {
     AddString(attrs, absl::StrCat("tag.", tag), RandomText(rng, options.attribute_size));
   }

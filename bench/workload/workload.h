@@ -34,6 +34,9 @@ struct WorkloadOptions {
   int attributes = 10;
   int attribute_size = 16;
   int resource_attributes = 9;
+  // realistic: the share of spans (0-100) whose first string tag carries personal data (an
+  // e-mail address, a card number or a bearer token, in turn), for redaction benchmarks.
+  int pii_percent = 0;
   uint64_t seed = 1;
 };
 

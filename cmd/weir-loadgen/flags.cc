@@ -41,6 +41,8 @@ content
   --attributes N              attributes per span (realistic), default 10
   --attribute-size N          bytes of each string tag value, default 16
   --resource-attributes N     resource attributes (realistic), default 9
+  --pii-percent N             share of spans (0-100) with an e-mail address, card number or
+                              bearer token in one attribute (realistic), default 0
   --distinct N                pre-encoded requests cycled through, default 64
   --unique-traces             trace and span ids unique to every request sent (protobuf,
                               no gzip), so trace ids never repeat as the cycle comes round
@@ -186,6 +188,7 @@ const std::map<std::string, Setter, std::less<>>& ValueFlags() {
       {"attribute-size", IntFlag("attribute-size", 0, 1 << 20, &LoadgenOptions::attribute_size)},
       {"resource-attributes",
        IntFlag("resource-attributes", 0, 1000, &LoadgenOptions::resource_attributes)},
+      {"pii-percent", IntFlag("pii-percent", 0, 100, &LoadgenOptions::pii_percent)},
       {"connections", IntFlag("connections", 1, 4096, &LoadgenOptions::connections)},
       {"inflight", IntFlag("inflight", 1, 4096, &LoadgenOptions::inflight)},
       {"distinct", IntFlag("distinct", 1, 1'000'000, &LoadgenOptions::distinct)},
@@ -270,6 +273,7 @@ WorkloadOptions WorkloadOptionsFrom(const LoadgenOptions& options) {
   w.attributes = options.attributes;
   w.attribute_size = options.attribute_size;
   w.resource_attributes = options.resource_attributes;
+  w.pii_percent = options.pii_percent;
   w.seed = options.seed;
   return w;
 }

@@ -33,6 +33,7 @@ struct LoadgenOptions {
   int spans_per_trace = 10;                      // --spans-per-trace
   int attributes = 10;                           // --attributes per span (realistic shape)
   int attribute_size = 16;                       // --attribute-size: bytes of each string tag value
+  int pii_percent = 0;                           // --pii-percent: spans with personal data
   int resource_attributes = 9;                   // --resource-attributes (realistic shape)
   Shape shape = Shape::kRealistic;               // --shape realistic|small
   int connections = 2;                           // --connections

@@ -98,19 +98,6 @@ struct Tally {
   uint64_t names[kNameFields] = {};
 };
 
-// The attribute lists of a span as the wire holds them: the span's own, then each event's and
-// each link's, each with its field number inside its message.
-template <typename Fn>
-void ForEachWireList(absl::string_view span, Fn&& fn) {
-  fn(AttributeOwner::kSpan, span, 9);
-  otlp::wire::ForEachField(span, [&](uint32_t field, uint32_t wire_type, absl::string_view value,
-                                     absl::string_view) {
-    if (wire_type != 2) return;
-    if (field == 11) fn(AttributeOwner::kEvent, value, 3);
-    if (field == 13) fn(AttributeOwner::kLink, value, 4);
-  });
-}
-
 // The string value of the last `field` (a length-delimited field) of `body`.
 std::optional<absl::string_view> WireString(absl::string_view body, uint32_t field) {
   std::optional<absl::string_view> out;
@@ -166,22 +153,63 @@ struct Processor::State {
     return name.empty() ? system : name;
   }
 
-  // Reads one attribute list on the wire. Returns whether editing it would change it; with
+  // Reads one attribute on the wire: whether editing its list would change the list; with
   // dry_run counts what would change in *tally instead.
+  bool Visit(AttributeOwner owner, absl::string_view key, const AttributeValue& v,
+             absl::string_view db_system, absl::string_view trace_id, Tally* tally,
+             std::string* scratch, bool values_may_match = true) const {
+    Change c = rules->Evaluate(key, WireText(v, config().redact_all_types, scratch), db_system,
+                               values_may_match);
+    if (c.verdict == Verdict::kKeep) return false;
+    if (tally != nullptr) Count(owner, key, c, tally, trace_id);
+    return c.verdict == Verdict::kRemove || c.verdict == Verdict::kMask || summary();
+  }
+
+  // Reads one attribute list on the wire (see Visit).
   template <typename ForEach>
   bool ScanList(AttributeOwner owner, ForEach&& for_each, absl::string_view trace_id,
-                Tally* tally) const {
+                Tally* tally, bool values_may_match = true) const {
     const std::string db_system = DbSystem(for_each);
     bool change = false;
     std::string scratch;
     for_each([&](absl::string_view key, const AttributeValue& v) {
       if (change && tally == nullptr) return;
-      Change c = rules->Evaluate(key, WireText(v, config().redact_all_types, &scratch), db_system);
-      if (c.verdict == Verdict::kKeep) return;
-      if (c.verdict == Verdict::kRemove || c.verdict == Verdict::kMask || summary()) change = true;
-      if (tally != nullptr) Count(owner, key, c, tally, trace_id);
+      if (Visit(owner, key, v, db_system, trace_id, tally, &scratch, values_may_match))
+        change = true;
     });
     return change;
+  }
+
+  // The texts of every value the value rules read in a span, each followed by '\n': its
+  // attributes, its events' and links' attributes, and with redact_names its name, event names
+  // and status message. For Rules::ValuesMayMatch.
+  void JoinValues(const pipeline::SpanView& span, std::string* joined, std::string* scratch) const {
+    joined->clear();
+    auto add = [&](absl::string_view, const AttributeValue& v) {
+      absl::StrAppend(joined, WireText(v, config().redact_all_types, scratch), "\n");
+    };
+    otlp::wire::ForEachField(span.wire_bytes(), [&](uint32_t field, uint32_t wire_type,
+                                                    absl::string_view value, absl::string_view) {
+      if (wire_type != 2) return;
+      if (field == 9) {
+        absl::string_view key;
+        AttributeValue v;
+        otlp::wire::internal::ReadKeyValue(value, &key, &v);
+        add(key, v);
+      } else if (field == 11) {
+        otlp::wire::ForEachKeyValue(value, 3, add);
+        if (config().redact_names) {
+          if (std::optional<absl::string_view> name = WireString(value, 2))
+            absl::StrAppend(joined, *name, "\n");
+        }
+      } else if (field == 13) {
+        otlp::wire::ForEachKeyValue(value, 4, add);
+      } else if (field == 15 && config().redact_names) {
+        if (std::optional<absl::string_view> message = WireString(value, 2))
+          absl::StrAppend(joined, *message, "\n");
+      }
+    });
+    if (config().redact_names) absl::StrAppend(joined, span.name(), "\n");
   }
 
   void Count(AttributeOwner owner, absl::string_view key, const Change& c, Tally* tally,
@@ -398,11 +426,17 @@ absl::Status Processor::ConsumeTraces(const pipeline::RequestContext& context,
   });
   if (!status.ok()) return status;
 
+  // The joined-values prefilter decides only what changes, not what is allowed or counted: it
+  // is off for dry runs and summaries, which report allowed values too.
+  const bool fast = !dry && !s.summary() && s.rules->HasPrefilter();
+  std::string joined;
   absl::flat_hash_set<uintptr_t> scopes;
+  uintptr_t last_scope = 0;
   status = batch.EditSpans([&](pipeline::SpanEditor& e) {
     const pipeline::SpanView& span = e.span();
     const pipeline::ScopeView scope = span.scope();
-    if (scopes.insert(scope.id()).second) {
+    if (scope.id() != last_scope && scopes.insert(scope.id()).second) {
+      last_scope = scope.id();
       auto for_each = [&](auto&& fn) { scope.ForEachAttribute(fn); };
       if (s.ScanList(AttributeOwner::kScope, for_each, span.trace_id(), count) && !dry) {
         s.ApplyList(AttributeOwner::kScope, e.mutable_scope()->mutable_attributes(),
@@ -410,20 +444,49 @@ absl::Status Processor::ConsumeTraces(const pipeline::RequestContext& context,
       }
     }
 
-    bool change = false;
-    ForEachWireList(span.wire_bytes(), [&](AttributeOwner owner, absl::string_view body,
-                                           uint32_t field) {
-      auto for_each = [&](auto&& fn) { otlp::wire::ForEachKeyValue(body, field, fn); };
-      if (s.ScanList(owner, for_each, span.trace_id(), count)) change = true;
-    });
+    // First, when it can decide: does any blocked value occur in the span at all? One RE2 pass
+    // over the span's values joined, instead of one per value. A span without any leaves here
+    // when no rule looks at keys or names.
+    std::string scratch;
+    bool values = true;
+    if (fast) {
+      s.JoinValues(span, &joined, &scratch);
+      values = s.rules->ValuesMayMatch(joined);
+      if (!values && s.rules->KeyRulesTrivial()) return;
+    }
+    // One walk over the span: its attributes, then each event's and link's list. When the
+    // prefilter found a blocked value, the span is edited without it: the edit decides exactly
+    // (a false alarm costs one decode and re-encode of the span, the output is the same).
+    bool change = fast && values;
     auto span_attributes = [&](auto&& fn) { otlp::wire::ForEachKeyValue(span.wire_bytes(), 9, fn); };
+    const std::string span_db = change ? std::string() : s.DbSystem(span_attributes);
+    otlp::wire::ForEachField(span.wire_bytes(), [&](uint32_t field, uint32_t wire_type,
+                                                    absl::string_view value, absl::string_view) {
+      if (wire_type != 2 || (change && !dry)) return;
+      if (field == 9) {
+        absl::string_view key;
+        AttributeValue v;
+        otlp::wire::internal::ReadKeyValue(value, &key, &v);
+        if (s.Visit(AttributeOwner::kSpan, key, v, span_db, span.trace_id(), count, &scratch,
+                    values)) {
+          change = true;
+        }
+      } else if (field == 11 || field == 13) {
+        const uint32_t list_field = field == 11 ? 3 : 4;
+        auto for_each = [&](auto&& fn) { otlp::wire::ForEachKeyValue(value, list_field, fn); };
+        if (s.ScanList(field == 11 ? AttributeOwner::kEvent : AttributeOwner::kLink, for_each,
+                       span.trace_id(), count, values)) {
+          change = true;
+        }
+      }
+    });
     std::vector<int> fired;
     std::optional<std::string> name = s.SpanName(span.name(), span.kind(), span_attributes, &fired);
     if (name) {
       change = true;
       if (dry) s.CountName(kSpanName, fired, &tally, span.trace_id());
     }
-    if (s.config().redact_names) {
+    if (s.config().redact_names && values) {
       span.ForEachEvent([&](absl::string_view event_name, uint64_t, absl::string_view) {
         std::vector<int> event_fired;
         if (s.rules->RedactText(event_name, &event_fired)) {

@@ -1,5 +1,6 @@
 #include "processors/redaction/rules.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "processors/redaction/db_sanitizer.h"
 #include "processors/redaction/url_sanitizer.h"
@@ -52,6 +53,32 @@ absl::StatusOr<std::unique_ptr<Rules>> Rules::Build(const Config& config) {
     }
     *l.list = std::move(*compiled);
   }
+  // The span prefilter: every blocked_values pattern in multi-line mode, run once over a span's
+  // values joined by '\n'. A value that matches a pattern alone also matches inside the joined
+  // text: '\n' is no word character (\b, \B behave as at the ends of a value) and (?m) lets ^
+  // and $ match at every value's ends. Absolute anchors (\A, \z) and patterns that turn
+  // multi-line mode off cannot be joined; with one of those every value is checked alone.
+  std::vector<std::string> joined;
+  r->prefilter_complete_ = !config.blocked_values.empty();
+  for (const std::string& p : config.blocked_values) {
+    if (absl::StrContains(p, "\\A") || absl::StrContains(p, "\\z") || absl::StrContains(p, "-m") ||
+        absl::StrContains(p, "\\C")) {
+      r->prefilter_complete_ = false;
+    }
+    joined.push_back(absl::StrCat("(?m)(?:", p, ")"));
+  }
+  if (r->prefilter_complete_) {
+    auto compiled = pipeline::transform::RegexList::Compile(joined);
+    if (compiled.ok()) {
+      r->prefilter_ = std::move(*compiled);
+    } else {
+      r->prefilter_complete_ = false;
+    }
+  }
+  r->key_rules_trivial_ = config.allow_all_keys && config.ignored_keys.empty() &&
+                          config.ignored_key_patterns.empty() &&
+                          config.blocked_key_patterns.empty() && !config.url_enabled &&
+                          !config.AnyDbSanitizer();
   r->rule_names_.push_back("allowed_keys");
   for (size_t i = 0; i < config.blocked_key_patterns.size(); ++i)
     r->rule_names_.push_back(absl::StrCat("blocked_key_patterns[", i, "]"));
@@ -67,19 +94,30 @@ std::string Rules::Mask(absl::string_view text) const {
   return pipeline::transform::HexDigest(*config_.hash_function, text, config_.hmac_key);
 }
 
+bool Rules::IsIgnored(absl::string_view key) const {
+  // An empty set still hashes the key; most configs ignore nothing.
+  return (!ignored_keys_.empty() && ignored_keys_.contains(key)) ||
+         ignored_key_patterns_.MatchesAny(key);
+}
+
 bool Rules::Removes(absl::string_view key) const {
-  if (ignored_keys_.contains(key) || ignored_key_patterns_.MatchesAny(key)) return false;
+  if (IsIgnored(key)) return false;
   return !config_.allow_all_keys && !allowed_keys_.contains(key);
 }
 
 bool Rules::MaskBlockedValues(absl::string_view text, std::string* out,
                               std::vector<int>* rules) const {
-  // No pattern matches the original: none can fire (a later one could only match what an
-  // earlier one wrote).
+  // The patterns that match the original text; a later pattern can also match what an earlier
+  // one wrote, so once the text changed every later pattern runs.
   if (!blocked_values_.MatchesAny(text)) return false;
+  const std::vector<int> matching = blocked_values_.Matching(text);
   std::string current(text);
   bool changed = false;
+  size_t next = 0;
   for (size_t i = 0; i < blocked_values_.size(); ++i) {
+    const bool listed = next < matching.size() && matching[next] == static_cast<int>(i);
+    if (listed) ++next;
+    if (!listed && !changed) continue;
     std::optional<std::string> replaced = pipeline::transform::ReplaceAll(
         blocked_values_.pattern(i), current, [this](absl::string_view m) { return Mask(m); });
     if (!replaced) continue;
@@ -105,10 +143,10 @@ std::optional<std::string> Rules::SanitizeDbAttribute(absl::string_view key,
   return std::nullopt;
 }
 
-Change Rules::Evaluate(absl::string_view key, absl::string_view text,
-                       absl::string_view db_system) const {
+Change Rules::Evaluate(absl::string_view key, absl::string_view text, absl::string_view db_system,
+                       bool values_may_match) const {
   Change c;
-  if (ignored_keys_.contains(key) || ignored_key_patterns_.MatchesAny(key)) {
+  if (IsIgnored(key)) {
     c.verdict = Verdict::kIgnore;
     return c;
   }
@@ -117,13 +155,22 @@ Change Rules::Evaluate(absl::string_view key, absl::string_view text,
     c.rules.push_back(kRuleAllowedKeys);
     return c;
   }
-  if (allowed_values_.MatchesAny(text)) {
+  // Without values_may_match, allowed_values is consulted only before a change: the outcome is
+  // the same, only an unchanged value is reported as kept rather than allowed.
+  if (values_may_match && allowed_values_.MatchesAny(text)) {
     c.verdict = Verdict::kAllow;
     return c;
   }
+  auto allowed_late = [&] {
+    if (values_may_match || !allowed_values_.MatchesAny(text)) return false;
+    c = Change();
+    c.verdict = Verdict::kAllow;
+    return true;
+  };
   if (!blocked_key_patterns_.empty()) {
     std::vector<int> keys = blocked_key_patterns_.Matching(key);
     if (!keys.empty()) {
+      if (allowed_late()) return c;
       c.verdict = Verdict::kMask;
       c.value = Mask(text);
       c.rules.push_back(BlockedKeyRule(static_cast<size_t>(keys.front())));
@@ -131,7 +178,7 @@ Change Rules::Evaluate(absl::string_view key, absl::string_view text,
     }
   }
   std::string current;
-  bool changed = MaskBlockedValues(text, &current, &c.rules);
+  bool changed = values_may_match && MaskBlockedValues(text, &current, &c.rules);
   const bool url = !url_keys_.empty() && url_keys_.contains(key);
   const bool db = !db_system.empty() && db_any_keys_.contains(key);
   if (url || db) {
@@ -153,12 +200,17 @@ Change Rules::Evaluate(absl::string_view key, absl::string_view text,
     }
   }
   if (changed) {
+    if (allowed_late()) return c;
     c.verdict = Verdict::kMask;
     c.value = std::move(current);
   } else {
     c.rules.clear();
   }
   return c;
+}
+
+bool Rules::ValuesMayMatch(absl::string_view joined) const {
+  return !prefilter_complete_ || prefilter_.MatchesAny(joined);
 }
 
 std::optional<std::string> Rules::RedactText(absl::string_view text,

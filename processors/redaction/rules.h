@@ -46,10 +46,23 @@ class Rules {
 
   const Config& config() const { return config_; }
 
-  // What happens to the attribute `key` whose value reads as `text` (see ValueText) in a list
-  // whose database system is `db_system` (lower case; empty when none).
-  Change Evaluate(absl::string_view key, absl::string_view text,
-                  absl::string_view db_system) const;
+  // What happens to the attribute `key` whose value reads as `text` in a list whose database
+  // system is `db_system` (lower case; empty when none). `values_may_match` false says that
+  // ValuesMayMatch was false for the text of every value around this one: blocked_values are
+  // then not run, and allowed_values only before a change (an unchanged value comes back as
+  // kKeep, not kAllow).
+  Change Evaluate(absl::string_view key, absl::string_view text, absl::string_view db_system,
+                  bool values_may_match = true) const;
+
+  // Whether any blocked_values pattern may match one of the values whose texts `joined` holds,
+  // each followed by '\n'. False means none does. Always true when the patterns cannot be
+  // tested joined.
+  bool ValuesMayMatch(absl::string_view joined) const;
+  // Whether blocked_values can be tested joined (ValuesMayMatch is not always true).
+  bool HasPrefilter() const { return prefilter_complete_; }
+  // Whether no rule looks at keys or span names: every key is allowed, none ignored or blocked,
+  // no sanitizer. Then only blocked_values (and allowed_values) can change a span.
+  bool KeyRulesTrivial() const { return key_rules_trivial_; }
 
   // Whether `key` would be removed (for keys the sanitizers look at, e.g. db.system).
   bool Removes(absl::string_view key) const;
@@ -81,6 +94,7 @@ class Rules {
 
  private:
   explicit Rules(const Config& config) : config_(config) {}
+  bool IsIgnored(absl::string_view key) const;
   int BlockedKeyRule(size_t i) const { return 1 + static_cast<int>(i); }
   int BlockedValueRule(size_t i) const {
     return 1 + static_cast<int>(config_.blocked_key_patterns.size() + i);
@@ -99,6 +113,9 @@ class Rules {
   absl::flat_hash_set<std::string> db_any_keys_;  // the union of db_keys_
   pipeline::transform::RegexList ignored_key_patterns_, blocked_key_patterns_, blocked_values_,
       allowed_values_;
+  pipeline::transform::RegexList prefilter_;  // blocked_values in (?m), for joined values
+  bool prefilter_complete_ = false;
+  bool key_rules_trivial_ = false;
   std::vector<std::string> rule_names_;
 };
 
