@@ -216,6 +216,10 @@ class SpanEditor {
   const SpanView& span() const { return view_; }
   // The span, decoded on first call; changes are encoded after the callback returns.
   otlp::Span* mutable_span();
+  // Replaces the span's message body with `body` (a Span encoded by the caller, e.g. the
+  // received bytes with one field inserted); checked like every edit. A span decoded with
+  // mutable_span in the same pass keeps its decoded form instead.
+  void set_wire_bytes(std::string body);
   // The span's resource, decoded once for all its spans in this EditSpans call; changes apply
   // to every span of that resource.
   otlp::Resource* mutable_resource();

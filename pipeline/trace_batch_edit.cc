@@ -1,5 +1,6 @@
 // TraceBatch's editing passes: EditSpans, EditResources and their editors. What a callback asks
 // to change is decoded alone, re-encoded after the pass over its chunk, and spliced in.
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <utility>
@@ -18,7 +19,8 @@ struct ChunkEdit {
       : chunk(chunk), dropped_spans(chunk.index.spans.size(), false) {}
 
   bool changed() const {
-    return !spans.empty() || !resources.empty() || !scopes.empty() || any_dropped;
+    return !spans.empty() || !raw_spans.empty() || !resources.empty() || !scopes.empty() ||
+           any_dropped;
   }
 
   const WireRequest& chunk;
@@ -27,6 +29,7 @@ struct ChunkEdit {
   google::protobuf::Arena arena;
   // Decoded parts, by entry index (ordered: replacements are handed to the splice sorted).
   std::map<uint32_t, otlp::Span*> spans;  // on arena
+  std::map<uint32_t, std::string> raw_spans;  // span bodies set on the wire (set_wire_bytes)
   std::map<uint32_t, std::unique_ptr<otlp::ResourceSpans>> resources;  // header only
   std::map<uint32_t, std::unique_ptr<otlp::ScopeSpans>> scopes;        // header only
   std::vector<bool> dropped_spans;
@@ -68,6 +71,8 @@ otlp::Span* SpanEditor::mutable_span() {
   return slot;
 }
 
+void SpanEditor::set_wire_bytes(std::string body) { edit_->raw_spans[span_] = std::move(body); }
+
 otlp::Resource* SpanEditor::mutable_resource() {
   return DecodedResource(*edit_, resource_)->mutable_resource();
 }
@@ -87,6 +92,13 @@ absl::Status TraceBatch::ApplyEdit(size_t i, internal::ChunkEdit& edit) {
   std::vector<otlp::wire::Replacement> span_bodies, resource_headers, scope_headers;
   for (auto& [index, span] : edit.spans)
     if (!edit.dropped_spans[index]) span_bodies.emplace_back(index, span->SerializeAsString());
+  if (!edit.raw_spans.empty()) {
+    for (auto& [index, body] : edit.raw_spans)
+      if (!edit.dropped_spans[index] && !edit.spans.count(index))
+        span_bodies.emplace_back(index, std::move(body));
+    std::sort(span_bodies.begin(), span_bodies.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+  }
   for (auto& [index, rs] : edit.resources)
     resource_headers.emplace_back(index, rs->SerializeAsString());
   for (auto& [index, ss] : edit.scopes) scope_headers.emplace_back(index, ss->SerializeAsString());

@@ -9,10 +9,12 @@
 #include "extensions/bearertokenauth/factory.h"
 #include "extensions/health_check/factory.h"
 #include "extensions/weir_admin/factory.h"
+#include "processors/attributes/factory.h"
 #include "processors/batch/factory.h"
 #include "processors/memory_limiter/factory.h"
 #include "processors/probabilistic_sampler/factory.h"
 #include "processors/redaction/factory.h"
+#include "processors/resource/factory.h"
 #include "processors/tail_sampling/factory.h"
 #include "receivers/otlp/factory.h"
 
@@ -27,6 +29,8 @@ absl::StatusOr<std::unique_ptr<pipeline::Registry>> Components() {
            registry->Add(std::make_unique<processors::tail_sampling::Factory>()),
            registry->Add(std::make_unique<processors::probabilistic_sampler::Factory>()),
            registry->Add(std::make_unique<processors::redaction::Factory>()),
+           registry->Add(std::make_unique<processors::attributes::Factory>()),
+           registry->Add(std::make_unique<processors::resource::Factory>()),
            registry->Add(std::make_unique<exporters::debug::Factory>()),
            registry->Add(std::make_unique<exporters::file::Factory>()),
            registry->Add(std::make_unique<exporters::nop::Factory>()),
