@@ -11,6 +11,7 @@
 #include "extensions/weir_admin/factory.h"
 #include "processors/attributes/factory.h"
 #include "processors/batch/factory.h"
+#include "processors/filter/factory.h"
 #include "processors/memory_limiter/factory.h"
 #include "processors/probabilistic_sampler/factory.h"
 #include "processors/redaction/factory.h"
@@ -31,6 +32,7 @@ absl::StatusOr<std::unique_ptr<pipeline::Registry>> Components() {
            registry->Add(std::make_unique<processors::redaction::Factory>()),
            registry->Add(std::make_unique<processors::attributes::Factory>()),
            registry->Add(std::make_unique<processors::resource::Factory>()),
+           registry->Add(std::make_unique<processors::filter::Factory>()),
            registry->Add(std::make_unique<exporters::debug::Factory>()),
            registry->Add(std::make_unique<exporters::file::Factory>()),
            registry->Add(std::make_unique<exporters::nop::Factory>()),
