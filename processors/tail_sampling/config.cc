@@ -163,10 +163,41 @@ void DecodePolicy(config::Node node, int depth, PolicyConfig* p) {
     return;
   }
   if (p->type == "ottl_condition") {
-    node.ErrorAt("type", absl::StrCat("policy \"", p->name,
-                                      "\": ottl_condition is not supported by weir (it has no "
-                                      "OTTL); express the condition with the other policy types"));
-    node.Child("ottl_condition");
+    config::Node block = node.Child("ottl_condition");
+    std::string mode;
+    if (block.Read("error_mode", &mode) && !mode.empty()) {
+      if (mode == "ignore") {
+        p->ottl_error_mode = pipeline::ottl::ErrorMode::kIgnore;
+      } else if (mode == "silent") {
+        p->ottl_error_mode = pipeline::ottl::ErrorMode::kSilent;
+      } else if (mode == "propagate") {
+        p->ottl_error_mode = pipeline::ottl::ErrorMode::kPropagate;
+      } else {
+        block.ErrorAt("error_mode", "must be ignore, silent or propagate");
+      }
+    }
+    auto read = [&](absl::string_view key, pipeline::ottl::Context context,
+                    std::vector<pipeline::ottl::Condition>* out) {
+      std::vector<std::string> texts;
+      if (!block.Read(key, &texts)) return;
+      for (size_t i = 0; i < texts.size(); ++i) {
+        auto c = pipeline::ottl::Condition::Parse(texts[i], context);
+        if (!c.ok()) {
+          block.ErrorAt(key, absl::StrCat("[", i, "] of policy \"", p->name, "\": ",
+                                          c.status().message()));
+        } else {
+          out->push_back(std::move(*c));
+        }
+      }
+    };
+    read("span", pipeline::ottl::Context::kSpan, &p->ottl_span);
+    read("spanevent", pipeline::ottl::Context::kSpanEvent, &p->ottl_spanevent);
+    if (!block.IsSet()) {
+      node.ErrorAt("ottl_condition", "required for a policy of type ottl_condition");
+    } else if (!block.Has("span") && !block.Has("spanevent")) {
+      block.Error(absl::StrCat("policy \"", p->name, "\" needs span or spanevent conditions"));
+    }
+    block.RejectUnknownKeys();
     node.RejectUnknownKeys();
     return;
   }

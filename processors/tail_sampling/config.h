@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "config/node.h"
 #include "pipeline/component.h"
+#include "pipeline/ottl/condition.h"
 
 namespace weir::processors::tail_sampling {
 
@@ -64,6 +65,12 @@ struct PolicyConfig {
     int64_t percent = 0;
   };
   std::vector<RateAllocation> rate_allocation;
+
+  // ottl_condition: sampled when a span satisfies any `span` condition or one of its events
+  // any `spanevent` condition. A condition that fails to evaluate counts as false (error_mode
+  // ignore logs it, silent does not; propagate also counts it false and logs it).
+  std::vector<pipeline::ottl::Condition> ottl_span, ottl_spanevent;
+  pipeline::ottl::ErrorMode ottl_error_mode = pipeline::ottl::ErrorMode::kIgnore;
 };
 
 struct Config : pipeline::ComponentConfig {

@@ -112,8 +112,8 @@ TEST(TailSamplingConfig, EachRuleFailsWithItsPath) {
       {"policies: [{name: a}]", "processors.tail_sampling.policies[0].type"},
       {"policies: [{name: a, type: always_sample}, {name: a, type: always_sample}]",
        "processors.tail_sampling.policies"},
-      {"policies: [{name: a, type: ottl_condition, ottl_condition: {span: ['true']}}]",
-       "processors.tail_sampling.policies[0].type"},
+      {"policies: [{name: a, type: ottl_condition, ottl_condition: {span: ['true'], spn: [x]}}]",
+       "processors.tail_sampling.policies[0].ottl_condition.spn"},
       {"policies: [{name: a, type: probabilistic, probabilistic: {sampling_percentage: 101}}]",
        "processors.tail_sampling.policies[0].probabilistic.sampling_percentage"},
       {"policies: [{name: a, type: probabilistic, probabilistic: {sampling_percentag: 1}}]",
@@ -155,12 +155,18 @@ TEST(TailSamplingConfig, EachRuleFailsWithItsPath) {
   }
 }
 
-TEST(TailSamplingConfig, OttlConditionNamesThePolicy) {
+TEST(TailSamplingConfig, OttlConditionNamesThePolicyAndColumn) {
   config::Diagnostics d =
-      Decode("policies: [{name: my-ottl, type: ottl_condition, ottl_condition: {span: [x]}}]");
+      Decode("policies: [{name: my-ottl, type: ottl_condition, ottl_condition: {span: ['x == 1']}}]");
   ASSERT_EQ(d.problems().size(), 1u) << d.ToString();
+  EXPECT_NE(d.ToString().find("policies[0].ottl_condition.span"), std::string::npos) << d.ToString();
   EXPECT_NE(d.problems()[0].message.find("my-ottl"), std::string::npos);
-  EXPECT_NE(d.problems()[0].message.find("ottl_condition"), std::string::npos);
+  EXPECT_NE(d.problems()[0].message.find("unknown path \"x\" in the span context at column 1"),
+            std::string::npos);
+  EXPECT_TRUE(Decode("policies: [{name: o, type: ottl_condition, ottl_condition: "
+                     "{spanevent: ['name == \"exception\"']}}]")
+                  .ok());
+  EXPECT_FALSE(Decode("policies: [{name: o, type: ottl_condition, ottl_condition: {}}]").ok());
 }
 
 }  // namespace

@@ -1,5 +1,8 @@
 #include "processors/tail_sampling/policy.h"
 
+#include "absl/time/clock.h"
+#include "pipeline/telemetry/logger.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -171,6 +174,48 @@ class BooleanAttribute final : public Policy {
   std::string key_;
   bool value_;
   bool invert_;
+};
+
+class OttlCondition final : public Policy {
+ public:
+  explicit OttlCondition(const PolicyConfig& c)
+      : name_(c.name), span_(c.ottl_span), event_(c.ottl_spanevent), mode_(c.ottl_error_mode) {}
+  Decision Evaluate(const TraceView& t, TimePoint) override {
+    auto holds = [&](const pipeline::ottl::Condition& c, const SpanView& s,
+                     const pipeline::ottl::EventView* e) {
+      absl::StatusOr<bool> r = c.Evaluate(s, e);
+      if (r.ok()) return *r;
+      if (mode_ != pipeline::ottl::ErrorMode::kSilent) {
+        const int64_t now = absl::ToUnixSeconds(absl::Now());
+        if (now != last_log_second_) {
+          last_log_second_ = now;
+          log::Warn("processor/tail_sampling", "policy %s: condition `%s` failed, counted as false: %s",
+                    name_, c.text(), r.status().message());
+        }
+      }
+      return false;
+    };
+    bool matched = t.AnySpan([&](const SpanView& s) {
+      for (const auto& c : span_)
+        if (holds(c, s, nullptr)) return true;
+      if (event_.empty()) return false;
+      bool any = false;
+      s.ForEachEvent([&](absl::string_view name, uint64_t time, absl::string_view body) {
+        if (any) return;
+        const pipeline::ottl::EventView e{name, time, body};
+        for (const auto& c : event_)
+          if (holds(c, s, &e)) any = true;
+      });
+      return any;
+    });
+    return matched ? Decision::kSampled : Decision::kNotSampled;
+  }
+
+ private:
+  std::string name_;
+  std::vector<pipeline::ottl::Condition> span_, event_;
+  pipeline::ottl::ErrorMode mode_;
+  int64_t last_log_second_ = 0;  // policies run under the processor's lock
 };
 
 class Probabilistic final : public Policy {
@@ -377,6 +422,7 @@ std::unique_ptr<Policy> BuildPolicy(const PolicyConfig& c) {
   if (t == "numeric_attribute") return std::make_unique<NumericAttribute>(c);
   if (t == "boolean_attribute") return std::make_unique<BooleanAttribute>(c);
   if (t == "probabilistic") return std::make_unique<Probabilistic>(c);
+  if (t == "ottl_condition") return std::make_unique<OttlCondition>(c);
   if (t == "trace_state") return std::make_unique<TraceState>(c);
   if (t == "trace_flags") return std::make_unique<TraceFlags>();
   if (t == "span_count") return std::make_unique<SpanCount>(c);

@@ -138,6 +138,18 @@ TEST(Policy, BooleanAttribute) {
   EXPECT_EQ(Eval(p, {{}}), Decision::kNotSampled);
 }
 
+TEST(Policy, OttlCondition) {
+  const std::string p = R"({name: o, type: ottl_condition, ottl_condition: {error_mode: ignore,
+      span: ['attributes["debug"] == true', 'IsMatch(attributes["user"], "^vip-")']}})";
+  EXPECT_EQ(Eval(p, {{.attributes = {Bool("debug", true)}}}), Decision::kSampled);
+  EXPECT_EQ(Eval(p, {{}, {.span = 2, .attributes = {Str("user", "vip-7")}}}), Decision::kSampled);
+  EXPECT_EQ(Eval(p, {{.attributes = {Str("user", "std-7")}}}), Decision::kNotSampled);
+  // A condition that fails counts as false.
+  const std::string failing = R"({name: o, type: ottl_condition,
+      ottl_condition: {span: ['Substring(attributes["user"], 0, 99) == "x"']}})";
+  EXPECT_EQ(Eval(failing, {{.attributes = {Str("user", "a")}}}), Decision::kNotSampled);
+}
+
 TEST(Policy, TraceStateAndFlagsAndSpanCount) {
   const std::string ts = "{name: t, type: trace_state, trace_state: {key: tier, values: [gold]}}";
   EXPECT_EQ(Eval(ts, {{.trace_state = "ot=th:8, tier=gold"}}), Decision::kSampled);
