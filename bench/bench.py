@@ -44,6 +44,11 @@ REDACTION = """allow_all_keys: true
       - "(?i)bearer\\\\s+[A-Za-z0-9._~+/=-]+"
 """
 
+ATTRIBUTES = "actions: [{key: deployment.environment, value: production, action: upsert}]\n"
+# One route of the eight W2 spreads requests over (about 1 in 8 spans), as a health check would.
+FILTER = """traces: {span: ['attributes["http.route"] == "/api/v1/catalog/items"']}
+"""
+
 SCENARIOS = {
     "w1": dict(
         doc="Trace10kSPS shape: ~150-byte spans, 2 int attributes, 100 spans/request, "
@@ -130,6 +135,19 @@ SCENARIOS = {
                  "--rate", "0", "--connections", "4", "--inflight", "2", "--pii-percent", "10"],
         receiver="grpc", exporter="otlp",
         processors={"redaction": REDACTION}),
+    "attributes": dict(
+        doc="W2 over OTLP/gRPC -> attributes (one upsert of a constant on every span) -> batch "
+        "-> OTLP/gRPC",
+        loadgen=["--protocol", "grpc", "--shape", "realistic", "--spans-per-request", "100",
+                 "--rate", "0", "--connections", "4", "--inflight", "2"],
+        receiver="grpc", exporter="otlp", processors={"attributes": ATTRIBUTES}),
+    "filter": dict(
+        doc="W2 over OTLP/gRPC -> filter (drops the spans of one route, about 1 in 8, by "
+        "attributes[\"http.route\"]) -> batch -> OTLP/gRPC; spans per CPU-second count the spans "
+        "weir took in",
+        loadgen=["--protocol", "grpc", "--shape", "realistic", "--spans-per-request", "100",
+                 "--rate", "0", "--connections", "4", "--inflight", "2"],
+        receiver="grpc", exporter="otlp", processors={"filter": FILTER}, count_input=True),
     "idle": dict(doc="RSS of an idle weir after start-up", idle=True),
     "smoke": dict(
         doc="A few seconds of every moving part, no pinning requirements: keeps the harness "

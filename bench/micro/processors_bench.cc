@@ -9,6 +9,8 @@
 #include "config/node.h"
 #include "pipeline/consumer.h"
 #include "pipeline/telemetry/metrics.h"
+#include "processors/attributes/processor.h"
+#include "processors/filter/processor.h"
 #include "processors/redaction/processor.h"
 #include "yaml-cpp/yaml.h"
 
@@ -61,6 +63,37 @@ void BM_Redaction(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * kSpans);
 }
 BENCHMARK(BM_Redaction)->Arg(0)->Arg(10)->Arg(100);
+
+template <typename ProcessorT, auto kDecode>
+void RunProcessor(benchmark::State& state, const char* yaml) {
+  const std::string bytes = RequestBytes(0);
+  telemetry::Telemetry telemetry;
+  pipeline::Settings settings;
+  settings.telemetry = &telemetry;
+  config::Diagnostics d;
+  auto cfg = kDecode(config::Node(YAML::Load(yaml), "processor", &d));
+  NullConsumer sink;
+  ProcessorT processor(settings, *cfg, sink);
+  for (auto _ : state) {
+    state.PauseTiming();
+    pipeline::TraceBatch batch = *pipeline::TraceBatch::FromProtoBytes(bytes);
+    state.ResumeTiming();
+    benchmark::DoNotOptimize(processor.ConsumeTraces(std::move(batch)));
+  }
+  state.SetItemsProcessed(state.iterations() * kSpans);
+}
+
+void BM_AttributesUpsert(benchmark::State& state) {
+  RunProcessor<processors::attributes::Processor, &processors::attributes::DecodeConfig>(
+      state, "actions: [{key: deployment.environment, value: production, action: upsert}]");
+}
+BENCHMARK(BM_AttributesUpsert);
+
+void BM_FilterByRoute(benchmark::State& state) {
+  RunProcessor<processors::filter::Processor, &processors::filter::DecodeConfig>(
+      state, R"(traces: {span: ['attributes["http.route"] == "/api/v1/catalog/items"']})");
+}
+BENCHMARK(BM_FilterByRoute);
 
 }  // namespace
 }  // namespace weir

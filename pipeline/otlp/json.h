@@ -31,6 +31,9 @@ void AppendRequestJson(const ExportRequest& request, std::string* out);
 // Encodes an ExportTraceServiceResponse, e.g. {} or {"partialSuccess":{"rejectedSpans":"3",...}}.
 std::string ResponseToJson(const ExportResponse& response);
 
+// Appends `s` as a JSON string literal (quotes included); invalid UTF-8 bytes become U+FFFD.
+void AppendJsonString(std::string_view s, std::string* out);
+
 // Parses an ExportTraceServiceResponse (used by the OTLP/HTTP exporter to read partial success).
 absl::Status ParseResponseJson(std::string_view json, ExportResponse* out);
 

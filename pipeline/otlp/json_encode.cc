@@ -24,6 +24,8 @@ constexpr std::array<bool, 256> MakeSpecialTable() {
 }
 constexpr std::array<bool, 256> kSpecial = MakeSpecialTable();
 
+}  // namespace
+
 // Writes `s` as a JSON string. Protobuf strings arriving over gRPC are not guaranteed to be valid
 // UTF-8; each invalid byte becomes U+FFFD (as Go's encoding/json does) so the output is always
 // JSON that strict readers accept.
@@ -82,6 +84,8 @@ void AppendJsonString(std::string_view s, std::string* out) {
   flush();
   out->push_back('"');
 }
+
+namespace {
 
 template <typename Int>
 void AppendInt(Int value, std::string* out) {

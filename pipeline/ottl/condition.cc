@@ -392,7 +392,18 @@ class Parser {
     return left;
   }
 
+  // Bounds the recursion of parsing (and so of evaluating) whatever the text.
+  static constexpr int kMaxDepth = 128;
+  struct Deeper {
+    explicit Deeper(int* depth) : depth(depth) { ++*depth; }
+    ~Deeper() { --*depth; }
+    int* depth;
+  };
+
   absl::StatusOr<std::unique_ptr<Node>> Not() {
+    Deeper deeper(&depth_);
+    if (depth_ > kMaxDepth)
+      return Error(Peek(), "the condition nests too deeply");
     if (IsKeyword(Peek(), "not")) {
       Next();
       const Token at = Peek();
@@ -437,6 +448,9 @@ class Parser {
 
   // A value, a function call, a path, or a parenthesised condition.
   absl::StatusOr<std::unique_ptr<Node>> Term() {
+    Deeper deeper(&depth_);
+    if (depth_ > kMaxDepth)
+      return Error(Peek(), "the condition nests too deeply");
     const Token t = Next();
     auto n = std::make_unique<Node>();
     switch (t.kind) {
@@ -662,6 +676,7 @@ class Parser {
   absl::string_view text_;
   std::vector<Token> tokens_;
   size_t pos_ = 0;
+  int depth_ = 0;
   Context context_;
 };
 

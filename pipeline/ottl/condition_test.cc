@@ -189,6 +189,12 @@ TEST_F(ConditionTest, ParseErrorsNameTheColumn) {
   EXPECT_THAT(ParseError(R"(TraceID(0x01) == trace_id)"), HasSubstr("16-byte literal"));
   EXPECT_THAT(ParseError(""), HasSubstr("empty"));
   EXPECT_THAT(ParseError(R"(set(name, "x"))"), HasSubstr("unknown function \"set\""));
+  EXPECT_THAT(ParseError(std::string(100000, '(') + "true" + std::string(100000, ')')),
+              HasSubstr("nests too deeply"));
+  std::string nots;
+  for (int i = 0; i < 50000; ++i) nots += "not ";
+  EXPECT_THAT(ParseError(nots + "true"), HasSubstr("nests too deeply"));
+  EXPECT_TRUE(Eval(std::string(30, '(') + "true" + std::string(30, ')')));
 }
 
 }  // namespace

@@ -6,40 +6,14 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "pipeline/otlp/json.h"
 
 namespace weir::pipeline::transform {
 
 namespace {
 
 void AppendJsonString(absl::string_view s, std::string* out) {
-  out->push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default:
-        if (c < 0x20) {
-          absl::StrAppend(out, "\\u00", absl::BytesToHexString(absl::string_view(
-                                            reinterpret_cast<const char*>(&c), 1)));
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out->push_back('"');
+  otlp::AppendJsonString(std::string_view(s.data(), s.size()), out);
 }
 
 void AppendJson(const otlp::AnyValue& v, std::string* out) {
