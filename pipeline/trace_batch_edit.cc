@@ -28,7 +28,7 @@ struct ChunkEdit {
   // once with the pass.
   google::protobuf::Arena arena;
   // Decoded parts, by entry index (ordered: replacements are handed to the splice sorted).
-  std::map<uint32_t, otlp::Span*> spans;  // on arena
+  std::map<uint32_t, otlp::Span*> spans;      // on arena
   std::map<uint32_t, std::string> raw_spans;  // span bodies set on the wire (set_wire_bytes)
   std::map<uint32_t, std::unique_ptr<otlp::ResourceSpans>> resources;  // header only
   std::map<uint32_t, std::unique_ptr<otlp::ScopeSpans>> scopes;        // header only

@@ -50,8 +50,8 @@ void BM_Redaction(benchmark::State& state) {
   pipeline::Settings settings;
   settings.telemetry = &telemetry;
   config::Diagnostics d;
-  auto cfg = processors::redaction::DecodeConfig(
-      config::Node(YAML::Load(kRedaction), "redaction", &d));
+  auto cfg =
+      processors::redaction::DecodeConfig(config::Node(YAML::Load(kRedaction), "redaction", &d));
   NullConsumer sink;
   processors::redaction::Processor processor(settings, *cfg, sink);
   for (auto _ : state) {

@@ -260,7 +260,8 @@ absl::Status ParseLoadgenFlags(int argc, char** argv, LoadgenOptions* options) {
   }
   if (options->trace_spread > 1) options->unique_traces = true;
   if (options->unique_traces && (options->gzip || options->encoding == Encoding::kJson)) {
-    return absl::InvalidArgumentError("--unique-traces and --trace-spread need protobuf without --gzip");
+    return absl::InvalidArgumentError(
+        "--unique-traces and --trace-spread need protobuf without --gzip");
   }
   if (!options->duration && !options->count) options->duration = absl::Seconds(10);
   return absl::OkStatus();

@@ -45,14 +45,14 @@ struct LoadgenOptions {
   // --trace-spread N (implies --unique-traces): N consecutive requests share their trace ids,
   // so each trace's spans arrive over N requests (and connections). Default 1.
   int trace_spread = 1;
-  std::string record_path;                       // --record FILE: OTLP/JSON line per request sent
+  std::string record_path;  // --record FILE: OTLP/JSON line per request sent
   // --header NAME:VALUE, repeatable: sent with every request (HTTP header or gRPC metadata,
   // whose names gRPC wants lower-case), e.g. credentials.
   std::vector<std::pair<std::string, std::string>> headers;
-  bool json = false;                             // --json: report as one JSON object
-  uint64_t seed = 1;                             // --seed
-  absl::Duration timeout = absl::Seconds(10);    // --timeout per request (and for connecting)
-  bool help = false;                             // --help
+  bool json = false;                           // --json: report as one JSON object
+  uint64_t seed = 1;                           // --seed
+  absl::Duration timeout = absl::Seconds(10);  // --timeout per request (and for connecting)
+  bool help = false;                           // --help
 };
 
 // The usage text printed for --help and after a bad flag.

@@ -89,7 +89,8 @@ absl::Status BearerTokenAuth::Load() {
   if (!changed) return absl::OkStatus();
   ++generation_;
   loaded_.notify_all();
-  if (generation_ > 1) log::Info(kComponent, "%s: token(s) reloaded from %s", id_, config_.filename);
+  if (generation_ > 1)
+    log::Info(kComponent, "%s: token(s) reloaded from %s", id_, config_.filename);
   return absl::OkStatus();
 }
 

@@ -25,7 +25,6 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
-#include "absl/base/thread_annotations.h"
 #include "absl/time/time.h"
 #include "extensions/bearertokenauth/config.h"
 #include "extensions/bearertokenauth/file_watch.h"

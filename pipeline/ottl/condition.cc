@@ -28,8 +28,8 @@ struct Value {
   bool b = false;
   int64_t i = 0;
   double d = 0;
-  absl::string_view view;    // kString, kBytes; kMap and kList: the encoded body
-  std::string owned;         // when the text was computed
+  absl::string_view view;  // kString, kBytes; kMap and kList: the encoded body
+  std::string owned;       // when the text was computed
   bool is_owned = false;
   std::vector<Value> items;  // a list literal
 
@@ -128,16 +128,49 @@ using namespace values;  // NOLINT: the evaluator's own value type
 // ---- the tree ----
 
 enum class PathId {
-  kName, kKind, kStatusCode, kStatusMessage, kTraceId, kSpanId, kParentSpanId, kTraceIdString,
-  kSpanIdString, kParentSpanIdString, kTraceState, kStart, kEnd, kAttribute, kResourceAttribute,
-  kScopeName, kScopeVersion, kScopeAttribute,
+  kName,
+  kKind,
+  kStatusCode,
+  kStatusMessage,
+  kTraceId,
+  kSpanId,
+  kParentSpanId,
+  kTraceIdString,
+  kSpanIdString,
+  kParentSpanIdString,
+  kTraceState,
+  kStart,
+  kEnd,
+  kAttribute,
+  kResourceAttribute,
+  kScopeName,
+  kScopeVersion,
+  kScopeAttribute,
   // span-event context
-  kEventName, kEventTime, kEventAttribute,
+  kEventName,
+  kEventTime,
+  kEventAttribute,
 };
 
 enum class Fn {
-  kIsMatch, kIsString, kIsInt, kIsDouble, kIsBool, kIsMap, kIsList, kLen, kInt, kDouble,
-  kString, kConcat, kSubstring, kHasPrefix, kHasSuffix, kContains, kTraceId, kSpanId,
+  kIsMatch,
+  kIsString,
+  kIsInt,
+  kIsDouble,
+  kIsBool,
+  kIsMap,
+  kIsList,
+  kLen,
+  kInt,
+  kDouble,
+  kString,
+  kConcat,
+  kSubstring,
+  kHasPrefix,
+  kHasSuffix,
+  kContains,
+  kTraceId,
+  kSpanId,
 };
 
 // Static types, for checking at parse time.
@@ -208,7 +241,8 @@ absl::StatusOr<std::vector<Token>> Lex(absl::string_view s) {
       size_t j = i + 2;
       while (j < s.size() && absl::ascii_isxdigit(static_cast<unsigned char>(s[j]))) ++j;
       absl::string_view hex = s.substr(i + 2, j - i - 2);
-      if (hex.empty() || hex.size() % 2 != 0) return ErrorAt(t.column, "malformed bytes literal", s);
+      if (hex.empty() || hex.size() % 2 != 0)
+        return ErrorAt(t.column, "malformed bytes literal", s);
       t.kind = Token::kBytes;
       t.text = absl::HexStringToBytes(hex);
       i = j;
@@ -217,9 +251,10 @@ absl::StatusOr<std::vector<Token>> Lex(absl::string_view s) {
                 absl::ascii_isdigit(static_cast<unsigned char>(s[i + 1])))) {
       size_t j = i + 1;
       bool is_float = false;
-      while (j < s.size() && (absl::ascii_isdigit(static_cast<unsigned char>(s[j])) || s[j] == '.' ||
-                              s[j] == 'e' || s[j] == 'E' ||
-                              ((s[j] == '-' || s[j] == '+') && (s[j - 1] == 'e' || s[j - 1] == 'E')))) {
+      while (j < s.size() &&
+             (absl::ascii_isdigit(static_cast<unsigned char>(s[j])) || s[j] == '.' || s[j] == 'e' ||
+              s[j] == 'E' ||
+              ((s[j] == '-' || s[j] == '+') && (s[j - 1] == 'e' || s[j - 1] == 'E')))) {
         if (s[j] == '.' || s[j] == 'e' || s[j] == 'E') is_float = true;
         ++j;
       }
@@ -234,8 +269,8 @@ absl::StatusOr<std::vector<Token>> Lex(absl::string_view s) {
       i = j;
     } else if (absl::ascii_isalpha(static_cast<unsigned char>(c)) || c == '_') {
       size_t j = i;
-      while (j < s.size() && (absl::ascii_isalnum(static_cast<unsigned char>(s[j])) || s[j] == '_' ||
-                              s[j] == '.'))
+      while (j < s.size() &&
+             (absl::ascii_isalnum(static_cast<unsigned char>(s[j])) || s[j] == '_' || s[j] == '.'))
         ++j;
       t.kind = Token::kIdent;
       t.text = std::string(s.substr(i, j - i));
@@ -285,15 +320,23 @@ struct FnInfo {
   Type result;
 };
 constexpr FnInfo kFunctions[] = {
-    {"IsMatch", Fn::kIsMatch, 2, 2, Type::kBool},     {"IsString", Fn::kIsString, 1, 1, Type::kBool},
-    {"IsInt", Fn::kIsInt, 1, 1, Type::kBool},         {"IsDouble", Fn::kIsDouble, 1, 1, Type::kBool},
-    {"IsBool", Fn::kIsBool, 1, 1, Type::kBool},       {"IsMap", Fn::kIsMap, 1, 1, Type::kBool},
-    {"IsList", Fn::kIsList, 1, 1, Type::kBool},       {"Len", Fn::kLen, 1, 1, Type::kInt},
-    {"Int", Fn::kInt, 1, 1, Type::kAny},              {"Double", Fn::kDouble, 1, 1, Type::kAny},
-    {"String", Fn::kString, 1, 1, Type::kString},     {"Concat", Fn::kConcat, 2, 2, Type::kString},
+    {"IsMatch", Fn::kIsMatch, 2, 2, Type::kBool},
+    {"IsString", Fn::kIsString, 1, 1, Type::kBool},
+    {"IsInt", Fn::kIsInt, 1, 1, Type::kBool},
+    {"IsDouble", Fn::kIsDouble, 1, 1, Type::kBool},
+    {"IsBool", Fn::kIsBool, 1, 1, Type::kBool},
+    {"IsMap", Fn::kIsMap, 1, 1, Type::kBool},
+    {"IsList", Fn::kIsList, 1, 1, Type::kBool},
+    {"Len", Fn::kLen, 1, 1, Type::kInt},
+    {"Int", Fn::kInt, 1, 1, Type::kAny},
+    {"Double", Fn::kDouble, 1, 1, Type::kAny},
+    {"String", Fn::kString, 1, 1, Type::kString},
+    {"Concat", Fn::kConcat, 2, 2, Type::kString},
     {"Substring", Fn::kSubstring, 3, 3, Type::kString},
-    {"HasPrefix", Fn::kHasPrefix, 2, 2, Type::kBool}, {"HasSuffix", Fn::kHasSuffix, 2, 2, Type::kBool},
-    {"Contains", Fn::kContains, 2, 2, Type::kBool},   {"TraceID", Fn::kTraceId, 1, 1, Type::kBytes},
+    {"HasPrefix", Fn::kHasPrefix, 2, 2, Type::kBool},
+    {"HasSuffix", Fn::kHasSuffix, 2, 2, Type::kBool},
+    {"Contains", Fn::kContains, 2, 2, Type::kBool},
+    {"TraceID", Fn::kTraceId, 1, 1, Type::kBytes},
     {"SpanID", Fn::kSpanId, 1, 1, Type::kBytes},
 };
 
@@ -402,8 +445,7 @@ class Parser {
 
   absl::StatusOr<std::unique_ptr<Node>> Not() {
     Deeper deeper(&depth_);
-    if (depth_ > kMaxDepth)
-      return Error(Peek(), "the condition nests too deeply");
+    if (depth_ > kMaxDepth) return Error(Peek(), "the condition nests too deeply");
     if (IsKeyword(Peek(), "not")) {
       Next();
       const Token at = Peek();
@@ -429,14 +471,14 @@ class Parser {
     auto n = std::make_unique<Node>();
     n->op = Node::kCompare;
     n->type = Type::kBool;
-    n->cmp = op.text == "==" ? Node::kEq
+    n->cmp = op.text == "=="   ? Node::kEq
              : op.text == "!=" ? Node::kNe
              : op.text == "<"  ? Node::kLt
              : op.text == "<=" ? Node::kLe
              : op.text == ">"  ? Node::kGt
                                : Node::kGe;
-    if (op.text != "==" && op.text != "!=" && op.text != "<" && op.text != "<=" &&
-        op.text != ">" && op.text != ">=") {
+    if (op.text != "==" && op.text != "!=" && op.text != "<" && op.text != "<=" && op.text != ">" &&
+        op.text != ">=") {
       return Error(op, absl::StrCat("unknown operator \"", op.text, "\""));
     }
     if ((*left)->op == Node::kList || (*right)->op == Node::kList)
@@ -449,8 +491,7 @@ class Parser {
   // A value, a function call, a path, or a parenthesised condition.
   absl::StatusOr<std::unique_ptr<Node>> Term() {
     Deeper deeper(&depth_);
-    if (depth_ > kMaxDepth)
-      return Error(Peek(), "the condition nests too deeply");
+    if (depth_ > kMaxDepth) return Error(Peek(), "the condition nests too deeply");
     const Token t = Next();
     auto n = std::make_unique<Node>();
     switch (t.kind) {
@@ -578,7 +619,8 @@ class Parser {
         for (size_t i : {1, 2}) {
           const Type ty = n->args[i]->type;
           if (ty != Type::kInt && ty != Type::kAny)
-            return Error(starts[i], absl::StrCat("argument ", i + 1, " of Substring must be an int"));
+            return Error(starts[i],
+                         absl::StrCat("argument ", i + 1, " of Substring must be an int"));
         }
         break;
       case Fn::kTraceId:
@@ -586,8 +628,9 @@ class Parser {
         const Node& a = *n->args[0];
         const size_t want = info->fn == Fn::kTraceId ? 16 : 8;
         if (a.op != Node::kLiteral || a.type != Type::kBytes || a.literal.text().size() != want)
-          return Error(starts[0], absl::StrCat(info->name, " takes a ", want, "-byte literal, e.g. 0x",
-                                               std::string(want * 2, '0')));
+          return Error(starts[0],
+                       absl::StrCat(info->name, " takes a ", want, "-byte literal, e.g. 0x",
+                                    std::string(want * 2, '0')));
         n->op = Node::kLiteral;
         n->literal = Value::Owned(Value::kBytes, std::string(a.literal.text()));
         n->args.clear();
@@ -656,8 +699,7 @@ class Parser {
       keyed = PathId::kScopeAttribute;
     } else {
       return Error(t, absl::StrCat("unknown path \"", t.text, "\" in the ",
-                                   context_ == Context::kSpan ? "span" : "span event",
-                                   " context"));
+                                   context_ == Context::kSpan ? "span" : "span event", " context"));
     }
     if (!IsPunct(Peek(), "["))
       return Error(Peek(), absl::StrCat(t.text, " needs a key, e.g. ", t.text, "[\"http.route\"]"));
@@ -689,9 +731,10 @@ struct Scope {
 
 std::optional<absl::string_view> WireString(absl::string_view body, uint32_t field) {
   std::optional<absl::string_view> out;
-  otlp::wire::ForEachField(body, [&](uint32_t f, uint32_t wt, absl::string_view v, absl::string_view) {
-    if (f == field && wt == 2) out = v;
-  });
+  otlp::wire::ForEachField(body,
+                           [&](uint32_t f, uint32_t wt, absl::string_view v, absl::string_view) {
+                             if (f == field && wt == 2) out = v;
+                           });
   return out;
 }
 
@@ -827,10 +870,10 @@ absl::StatusOr<Value> Call(const Node& n, const Scope& s) {
         case Value::kList:
         case Value::kMap: {
           int64_t count = 0;
-          otlp::wire::ForEachField(x.view, [&](uint32_t f, uint32_t wt, absl::string_view,
-                                               absl::string_view) {
-            if (f == 1 && wt == 2) ++count;
-          });
+          otlp::wire::ForEachField(
+              x.view, [&](uint32_t f, uint32_t wt, absl::string_view, absl::string_view) {
+                if (f == 1 && wt == 2) ++count;
+              });
           return Value::Int(count);
         }
         default:
@@ -887,11 +930,12 @@ absl::StatusOr<Value> Call(const Node& n, const Scope& s) {
       const int64_t start = args[1].i, length = args[2].i;
       const int64_t size = static_cast<int64_t>(x.text().size());
       if (start < 0 || length < 0 || start > size || start + length > size) {
-        return absl::InvalidArgumentError(absl::StrCat("Substring(", start, ", ", length,
-                                                       ") is outside a string of ", size, " bytes"));
+        return absl::InvalidArgumentError(absl::StrCat(
+            "Substring(", start, ", ", length, ") is outside a string of ", size, " bytes"));
       }
-      return Value::Owned(Value::kString, std::string(x.text().substr(static_cast<size_t>(start),
-                                                                      static_cast<size_t>(length))));
+      return Value::Owned(
+          Value::kString,
+          std::string(x.text().substr(static_cast<size_t>(start), static_cast<size_t>(length))));
     }
     case Fn::kHasPrefix:
     case Fn::kHasSuffix:

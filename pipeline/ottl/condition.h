@@ -51,7 +51,6 @@ class Condition {
   // Parses and type-checks `text`. InvalidArgument names the problem and its column.
   static absl::StatusOr<Condition> Parse(absl::string_view text, Context context);
 
-
   const std::string& text() const { return text_; }
   Context context() const { return context_; }
 

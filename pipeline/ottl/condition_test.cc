@@ -36,7 +36,8 @@ class ConditionTest : public ::testing::Test {
     ss->mutable_scope()->set_name("io.otel.http");
     ss->mutable_scope()->set_version("1.4.0");
     auto* span = ss->add_spans();
-    span->set_trace_id(std::string("\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10", 16));
+    span->set_trace_id(
+        std::string("\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10", 16));
     span->set_span_id(std::string("\xa1\xa2\xa3\xa4\xa5\xa6\xa7\xa8", 8));
     span->set_name("GET /health");
     span->set_kind(opentelemetry::proto::trace::v1::Span::SPAN_KIND_SERVER);
@@ -164,27 +165,31 @@ TEST_F(ConditionTest, Functions) {
 
 TEST_F(ConditionTest, SpanEventContext) {
   EXPECT_TRUE(Eval(R"(name == "exception")", Context::kSpanEvent));
-  EXPECT_TRUE(Eval(R"(attributes["exception.type"] == "java.io.IOException")",
-                   Context::kSpanEvent));
+  EXPECT_TRUE(
+      Eval(R"(attributes["exception.type"] == "java.io.IOException")", Context::kSpanEvent));
   EXPECT_TRUE(Eval("time_unix_nano == 5000", Context::kSpanEvent));
-  EXPECT_TRUE(Eval(R"(span.name == "GET /health" and resource.attributes["service.name"] == "checkout")",
-                   Context::kSpanEvent));
+  EXPECT_TRUE(
+      Eval(R"(span.name == "GET /health" and resource.attributes["service.name"] == "checkout")",
+           Context::kSpanEvent));
   EXPECT_TRUE(Eval(R"(attributes["http.route"] == nil)", Context::kSpanEvent));
 }
 
 TEST_F(ConditionTest, ParseErrorsNameTheColumn) {
   EXPECT_THAT(ParseError(R"(name = "x")"), HasSubstr("unexpected \"=\" at column 6"));
-  EXPECT_THAT(ParseError(R"(nme == "x")"), HasSubstr("unknown path \"nme\" in the span context at column 1"));
+  EXPECT_THAT(ParseError(R"(nme == "x")"),
+              HasSubstr("unknown path \"nme\" in the span context at column 1"));
   EXPECT_THAT(ParseError(R"(name == "x" and)"), HasSubstr("end of condition at column 16"));
   EXPECT_THAT(ParseError(R"(name == "x)"), HasSubstr("unterminated string at column 9"));
   EXPECT_THAT(ParseError(R"(Foo(name))"), HasSubstr("unknown function \"Foo\" at column 1"));
   EXPECT_THAT(ParseError(R"(IsMatch(name))"), HasSubstr("IsMatch takes 2 arguments, not 1"));
-  EXPECT_THAT(ParseError(R"(IsMatch(name, name))"), HasSubstr("argument 2 of IsMatch must be a string literal"));
+  EXPECT_THAT(ParseError(R"(IsMatch(name, name))"),
+              HasSubstr("argument 2 of IsMatch must be a string literal"));
   EXPECT_THAT(ParseError(R"(IsMatch(name, "("))"), HasSubstr("invalid regular expression"));
   EXPECT_THAT(ParseError(R"(attributes == "x")"), HasSubstr("needs a key"));
   EXPECT_THAT(ParseError(R"(attributes["a"]["b"] == 1)"), HasSubstr("not supported"));
   EXPECT_THAT(ParseError(R"(name)"), HasSubstr("a condition must be"));
-  EXPECT_THAT(ParseError(R"(name == "x" and kind)"), HasSubstr("the operand of and must be a condition"));
+  EXPECT_THAT(ParseError(R"(name == "x" and kind)"),
+              HasSubstr("the operand of and must be a condition"));
   EXPECT_THAT(ParseError(R"(time_unix_nano > 0)"), HasSubstr("unknown path"));
   EXPECT_THAT(ParseError(R"(TraceID(0x01) == trace_id)"), HasSubstr("16-byte literal"));
   EXPECT_THAT(ParseError(""), HasSubstr("empty"));

@@ -19,9 +19,9 @@ using KeyValues = google::protobuf::RepeatedPtrField<otlp::KeyValue>;
 
 bool ParseAction(absl::string_view name, ActionType* out) {
   static const std::pair<const char*, ActionType> kNames[] = {
-      {"insert", ActionType::kInsert}, {"update", ActionType::kUpdate},
-      {"upsert", ActionType::kUpsert}, {"delete", ActionType::kDelete},
-      {"hash", ActionType::kHash},     {"extract", ActionType::kExtract},
+      {"insert", ActionType::kInsert},  {"update", ActionType::kUpdate},
+      {"upsert", ActionType::kUpsert},  {"delete", ActionType::kDelete},
+      {"hash", ActionType::kHash},      {"extract", ActionType::kExtract},
       {"convert", ActionType::kConvert}};
   for (const auto& [n, t] : kNames) {
     if (name == n) {
@@ -45,8 +45,9 @@ otlp::AnyValue ScalarToAnyValue(const std::string& text, bool quoted) {
     v.set_bool_value(lower == "true");
   } else if (absl::SimpleAtoi(text, &i)) {
     v.set_int_value(i);
-  } else if (!text.empty() && (absl::ascii_isdigit(static_cast<unsigned char>(text[0])) ||
-                               text[0] == '-' || text[0] == '+' || text[0] == '.') &&
+  } else if (!text.empty() &&
+             (absl::ascii_isdigit(static_cast<unsigned char>(text[0])) || text[0] == '-' ||
+              text[0] == '+' || text[0] == '.') &&
              absl::SimpleAtod(text, &d)) {
     v.set_double_value(d);
   } else {
@@ -202,8 +203,7 @@ std::optional<std::string> ContextValue(const RequestContext& context, absl::str
   return absl::StrJoin(values, ";");
 }
 
-std::vector<AttributeAction> ReadActions(config::Node& node, absl::string_view key,
-                                         bool required) {
+std::vector<AttributeAction> ReadActions(config::Node& node, absl::string_view key, bool required) {
   std::vector<AttributeAction> actions;
   config::Node list = node.Child(key);
   if (!list.IsSet() || (list.IsSequence() && list.yaml().size() == 0)) {
@@ -244,13 +244,14 @@ std::vector<AttributeAction> ReadActions(config::Node& node, absl::string_view k
     if (!pattern.empty()) {
       auto re = std::make_shared<RE2>(pattern, RegexOptions());
       if (!re->ok()) {
-        e.ErrorAt("pattern", absl::StrCat("invalid regular expression \"", pattern, "\": ", re->error()));
+        e.ErrorAt("pattern",
+                  absl::StrCat("invalid regular expression \"", pattern, "\": ", re->error()));
       } else {
         a.pattern = re;
       }
     }
-    const int sources = (has_value ? 1 : 0) + (a.from_attribute.empty() ? 0 : 1) +
-                        (a.from_context.empty() ? 0 : 1);
+    const int sources =
+        (has_value ? 1 : 0) + (a.from_attribute.empty() ? 0 : 1) + (a.from_context.empty() ? 0 : 1);
     switch (a.type) {
       case ActionType::kInsert:
       case ActionType::kUpdate:
@@ -292,7 +293,8 @@ std::vector<AttributeAction> ReadActions(config::Node& node, absl::string_view k
             e.ErrorAt("pattern", "has a group without a name; every group names an attribute");
           }
         }
-        if (sources > 0) e.Error("action extract does not use value, from_attribute or from_context");
+        if (sources > 0)
+          e.Error("action extract does not use value, from_attribute or from_context");
         if (!converted.empty()) e.ErrorAt("converted_type", "not used by action extract");
         break;
       case ActionType::kConvert:
@@ -309,7 +311,8 @@ std::vector<AttributeAction> ReadActions(config::Node& node, absl::string_view k
           e.ErrorAt("converted_type",
                     absl::StrCat("invalid value \"", converted, "\"; use int, double or string"));
         }
-        if (sources > 0) e.Error("action convert does not use value, from_attribute or from_context");
+        if (sources > 0)
+          e.Error("action convert does not use value, from_attribute or from_context");
         if (!pattern.empty()) e.ErrorAt("pattern", "not used by action convert");
         break;
     }
@@ -497,9 +500,10 @@ WirePlan PlanOnWire(
       case ActionType::kConvert: {
         AttributeValue v;
         if (!present(a.key, &v)) break;
-        const bool already = (a.converted_type == ConvertTo::kString && v.type == ValueType::kString) ||
-                             (a.converted_type == ConvertTo::kInt && v.type == ValueType::kInt) ||
-                             (a.converted_type == ConvertTo::kDouble && v.type == ValueType::kDouble);
+        const bool already =
+            (a.converted_type == ConvertTo::kString && v.type == ValueType::kString) ||
+            (a.converted_type == ConvertTo::kInt && v.type == ValueType::kInt) ||
+            (a.converted_type == ConvertTo::kDouble && v.type == ValueType::kDouble);
         if (!already) return decode();
         break;
       }
@@ -511,10 +515,11 @@ WirePlan PlanOnWire(
 std::string InsertSpanAttributes(absl::string_view span,
                                  const std::vector<otlp::KeyValue>& inserts) {
   size_t at = span.size();
-  otlp::wire::ForEachField(span, [&](uint32_t field, uint32_t, absl::string_view,
-                                     absl::string_view all) {
-    if (field > 9 && at == span.size()) at = static_cast<size_t>(all.data() - span.data());
-  });
+  otlp::wire::ForEachField(span,
+                           [&](uint32_t field, uint32_t, absl::string_view, absl::string_view all) {
+                             if (field > 9 && at == span.size())
+                               at = static_cast<size_t>(all.data() - span.data());
+                           });
   std::string out;
   out.reserve(span.size() + 64 * inserts.size());
   out.append(span.data(), at);

@@ -70,7 +70,8 @@ WirePlan PlanOnWire(
 
 // The span body `span` with `inserts` added as attributes (field 9), placed before the first
 // field numbered above 9 so a canonical encoding stays canonical.
-std::string InsertSpanAttributes(absl::string_view span, const std::vector<otlp::KeyValue>& inserts);
+std::string InsertSpanAttributes(absl::string_view span,
+                                 const std::vector<otlp::KeyValue>& inserts);
 
 // The value `from_context` names in the request, or nullopt: client.address; metadata.<key>
 // and bare keys (every value of the key joined with ";").

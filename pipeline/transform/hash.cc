@@ -21,14 +21,14 @@ std::string HexDigest(HashFunction function, absl::string_view data, absl::strin
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
   if (IsHmac(function)) {
-    HMAC(function == HashFunction::kHmacSha256 ? EVP_sha256() : EVP_sha512(), key.data(), static_cast<int>(key.size()),
-         reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest, &size);
+    HMAC(function == HashFunction::kHmacSha256 ? EVP_sha256() : EVP_sha512(), key.data(),
+         static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+         data.size(), digest, &size);
   } else {
-    const EVP_MD* md = function == HashFunction::kMd5    ? EVP_md5()
-                       : function == HashFunction::kSha1 ? EVP_sha1()
-                       : function == HashFunction::kSha256
-                           ? EVP_sha256()
-                           : EVP_sha3_256();
+    const EVP_MD* md = function == HashFunction::kMd5      ? EVP_md5()
+                       : function == HashFunction::kSha1   ? EVP_sha1()
+                       : function == HashFunction::kSha256 ? EVP_sha256()
+                                                           : EVP_sha3_256();
     EVP_Digest(data.data(), data.size(), digest, &size, md, nullptr);
   }
   return absl::BytesToHexString(

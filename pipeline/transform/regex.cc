@@ -60,7 +60,8 @@ bool RegexList::MatchesAny(absl::string_view text) const {
 
 std::vector<int> RegexList::Matching(absl::string_view text) const {
   std::vector<int> matches;
-  if (set_ != nullptr && set_->Match(re2::StringPiece(text.data(), text.size()), &matches)) std::sort(matches.begin(), matches.end());
+  if (set_ != nullptr && set_->Match(re2::StringPiece(text.data(), text.size()), &matches))
+    std::sort(matches.begin(), matches.end());
   return matches;
 }
 
@@ -68,7 +69,11 @@ namespace {
 // The width of the UTF-8 sequence starting at text[i] (1 for a byte that starts none).
 size_t RuneWidth(absl::string_view text, size_t i) {
   const unsigned char c = static_cast<unsigned char>(text[i]);
-  size_t width = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 1;
+  size_t width = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xe  ? 3
+                 : (c >> 3) == 0x1e ? 4
+                                    : 1;
   return std::min(width, text.size() - i);
 }
 }  // namespace
@@ -81,8 +86,8 @@ std::optional<std::string> ReplaceAll(const RE2& re, absl::string_view text,
   size_t search = 0;
   while (search <= text.size()) {
     re2::StringPiece m;
-    if (!re.Match(re2::StringPiece(text.data(), text.size()), search, text.size(),
-                  RE2::UNANCHORED, &m, 1)) {
+    if (!re.Match(re2::StringPiece(text.data(), text.size()), search, text.size(), RE2::UNANCHORED,
+                  &m, 1)) {
       break;
     }
     const size_t begin = static_cast<size_t>(m.data() - text.data());

@@ -30,8 +30,7 @@ TEST(Regex, ReplaceAllAsGoDoes) {
   // A pattern that matches the empty string puts the replacement between characters.
   EXPECT_EQ(ReplaceAll(RE2("x*"), "ab", [](absl::string_view) { return std::string("-"); }),
             "-a-b-");
-  EXPECT_EQ(ReplaceAll(RE2("x*"), "é", [](absl::string_view) { return std::string("-"); }),
-            "-é-");
+  EXPECT_EQ(ReplaceAll(RE2("x*"), "é", [](absl::string_view) { return std::string("-"); }), "-é-");
   // The replacement sees the match.
   EXPECT_EQ(ReplaceAll(RE2("[a-z]+@[a-z.]+"), "to bob@x.org, al@y.io",
                        [](absl::string_view m) { return absl::StrCat("<", m.size(), ">"); }),

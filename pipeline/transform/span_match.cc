@@ -26,7 +26,8 @@ std::optional<std::string> MatchText(const AttributeValue& v) {
     case ValueType::kDouble: {
       // Go's FormatFloat(f, 'f', -1, 64): the shortest text without an exponent.
       char buffer[400];
-      auto r = std::to_chars(buffer, buffer + sizeof(buffer), v.double_value, std::chars_format::fixed);
+      auto r =
+          std::to_chars(buffer, buffer + sizeof(buffer), v.double_value, std::chars_format::fixed);
       return std::string(buffer, r.ptr);
     }
     default:
@@ -90,7 +91,8 @@ std::optional<MatchProperties> MatchProperties::Read(config::Node node) {
         e.RejectUnknownKeys();
         continue;
       }
-      if (e.Has("value") && e.Child("value").yaml().IsDefined() && !e.Child("value").yaml().IsNull()) {
+      if (e.Has("value") && e.Child("value").yaml().IsDefined() &&
+          !e.Child("value").yaml().IsNull()) {
         kv.value = YamlToAnyValue(e.Child("value").yaml());
         needs_type = true;
         kv.pattern.text = kv.value->string_value();
@@ -121,22 +123,24 @@ std::optional<MatchProperties> MatchProperties::Read(config::Node node) {
 
   if (m.services_.empty() && m.span_names_.empty() && m.span_kinds_.empty() &&
       m.attributes_.empty() && m.resources_.empty() && m.libraries_.empty()) {
-    node.Error("set at least one of services, span_names, span_kinds, attributes, resources or "
-               "libraries");
+    node.Error(
+        "set at least one of services, span_names, span_kinds, attributes, resources or "
+        "libraries");
     return m;
   }
   if (match_type == "regexp") {
     m.regexp_ = true;
   } else if (match_type != "strict" && (needs_type || !match_type.empty())) {
-    node.ErrorAt("match_type", match_type.empty() ? "required: strict or regexp"
-                                                  : "must be strict or regexp");
+    node.ErrorAt("match_type",
+                 match_type.empty() ? "required: strict or regexp" : "must be strict or regexp");
     return m;
   }
   auto compile = [&](absl::string_view key, Pattern* p) {
     if (!m.regexp_) return;
     auto re = std::make_shared<RE2>(p->text, RegexOptions());
     if (!re->ok()) {
-      node.ErrorAt(key, absl::StrCat("invalid regular expression \"", p->text, "\": ", re->error()));
+      node.ErrorAt(key,
+                   absl::StrCat("invalid regular expression \"", p->text, "\": ", re->error()));
       return;
     }
     p->regex = std::move(re);
@@ -160,7 +164,8 @@ std::optional<MatchProperties> MatchProperties::Read(config::Node node) {
     for (KeyValueMatch& kv : key == std::string("attributes") ? m.attributes_ : m.resources_) {
       if (!kv.value || !m.regexp_) continue;
       if (kv.value->value_case() != otlp::AnyValue::kStringValue) {
-        node.ErrorAt(key, absl::StrCat("match_type regexp needs a string value for \"", kv.key, "\""));
+        node.ErrorAt(key,
+                     absl::StrCat("match_type regexp needs a string value for \"", kv.key, "\""));
         continue;
       }
       compile(key, &kv.pattern);

@@ -83,8 +83,9 @@ std::string FormatDouble(double value) {
   const bool exponent = magnitude < 1e-6 || magnitude >= 1e21;
   char buffer[64];
   std::to_chars_result r =
-      exponent ? std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::scientific)
-               : std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::fixed);
+      exponent
+          ? std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::scientific)
+          : std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::fixed);
   std::string text(buffer, r.ptr);
   if (exponent) {
     // C++ writes "1e-07" and "1e+21"; ECMAScript writes "1e-7" and "1e+21".

@@ -9,8 +9,8 @@ absl::Status Processor::ConsumeTraces(const pipeline::RequestContext& context,
     const pipeline::SpanView& span = e.span();
     if (!config_.matcher.empty() && config_.matcher.Skip(span)) return;
     transform::WirePlan plan = transform::PlanOnWire(
-        config_.actions,
-        [&](auto fn) { otlp::wire::ForEachKeyValue(span.wire_bytes(), 9, fn); }, context);
+        config_.actions, [&](auto fn) { otlp::wire::ForEachKeyValue(span.wire_bytes(), 9, fn); },
+        context);
     switch (plan.kind) {
       case transform::WirePlan::kUnchanged:
         return;

@@ -54,8 +54,9 @@ otlp::ExportRequest Request() {
 
 class AttributesTest : public ::testing::Test {
  protected:
-  otlp::ExportRequest Run(const std::string& yaml, const otlp::ExportRequest& req,
-                          const pipeline::RequestContext& context = pipeline::RequestContext::Empty()) {
+  otlp::ExportRequest Run(
+      const std::string& yaml, const otlp::ExportRequest& req,
+      const pipeline::RequestContext& context = pipeline::RequestContext::Empty()) {
     auto cfg = testing::DecodeOrFail(Factory(), yaml);
     testing::SinkConsumer sink;
     Processor p(env_.SettingsFor("attributes"), static_cast<const Config&>(*cfg), sink);
@@ -193,10 +194,12 @@ TEST_F(AttributesTest, IncludeAndExcludeSelectSpans) {
   EXPECT_EQ(marked("include: {match_type: regexp, span_names: ['^GET ']}"), "101");
   EXPECT_EQ(marked("include: {match_type: strict, span_kinds: [SPAN_KIND_CLIENT]}"), "010");
   EXPECT_EQ(marked("include: {match_type: strict, attributes: [{key: retries, value: 3}]}"), "111");
-  EXPECT_EQ(marked("include: {match_type: strict, attributes: [{key: retries, value: '3'}]}"), "000");
+  EXPECT_EQ(marked("include: {match_type: strict, attributes: [{key: retries, value: '3'}]}"),
+            "000");
   EXPECT_EQ(marked("include: {attributes: [{key: retries}]}"), "111");
-  EXPECT_EQ(marked("include: {match_type: regexp, attributes: [{key: user.email, value: '@example'}]}"),
-            "111");
+  EXPECT_EQ(
+      marked("include: {match_type: regexp, attributes: [{key: user.email, value: '@example'}]}"),
+      "111");
   EXPECT_EQ(marked("include: {match_type: strict, resources: [{key: service.name, value: batch}]}"),
             "001");
   EXPECT_EQ(marked("include: {match_type: strict, libraries: [{name: io.opentelemetry.http, "

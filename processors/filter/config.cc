@@ -59,7 +59,8 @@ std::unique_ptr<Config> DecodeConfig(config::Node node) {
   cfg->legacy = pipeline::transform::SpanMatcher::Read(spans);
   spans.RejectUnknownKeys();
   if (!cfg->legacy.empty() && (!cfg->span.empty() || !cfg->spanevent.empty())) {
-    node.ErrorAt("spans", "cannot use ottl conditions and include/exclude for spans at the same time");
+    node.ErrorAt("spans",
+                 "cannot use ottl conditions and include/exclude for spans at the same time");
   }
   node.RejectUnknownKeys();
   return cfg;

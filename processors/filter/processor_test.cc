@@ -117,8 +117,10 @@ TEST_F(FilterTest, ConfigErrorsNameTheConditionAndColumn) {
   EXPECT_THAT(Problems(R"(traces: {span: ['name == "a"', 'nme == "b"']})"),
               HasSubstr("processors.filter.traces.span: [1]: unknown path \"nme\" in the span "
                         "context at column 1"));
-  EXPECT_THAT(Problems(R"(traces: {spanevent: ['kind == 1']})"), HasSubstr("unknown path \"kind\""));
-  EXPECT_THAT(Problems("error_mode: loud"), HasSubstr("error_mode: must be ignore, silent or propagate"));
+  EXPECT_THAT(Problems(R"(traces: {spanevent: ['kind == 1']})"),
+              HasSubstr("unknown path \"kind\""));
+  EXPECT_THAT(Problems("error_mode: loud"),
+              HasSubstr("error_mode: must be ignore, silent or propagate"));
   EXPECT_THAT(Problems(R"(traces: {resource: ['true']})"), HasSubstr("not supported yet"));
   EXPECT_THAT(Problems(R"(traces: {span: ['true']}
 spans: {exclude: {match_type: strict, span_names: [x]}})"),

@@ -42,7 +42,8 @@ std::unique_ptr<Config> DecodeConfig(config::Node node) {
   }
   const char* key_name = has_hmac_key ? "hmac_key" : "hash_key";
   if (cfg->hash_function && pipeline::transform::IsHmac(*cfg->hash_function)) {
-    const size_t need = *cfg->hash_function == pipeline::transform::HashFunction::kHmacSha256 ? 32 : 64;
+    const size_t need =
+        *cfg->hash_function == pipeline::transform::HashFunction::kHmacSha256 ? 32 : 64;
     if (cfg->hmac_key.empty()) {
       node.ErrorAt("hmac_key", absl::StrCat("required with hash_function ", hash));
     } else if (cfg->hmac_key.size() < need) {

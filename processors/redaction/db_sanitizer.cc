@@ -3,8 +3,8 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 
@@ -135,14 +135,15 @@ std::string ObfuscateSql(absl::string_view s) {
       }
     }
     // Numbers: decimal, with a fraction or an exponent, or hexadecimal.
-    if (absl::ascii_isdigit(c) ||
-        (c == '.' && i + 1 < s.size() && absl::ascii_isdigit(static_cast<unsigned char>(s[i + 1])))) {
+    if (absl::ascii_isdigit(c) || (c == '.' && i + 1 < s.size() &&
+                                   absl::ascii_isdigit(static_cast<unsigned char>(s[i + 1])))) {
       size_t j = i;
       if (c == '0' && i + 1 < s.size() && (s[i + 1] == 'x' || s[i + 1] == 'X')) {
         j = i + 2;
         while (j < s.size() && absl::ascii_isxdigit(static_cast<unsigned char>(s[j]))) ++j;
       } else {
-        while (j < s.size() && (absl::ascii_isdigit(static_cast<unsigned char>(s[j])) || s[j] == '.'))
+        while (j < s.size() &&
+               (absl::ascii_isdigit(static_cast<unsigned char>(s[j])) || s[j] == '.'))
           ++j;
         if (j < s.size() && (s[j] == 'e' || s[j] == 'E')) {
           size_t k = j + 1;
@@ -223,9 +224,9 @@ std::string ObfuscateRedisLine(absl::string_view line) {
       args.push_back("?");
     }
   };
-  static const char* kSecond[] = {"SET",       "SETNX",  "APPEND",   "GETSET", "LPUSHX",
-                                  "RPUSHX",    "SISMEMBER", "ZRANK", "ZREVRANK", "ZSCORE",
-                                  "GEORADIUSBYMEMBER"};
+  static const char* kSecond[] = {"SET",      "SETNX",  "APPEND",           "GETSET",
+                                  "LPUSHX",   "RPUSHX", "SISMEMBER",        "ZRANK",
+                                  "ZREVRANK", "ZSCORE", "GEORADIUSBYMEMBER"};
   static const char* kThird[] = {"HSET",   "HSETNX",   "LREM",    "LSET",  "SETBIT", "SETEX",
                                  "PSETEX", "SETRANGE", "ZINCRBY", "SMOVE", "RESTORE"};
   static const char* kCollapse[] = {"GEOHASH", "GEOPOS", "GEODIST", "LPUSH",
@@ -255,8 +256,7 @@ std::string ObfuscateRedisLine(absl::string_view line) {
     size_t i = 2;  // ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member …
     while (i < args.size()) {
       const std::string opt = absl::AsciiStrToUpper(args[i]);
-      if (opt != "NX" && opt != "XX" && opt != "GT" && opt != "LT" && opt != "CH" &&
-          opt != "INCR")
+      if (opt != "NX" && opt != "XX" && opt != "GT" && opt != "LT" && opt != "CH" && opt != "INCR")
         break;
       ++i;
     }

@@ -70,7 +70,8 @@ absl::string_view WireText(const AttributeValue& v, bool all_types, std::string*
       *scratch = absl::Base64Escape(v.bytes);
       return *scratch;
     case ValueType::kArray:
-      decoded.mutable_array_value()->ParseFromArray(v.bytes.data(), static_cast<int>(v.bytes.size()));
+      decoded.mutable_array_value()->ParseFromArray(v.bytes.data(),
+                                                    static_cast<int>(v.bytes.size()));
       *scratch = pipeline::transform::AsString(decoded);
       return *scratch;
     case ValueType::kKvList:
@@ -101,10 +102,10 @@ struct Tally {
 // The string value of the last `field` (a length-delimited field) of `body`.
 std::optional<absl::string_view> WireString(absl::string_view body, uint32_t field) {
   std::optional<absl::string_view> out;
-  otlp::wire::ForEachField(body, [&](uint32_t f, uint32_t wire_type, absl::string_view value,
-                                     absl::string_view) {
-    if (f == field && wire_type == 2) out = value;
-  });
+  otlp::wire::ForEachField(
+      body, [&](uint32_t f, uint32_t wire_type, absl::string_view value, absl::string_view) {
+        if (f == field && wire_type == 2) out = value;
+      });
   return out;
 }
 
@@ -116,22 +117,25 @@ struct Processor::State {
     auto& registry = settings.telemetry->registry();
     auto& outcomes = prometheus::BuildCounter()
                          .Name("weir_processor_redaction_attributes")
-                         .Help("Attributes the redaction processor removed, masked, hashed, "
-                               "allowed or ignored (with dry_run: would have)")
+                         .Help(
+                             "Attributes the redaction processor removed, masked, hashed, "
+                             "allowed or ignored (with dry_run: would have)")
                          .Register(registry);
     for (int i = 0; i < kOutcomes; ++i)
       outcome_counters[i] = &outcomes.Add({{"processor", id}, {"outcome", kOutcomeNames[i]}});
     auto& names = prometheus::BuildCounter()
                       .Name("weir_processor_redaction_names")
-                      .Help("Span names, event names and status messages the redaction "
-                            "processor changed (with dry_run: would have)")
+                      .Help(
+                          "Span names, event names and status messages the redaction "
+                          "processor changed (with dry_run: would have)")
                       .Register(registry);
     for (int i = 0; i < kNameFields; ++i)
       name_counters[i] = &names.Add({{"processor", id}, {"field", kNameFieldNames[i]}});
     auto& matches = prometheus::BuildCounter()
                         .Name("weir_processor_redaction_rule_matches")
-                        .Help("Values, keys and names each redaction rule changed or removed "
-                              "(with dry_run: would have)")
+                        .Help(
+                            "Values, keys and names each redaction rule changed or removed "
+                            "(with dry_run: would have)")
                         .Register(registry);
     for (const std::string& rule : rules->rule_names())
       rule_counters.push_back(&matches.Add({{"processor", id}, {"rule", rule}}));
@@ -167,8 +171,8 @@ struct Processor::State {
 
   // Reads one attribute list on the wire (see Visit).
   template <typename ForEach>
-  bool ScanList(AttributeOwner owner, ForEach&& for_each, absl::string_view trace_id,
-                Tally* tally, bool values_may_match = true) const {
+  bool ScanList(AttributeOwner owner, ForEach&& for_each, absl::string_view trace_id, Tally* tally,
+                bool values_may_match = true) const {
     const std::string db_system = DbSystem(for_each);
     bool change = false;
     std::string scratch;
@@ -387,7 +391,8 @@ struct Processor::State {
 
   void Flush(const Tally& tally) const {
     for (int i = 0; i < kOutcomes; ++i)
-      if (tally.outcomes[i] > 0) outcome_counters[i]->Increment(static_cast<double>(tally.outcomes[i]));
+      if (tally.outcomes[i] > 0)
+        outcome_counters[i]->Increment(static_cast<double>(tally.outcomes[i]));
     for (int i = 0; i < kNameFields; ++i)
       if (tally.names[i] > 0) name_counters[i]->Increment(static_cast<double>(tally.names[i]));
     for (size_t i = 0; i < tally.rules.size(); ++i)
@@ -458,7 +463,9 @@ absl::Status Processor::ConsumeTraces(const pipeline::RequestContext& context,
     // prefilter found a blocked value, the span is edited without it: the edit decides exactly
     // (a false alarm costs one decode and re-encode of the span, the output is the same).
     bool change = fast && values;
-    auto span_attributes = [&](auto&& fn) { otlp::wire::ForEachKeyValue(span.wire_bytes(), 9, fn); };
+    auto span_attributes = [&](auto&& fn) {
+      otlp::wire::ForEachKeyValue(span.wire_bytes(), 9, fn);
+    };
     const std::string span_db = change ? std::string() : s.DbSystem(span_attributes);
     otlp::wire::ForEachField(span.wire_bytes(), [&](uint32_t field, uint32_t wire_type,
                                                     absl::string_view value, absl::string_view) {

@@ -95,8 +95,7 @@ class RedactionTest : public ::testing::Test {
 TEST_F(RedactionTest, Conformance) { testing::RunProcessorConformance(Factory(), kPiiConfig); }
 
 TEST_F(RedactionTest, PiiLeavesNowhere) {
-  pipeline::TraceBatch out =
-      Run(std::string(kPiiConfig) + "redact_names: true\n", PiiRequest());
+  pipeline::TraceBatch out = Run(std::string(kPiiConfig) + "redact_names: true\n", PiiRequest());
   const std::string bytes = out.ToProtoBytes();
   for (const char* secret : {kCard, kEmail, "eyJhbGciOiJIUzI1NiJ9", "ann.lee"}) {
     EXPECT_THAT(bytes, Not(HasSubstr(secret))) << secret;
@@ -118,7 +117,8 @@ TEST_F(RedactionTest, PiiLeavesNowhere) {
   EXPECT_EQ(span.status().code(), opentelemetry::proto::trace::v1::Status::STATUS_CODE_ERROR);
   EXPECT_EQ(rs.scope_spans(0).spans(1).name(), "GET /pay");
 
-  EXPECT_EQ(Metric("weir_processor_redaction_attributes"), 6);  // owner, scope, card, auth, to, payer
+  EXPECT_EQ(Metric("weir_processor_redaction_attributes"),
+            6);  // owner, scope, card, auth, to, payer
   EXPECT_EQ(Metric("weir_processor_redaction_names"), 3);
 }
 
@@ -141,9 +141,9 @@ TEST_F(RedactionTest, UntouchedSpansPassAsBytes) {
   // A batch no rule touches leaves as it came, byte for byte.
   pipeline::TraceBatch clean = testing::MakeBatch(20, 7);
   const std::string before = clean.ToProtoBytes();
-  EXPECT_EQ(Run("allow_all_keys: true\nblocked_values: ['4[0-9]{15}']", std::move(clean))
-                .ToProtoBytes(),
-            before);
+  EXPECT_EQ(
+      Run("allow_all_keys: true\nblocked_values: ['4[0-9]{15}']", std::move(clean)).ToProtoBytes(),
+      before);
 }
 
 TEST_F(RedactionTest, FailsClosedKeepingOnlyAllowedKeys) {
@@ -203,8 +203,7 @@ summary: debug
   EXPECT_EQ(attrs["id"].string_value(), "5");
 
   // info: the counts only.
-  got = Run("allow_all_keys: true\nblocked_values: ['4[0-9]{15}']\nsummary: info", req)
-            .ToRequest();
+  got = Run("allow_all_keys: true\nblocked_values: ['4[0-9]{15}']\nsummary: info", req).ToRequest();
   attrs.clear();
   for (const auto& kv : got.resource_spans(0).scope_spans(0).spans(0).attributes())
     attrs[kv.key()] = kv.value();
@@ -352,7 +351,8 @@ TEST_F(RedactionTest, DifferentialAgainstFullDecodeEditEncode) {
         }
       }
       allowed.insert("service.name");
-      absl::StrAppend(&yaml, "]\n", std::string(kPiiConfig).substr(strlen("\nallow_all_keys: true")));
+      absl::StrAppend(&yaml, "]\n",
+                      std::string(kPiiConfig).substr(strlen("\nallow_all_keys: true")));
     }
     otlp::ExportRequest want = req;
     ReferenceRedact(&want, allowed);
@@ -367,7 +367,8 @@ TEST_F(RedactionTest, DifferentialAgainstFullDecodeEditEncode) {
       differ.ReportDifferencesToString(&report);
       const bool same = differ.Compare(got, want);
       size_t at = 0;
-      while (at < got_bytes.size() && at < want_bytes.size() && got_bytes[at] == want_bytes[at]) ++at;
+      while (at < got_bytes.size() && at < want_bytes.size() && got_bytes[at] == want_bytes[at])
+        ++at;
       ADD_FAILURE() << "round " << round << ": first difference at byte " << at << " of "
                     << got_bytes.size() << "/" << want_bytes.size() << ": "
                     << absl::CEscape(got_bytes.substr(at > 40 ? at - 40 : 0, 80)) << "\n vs "

@@ -11,10 +11,10 @@ namespace {
 
 // The summary attributes otelcol writes, which a fail-closed allow list must not remove.
 constexpr const char* kSummaryKeys[] = {
-    "redaction.redacted.keys",      "redaction.redacted.count",      "redaction.masked.keys",
-    "redaction.masked.count",       "redaction.allowed.keys",        "redaction.allowed.count",
-    "redaction.ignored.count",      "redaction.body.redacted.keys",  "redaction.body.redacted.count",
-    "redaction.body.masked.keys",   "redaction.body.masked.count",   "redaction.body.allowed.keys",
+    "redaction.redacted.keys",      "redaction.redacted.count",     "redaction.masked.keys",
+    "redaction.masked.count",       "redaction.allowed.keys",       "redaction.allowed.count",
+    "redaction.ignored.count",      "redaction.body.redacted.keys", "redaction.body.redacted.count",
+    "redaction.body.masked.keys",   "redaction.body.masked.count",  "redaction.body.allowed.keys",
     "redaction.body.allowed.count", "redaction.body.ignored.count",
 };
 
@@ -25,7 +25,8 @@ absl::StatusOr<std::unique_ptr<Rules>> Rules::Build(const Config& config) {
   r->allowed_keys_.insert(config.allowed_keys.begin(), config.allowed_keys.end());
   for (const char* key : kSummaryKeys) r->allowed_keys_.insert(key);
   r->ignored_keys_.insert(config.ignored_keys.begin(), config.ignored_keys.end());
-  if (config.url_enabled) r->url_keys_.insert(config.url_attributes.begin(), config.url_attributes.end());
+  if (config.url_enabled)
+    r->url_keys_.insert(config.url_attributes.begin(), config.url_attributes.end());
   for (int i = 0; i < kDbFamilies; ++i) {
     const DbFamily family = static_cast<DbFamily>(i);
     // As otelcol: the search-engine sanitizers apply to span names only, never to attributes.
@@ -75,10 +76,9 @@ absl::StatusOr<std::unique_ptr<Rules>> Rules::Build(const Config& config) {
       r->prefilter_complete_ = false;
     }
   }
-  r->key_rules_trivial_ = config.allow_all_keys && config.ignored_keys.empty() &&
-                          config.ignored_key_patterns.empty() &&
-                          config.blocked_key_patterns.empty() && !config.url_enabled &&
-                          !config.AnyDbSanitizer();
+  r->key_rules_trivial_ =
+      config.allow_all_keys && config.ignored_keys.empty() && config.ignored_key_patterns.empty() &&
+      config.blocked_key_patterns.empty() && !config.url_enabled && !config.AnyDbSanitizer();
   r->rule_names_.push_back("allowed_keys");
   for (size_t i = 0; i < config.blocked_key_patterns.size(); ++i)
     r->rule_names_.push_back(absl::StrCat("blocked_key_patterns[", i, "]"));
@@ -131,8 +131,7 @@ bool Rules::MaskBlockedValues(absl::string_view text, std::string* out,
   return changed;
 }
 
-std::optional<std::string> Rules::SanitizeDbAttribute(absl::string_view key,
-                                                      absl::string_view text,
+std::optional<std::string> Rules::SanitizeDbAttribute(absl::string_view key, absl::string_view text,
                                                       absl::string_view db_system) const {
   if (db_system.empty()) return std::nullopt;
   for (int i = 0; i < kDbFamilies; ++i) {

@@ -79,8 +79,7 @@ class Rules {
   // sanitizer for client, server and internal spans of a known db.system. nullopt when
   // nothing changes.
   std::optional<std::string> SanitizeSpanName(absl::string_view name, uint32_t kind,
-                                              bool has_http_attribute,
-                                              absl::string_view db_system,
+                                              bool has_http_attribute, absl::string_view db_system,
                                               std::vector<int>* rules) const;
 
   // "****", or the digest of `text` with hash_function.

@@ -58,7 +58,8 @@ allowed_values: ["@example\\.com$"]
   EXPECT_EQ(key.value, "****");
   EXPECT_EQ(r->rule_names()[key.rules[0]], "blocked_key_patterns[0]");
   // Every match of every pattern; the rest of the value stays.
-  Change values = r->Evaluate("note", "pay 4111111111111111 and 4222222222222222 to bob@corp.com", "");
+  Change values =
+      r->Evaluate("note", "pay 4111111111111111 and 4222222222222222 to bob@corp.com", "");
   EXPECT_EQ(values.verdict, Verdict::kMask);
   EXPECT_EQ(values.value, "pay **** and **** to ****");
   ASSERT_EQ(values.rules.size(), 2u);
@@ -89,12 +90,18 @@ hash_function: md5
 
 TEST(RedactionRules, HmacIsKeyedAndStable) {
   const std::string key(32, 'k');
-  auto a = Make("allow_all_keys: true\nblocked_values: ['[a-z]+@[a-z.]+']\n"
-                "hash_function: hmac-sha256\nhash_key: " + key);
-  auto b = Make("allow_all_keys: true\nblocked_values: ['[a-z]+@[a-z.]+']\n"
-                "hash_function: hmac-sha256\nhmac_key: " + key);
-  auto other = Make("allow_all_keys: true\nblocked_values: ['[a-z]+@[a-z.]+']\n"
-                    "hash_function: hmac-sha256\nhmac_key: " + std::string(32, 'o'));
+  auto a = Make(
+      "allow_all_keys: true\nblocked_values: ['[a-z]+@[a-z.]+']\n"
+      "hash_function: hmac-sha256\nhash_key: " +
+      key);
+  auto b = Make(
+      "allow_all_keys: true\nblocked_values: ['[a-z]+@[a-z.]+']\n"
+      "hash_function: hmac-sha256\nhmac_key: " +
+      key);
+  auto other = Make(
+      "allow_all_keys: true\nblocked_values: ['[a-z]+@[a-z.]+']\n"
+      "hash_function: hmac-sha256\nhmac_key: " +
+      std::string(32, 'o'));
   const std::string pa = a->Evaluate("user", "ann@x.org", "").value;
   EXPECT_EQ(pa.size(), 64u);
   EXPECT_EQ(pa, b->Evaluate("user", "ann@x.org", "").value);
@@ -129,9 +136,9 @@ db_sanitizer: {sql: {enabled: true}}
   // Nothing left but "*": the original says more and stays.
   EXPECT_EQ(r->SanitizeSpanName("/123/456", kServer, false, "", &fired), std::nullopt);
   EXPECT_EQ(r->SanitizeSpanName("operation-123", kServer, true, "", &fired), std::nullopt);
-  EXPECT_EQ(r->SanitizeSpanName("SELECT * FROM users WHERE id = 123", kInternal, false, "mysql",
-                                &fired),
-            "SELECT * FROM users WHERE id = ?");
+  EXPECT_EQ(
+      r->SanitizeSpanName("SELECT * FROM users WHERE id = 123", kInternal, false, "mysql", &fired),
+      "SELECT * FROM users WHERE id = ?");
   EXPECT_EQ(r->SanitizeSpanName("SELECT 1", kInternal, false, "mssql", &fired), std::nullopt);
 }
 

@@ -183,8 +183,8 @@ void DecodePolicy(config::Node node, int depth, PolicyConfig* p) {
       for (size_t i = 0; i < texts.size(); ++i) {
         auto c = pipeline::ottl::Condition::Parse(texts[i], context);
         if (!c.ok()) {
-          block.ErrorAt(key, absl::StrCat("[", i, "] of policy \"", p->name, "\": ",
-                                          c.status().message()));
+          block.ErrorAt(
+              key, absl::StrCat("[", i, "] of policy \"", p->name, "\": ", c.status().message()));
         } else {
           out->push_back(std::move(*c));
         }

@@ -156,10 +156,11 @@ TEST(TailSamplingConfig, EachRuleFailsWithItsPath) {
 }
 
 TEST(TailSamplingConfig, OttlConditionNamesThePolicyAndColumn) {
-  config::Diagnostics d =
-      Decode("policies: [{name: my-ottl, type: ottl_condition, ottl_condition: {span: ['x == 1']}}]");
+  config::Diagnostics d = Decode(
+      "policies: [{name: my-ottl, type: ottl_condition, ottl_condition: {span: ['x == 1']}}]");
   ASSERT_EQ(d.problems().size(), 1u) << d.ToString();
-  EXPECT_NE(d.ToString().find("policies[0].ottl_condition.span"), std::string::npos) << d.ToString();
+  EXPECT_NE(d.ToString().find("policies[0].ottl_condition.span"), std::string::npos)
+      << d.ToString();
   EXPECT_NE(d.problems()[0].message.find("my-ottl"), std::string::npos);
   EXPECT_NE(d.problems()[0].message.find("unknown path \"x\" in the span context at column 1"),
             std::string::npos);

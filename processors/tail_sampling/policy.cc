@@ -1,8 +1,5 @@
 #include "processors/tail_sampling/policy.h"
 
-#include "absl/time/clock.h"
-#include "pipeline/telemetry/logger.h"
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -12,6 +9,8 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "pipeline/telemetry/logger.h"
 #include "re2/re2.h"
 
 namespace weir::processors::tail_sampling {
@@ -189,8 +188,9 @@ class OttlCondition final : public Policy {
         const int64_t now = absl::ToUnixSeconds(absl::Now());
         if (now != last_log_second_) {
           last_log_second_ = now;
-          log::Warn("processor/tail_sampling", "policy %s: condition `%s` failed, counted as false: %s",
-                    name_, c.text(), r.status().message());
+          log::Warn("processor/tail_sampling",
+                    "policy %s: condition `%s` failed, counted as false: %s", name_, c.text(),
+                    r.status().message());
         }
       }
       return false;

@@ -42,8 +42,7 @@ TEST(Cli, ValidateAcceptsEveryShippedExample) {
   setenv("WEIR_TOKEN_FILE", tokens.c_str(), 1);
   setenv("WEIR_BACKEND_TOKEN", "token", 1);
   int checked = 0;
-  for (const auto& entry :
-       std::filesystem::directory_iterator(WEIR_SOURCE_DIR "/deploy/configs")) {
+  for (const auto& entry : std::filesystem::directory_iterator(WEIR_SOURCE_DIR "/deploy/configs")) {
     if (entry.path().extension() != ".yaml") continue;
     RunResult r = RunWeir({"validate", "--config", entry.path().string()});
     EXPECT_EQ(r.exit_code, 0) << entry.path() << ": " << r.err;

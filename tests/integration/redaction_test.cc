@@ -21,8 +21,14 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 const char* const kSecrets[] = {
-    "ann.lee@example.com", "4111111111111111", "5500 0000 0000 0004", "eyJhbGciOiJIUzI1NiJ9",
-    "hunter2",             "s3cr3t-session",   "'ann'",               "= 4711",
+    "ann.lee@example.com",
+    "4111111111111111",
+    "5500 0000 0000 0004",
+    "eyJhbGciOiJIUzI1NiJ9",
+    "hunter2",
+    "s3cr3t-session",
+    "'ann'",
+    "= 4711",
 };
 
 void Put(google::protobuf::RepeatedPtrField<otlp::KeyValue>* list, const std::string& key,
@@ -48,7 +54,8 @@ otlp::ExportRequest PiiRequest(int n) {
     span->set_end_time_unix_nano(1700000000100000000ull + i);
     span->set_name("POST /orders?session=s3cr3t-session");
     Put(span->mutable_attributes(), "http.route", "/orders");
-    Put(span->mutable_attributes(), "url.full", "https://shop.example/orders/4711?session=s3cr3t-session");
+    Put(span->mutable_attributes(), "url.full",
+        "https://shop.example/orders/4711?session=s3cr3t-session");
     Put(span->mutable_attributes(), "enduser.email", "ann.lee@example.com");
     Put(span->mutable_attributes(), "payment.card", "card 5500 0000 0000 0004 ok");
     Put(span->mutable_attributes(), "http.request.header.authorization",

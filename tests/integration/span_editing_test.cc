@@ -68,8 +68,10 @@ service:
     const char* route;
     int kind;
   };
-  const Spec specs[] = {{"GET /orders", "/orders", 2}, {"GET /health", "/health", 2},
-                        {"internal-tick", "", 1},      {"load order", "", 1}};
+  const Spec specs[] = {{"GET /orders", "/orders", 2},
+                        {"GET /health", "/health", 2},
+                        {"internal-tick", "", 1},
+                        {"load order", "", 1}};
   int n = 0;
   for (const Spec& s : specs) {
     auto* span = ss->add_spans();
@@ -101,7 +103,8 @@ service:
   for (const auto& request : requests) {
     for (const auto& out_rs : request.resource_spans()) {
       std::map<std::string, std::string> res;
-      for (const auto& kv : out_rs.resource().attributes()) res[kv.key()] = kv.value().string_value();
+      for (const auto& kv : out_rs.resource().attributes())
+        res[kv.key()] = kv.value().string_value();
       EXPECT_EQ(res["service.name"], "shop");
       EXPECT_EQ(res["tenant"], "acme");
       for (const auto& out_ss : out_rs.scope_spans())
