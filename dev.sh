@@ -26,6 +26,7 @@ PACKAGES=(
   libboost-dev libboost-system-dev libssl-dev zlib1g-dev
   libyaml-cpp-dev prometheus-cpp-dev libabsl-dev rapidjson-dev libdeflate-dev
   libcrypt-dev libre2-dev libgtest-dev libgmock-dev
+  thrift-compiler libthrift-dev
   python3 util-linux
 )
 

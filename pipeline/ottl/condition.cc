@@ -12,7 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "pipeline/transform/regex.h"
-#include "pipeline/transform/value.h"
+#include "pipeline/otlp/value_string.h"
 #include "re2/re2.h"
 
 namespace weir::pipeline::ottl {
@@ -100,7 +100,7 @@ std::string AsText(const Value& v) {
     case Value::kInt:
       return absl::StrCat(v.i);
     case Value::kDouble:
-      return transform::FormatDouble(v.d);
+      return otlp::FormatDouble(v.d);
     case Value::kString:
       return std::string(v.text());
     case Value::kBytes:
@@ -113,7 +113,7 @@ std::string AsText(const Value& v) {
       } else {
         any.mutable_kvlist_value()->ParseFromArray(v.view.data(), static_cast<int>(v.view.size()));
       }
-      return transform::AsString(any);
+      return otlp::AsString(any);
     }
   }
   return "";

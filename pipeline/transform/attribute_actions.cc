@@ -9,7 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "pipeline/transform/hash.h"
 #include "pipeline/transform/regex.h"
-#include "pipeline/transform/value.h"
+#include "pipeline/otlp/value_string.h"
 
 namespace weir::pipeline::transform {
 
@@ -115,7 +115,7 @@ bool Convert(otlp::AnyValue* v, ConvertTo to) {
   switch (to) {
     case ConvertTo::kString:
       if (v->value_case() == otlp::AnyValue::kStringValue) return false;
-      v->set_string_value(AsString(*v));
+      v->set_string_value(otlp::AsString(*v));
       return true;
     case ConvertTo::kInt:
       switch (v->value_case()) {

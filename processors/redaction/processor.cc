@@ -14,7 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "pipeline/telemetry/logger.h"
 #include "pipeline/telemetry/metrics.h"
-#include "pipeline/transform/value.h"
+#include "pipeline/otlp/value_string.h"
 #include "processors/redaction/rules.h"
 
 namespace weir::processors::redaction {
@@ -64,7 +64,7 @@ absl::string_view WireText(const AttributeValue& v, bool all_types, std::string*
       *scratch = absl::StrCat(v.int_value);
       return *scratch;
     case ValueType::kDouble:
-      *scratch = pipeline::transform::FormatDouble(v.double_value);
+      *scratch = otlp::FormatDouble(v.double_value);
       return *scratch;
     case ValueType::kBytes:
       *scratch = absl::Base64Escape(v.bytes);
@@ -72,12 +72,12 @@ absl::string_view WireText(const AttributeValue& v, bool all_types, std::string*
     case ValueType::kArray:
       decoded.mutable_array_value()->ParseFromArray(v.bytes.data(),
                                                     static_cast<int>(v.bytes.size()));
-      *scratch = pipeline::transform::AsString(decoded);
+      *scratch = otlp::AsString(decoded);
       return *scratch;
     case ValueType::kKvList:
       decoded.mutable_kvlist_value()->ParseFromArray(v.bytes.data(),
                                                      static_cast<int>(v.bytes.size()));
-      *scratch = pipeline::transform::AsString(decoded);
+      *scratch = otlp::AsString(decoded);
       return *scratch;
     default:
       return {};
@@ -87,7 +87,7 @@ absl::string_view WireText(const AttributeValue& v, bool all_types, std::string*
 absl::string_view DecodedText(const otlp::AnyValue& v, bool all_types, std::string* scratch) {
   if (v.value_case() == otlp::AnyValue::kStringValue) return v.string_value();
   if (!all_types) return {};
-  *scratch = pipeline::transform::AsString(v);
+  *scratch = otlp::AsString(v);
   return *scratch;
 }
 

@@ -11,7 +11,7 @@
 
 #include "pipeline/otlp/types.h"
 
-namespace weir::pipeline::transform {
+namespace weir::otlp {
 
 std::string AsString(const otlp::AnyValue& value);
 
@@ -20,4 +20,4 @@ std::string AsString(const otlp::AnyValue& value);
 // "NaN", "+Inf", "-Inf".
 std::string FormatDouble(double value);
 
-}  // namespace weir::pipeline::transform
+}  // namespace weir::otlp

@@ -1,11 +1,11 @@
-#include "pipeline/transform/value.h"
+#include "pipeline/otlp/value_string.h"
 
 #include <cmath>
 #include <limits>
 
 #include "gtest/gtest.h"
 
-namespace weir::pipeline::transform {
+namespace weir::otlp {
 namespace {
 
 TEST(Value, DoublesAsEcmaScriptPrintsThem) {
@@ -54,4 +54,4 @@ TEST(Value, EveryTypeAsText) {
 }
 
 }  // namespace
-}  // namespace weir::pipeline::transform
+}  // namespace weir::otlp

@@ -1,4 +1,4 @@
-#include "pipeline/transform/value.h"
+#include "pipeline/otlp/value_string.h"
 
 #include <charconv>
 #include <cmath>
@@ -8,18 +8,18 @@
 #include "absl/strings/str_cat.h"
 #include "pipeline/otlp/json.h"
 
-namespace weir::pipeline::transform {
+namespace weir::otlp {
 
 namespace {
 
-void AppendJsonString(absl::string_view s, std::string* out) {
+void AppendQuoted(absl::string_view s, std::string* out) {
   otlp::AppendJsonString(std::string_view(s.data(), s.size()), out);
 }
 
 void AppendJson(const otlp::AnyValue& v, std::string* out) {
   switch (v.value_case()) {
     case otlp::AnyValue::kStringValue:
-      AppendJsonString(v.string_value(), out);
+      AppendQuoted(v.string_value(), out);
       return;
     case otlp::AnyValue::kBoolValue:
       out->append(v.bool_value() ? "true" : "false");
@@ -33,12 +33,12 @@ void AppendJson(const otlp::AnyValue& v, std::string* out) {
       if (std::isfinite(d)) {
         out->append(FormatDouble(d));
       } else {
-        AppendJsonString(FormatDouble(d), out);
+        AppendQuoted(FormatDouble(d), out);
       }
       return;
     }
     case otlp::AnyValue::kBytesValue:
-      AppendJsonString(absl::Base64Escape(v.bytes_value()), out);
+      AppendQuoted(absl::Base64Escape(v.bytes_value()), out);
       return;
     case otlp::AnyValue::kArrayValue: {
       out->push_back('[');
@@ -60,7 +60,7 @@ void AppendJson(const otlp::AnyValue& v, std::string* out) {
       for (const auto& [key, value] : sorted) {
         if (!first) out->push_back(',');
         first = false;
-        AppendJsonString(key, out);
+        AppendQuoted(key, out);
         out->push_back(':');
         AppendJson(*value, out);
       }
@@ -122,4 +122,4 @@ std::string AsString(const otlp::AnyValue& value) {
   return "";
 }
 
-}  // namespace weir::pipeline::transform
+}  // namespace weir::otlp

@@ -1,0 +1,305 @@
+#include "pipeline/jaeger/to_otlp.h"
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+
+namespace weir::jaeger {
+
+namespace {
+
+using Attributes = google::protobuf::RepeatedPtrField<otlp::KeyValue>;
+using Tags = google::protobuf::RepeatedPtrField<model::KeyValue>;
+
+void TagToAttribute(model::KeyValue&& tag, otlp::KeyValue* out) {
+  out->set_key(std::move(*tag.mutable_key()));
+  auto* v = out->mutable_value();
+  switch (tag.v_type()) {
+    case ::jaeger::api_v2::STRING:
+      v->set_string_value(std::move(*tag.mutable_v_str()));
+      return;
+    case ::jaeger::api_v2::BOOL:
+      v->set_bool_value(tag.v_bool());
+      return;
+    case ::jaeger::api_v2::INT64:
+      v->set_int_value(tag.v_int64());
+      return;
+    case ::jaeger::api_v2::FLOAT64:
+      v->set_double_value(tag.v_float64());
+      return;
+    case ::jaeger::api_v2::BINARY:
+      v->set_bytes_value(std::move(*tag.mutable_v_binary()));
+      return;
+    default:
+      v->set_string_value(absl::StrCat("<Unknown Jaeger TagType ", tag.v_type(), ">"));
+      return;
+  }
+}
+
+void TagsToAttributes(Tags* tags, Attributes* out) {
+  out->Reserve(out->size() + tags->size());
+  for (auto& tag : *tags) TagToAttribute(std::move(tag), out->Add());
+}
+
+// The index of the attribute named `key`, or -1.
+int Find(const Attributes& attributes, absl::string_view key) {
+  for (int i = 0; i < attributes.size(); ++i) {
+    if (attributes[i].key() == key) return i;
+  }
+  return -1;
+}
+
+// Removes and returns the attribute named `key` (its value as text when it is a string).
+bool Take(Attributes* attributes, absl::string_view key, otlp::AnyValue* value) {
+  const int i = Find(*attributes, key);
+  if (i < 0) return false;
+  *value = std::move(*(*attributes)[i].mutable_value());
+  attributes->erase(attributes->begin() + i);
+  return true;
+}
+
+std::string StringOf(const otlp::AnyValue& v) {
+  if (v.has_string_value()) return v.string_value();
+  if (v.has_int_value()) return absl::StrCat(v.int_value());
+  if (v.has_bool_value()) return v.bool_value() ? "true" : "false";
+  if (v.has_double_value()) return absl::StrCat(v.double_value());
+  return "";
+}
+
+void ProcessToResource(model::Process* process, otlp::Resource* out) {
+  auto* attributes = out->mutable_attributes();
+  if (!process->service_name().empty()) {
+    auto* a = attributes->Add();
+    a->set_key("service.name");
+    a->mutable_value()->set_string_value(std::move(*process->mutable_service_name()));
+  }
+  TagsToAttributes(process->mutable_tags(), attributes);
+  if (const int i = Find(*attributes, "hostname"); i >= 0 && Find(*attributes, "host.name") < 0) {
+    (*attributes)[i].set_key("host.name");
+  }
+  if (const int i = Find(*attributes, "jaeger.version"); i >= 0) {
+    auto& a = (*attributes)[i];
+    a.set_key("opencensus.exporterversion");
+    a.mutable_value()->set_string_value(absl::StrCat("Jaeger-", StringOf(a.value())));
+  }
+}
+
+otlp::Span::SpanKind KindOf(absl::string_view name) {
+  if (name == "client") return otlp::Span::SPAN_KIND_CLIENT;
+  if (name == "server") return otlp::Span::SPAN_KIND_SERVER;
+  if (name == "producer") return otlp::Span::SPAN_KIND_PRODUCER;
+  if (name == "consumer") return otlp::Span::SPAN_KIND_CONSUMER;
+  if (name == "internal") return otlp::Span::SPAN_KIND_INTERNAL;
+  return otlp::Span::SPAN_KIND_UNSPECIFIED;
+}
+
+// The status from the error, otel.status_code and http.status_code tags (see the header).
+void SetStatus(Attributes* attributes, otlp::Span* span) {
+  auto code = otlp::SpanStatus::STATUS_CODE_UNSET;
+  std::string message;
+  bool found = false;
+  otlp::AnyValue v;
+  if (const int i = Find(*attributes, "error");
+      i >= 0 && (*attributes)[i].value().has_bool_value() &&
+      (*attributes)[i].value().bool_value()) {
+    attributes->erase(attributes->begin() + i);
+    code = otlp::SpanStatus::STATUS_CODE_ERROR;
+    found = true;
+    if (Take(attributes, "otel.status_description", &v)) message = StringOf(v);
+  }
+  if (Take(attributes, "otel.status_code", &v)) {
+    otlp::AnyValue description;
+    const bool has_description = Take(attributes, "otel.status_description", &description);
+    if (!found) {
+      found = true;
+      const std::string text = absl::AsciiStrToUpper(StringOf(v));
+      if (text == "OK") code = otlp::SpanStatus::STATUS_CODE_OK;
+      if (text == "ERROR") code = otlp::SpanStatus::STATUS_CODE_ERROR;
+      if (has_description) message = StringOf(description);
+    }
+  } else if (!found) {
+    if (const int i = Find(*attributes, "http.status_code"); i >= 0) {
+      int64_t http = 0;
+      const auto& hv = (*attributes)[i].value();
+      bool ok = hv.has_int_value() ? (http = hv.int_value(), true)
+                                   : absl::SimpleAtoi(StringOf(hv), &http);
+      if (ok && http >= 100 && http < 600) {
+        const bool error = http >= 500 || (http >= 400 && span->kind() == otlp::Span::SPAN_KIND_CLIENT);
+        if (error) {
+          found = true;
+          code = otlp::SpanStatus::STATUS_CODE_ERROR;
+          if (const int m = Find(*attributes, "http.status_msg"); m >= 0) {
+            message = StringOf((*attributes)[m].value());
+          }
+        }
+      }
+    }
+  }
+  if (found) {
+    span->mutable_status()->set_code(code);
+    span->mutable_status()->set_message(std::move(message));
+  }
+}
+
+uint64_t UnixNano(const google::protobuf::Timestamp& t) {
+  return static_cast<uint64_t>(t.seconds()) * 1000000000u + static_cast<uint64_t>(t.nanos());
+}
+
+int64_t Nanos(const google::protobuf::Duration& d) {
+  return d.seconds() * 1000000000 + d.nanos();
+}
+
+// A 16-byte OTLP trace id from a Jaeger one of 8 or 16 bytes.
+std::string TraceId(std::string&& id) {
+  if (id.size() == 8) return std::string(8, '\0') + id;
+  return std::move(id);
+}
+
+absl::Status CheckIds(const model::Batch& batch) {
+  auto check = [](const std::string& id, bool trace, int span, absl::string_view field) {
+    const bool ok = trace ? (id.size() == 8 || id.size() == 16) : id.size() == 8;
+    if (ok) return absl::OkStatus();
+    return absl::InvalidArgumentError(
+        absl::StrCat("spans[", span, "].", field, ": ", id.size(), " bytes; a ",
+                     trace ? "trace id has 8 or 16" : "span id has 8"));
+  };
+  for (int i = 0; i < batch.spans_size(); ++i) {
+    const auto& s = batch.spans(i);
+    if (auto st = check(s.trace_id(), true, i, "trace_id"); !st.ok()) return st;
+    if (auto st = check(s.span_id(), false, i, "span_id"); !st.ok()) return st;
+    for (int r = 0; r < s.references_size(); ++r) {
+      const auto& ref = s.references(r);
+      if (auto st = check(ref.trace_id(), true, i, absl::StrCat("references[", r, "].trace_id"));
+          !st.ok()) {
+        return st;
+      }
+      if (auto st = check(ref.span_id(), false, i, absl::StrCat("references[", r, "].span_id"));
+          !st.ok()) {
+        return st;
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Converts one span; the scope tags are taken out into *scope_name / *scope_version.
+void SpanToOtlp(model::Span&& in, otlp::Span* out, std::string* scope_name,
+                std::string* scope_version) {
+  std::string trace_id = TraceId(std::move(*in.mutable_trace_id()));
+  // The parent: the first CHILD_OF reference within the span's trace.
+  int parent = -1;
+  for (int r = 0; r < in.references_size(); ++r) {
+    const auto& ref = in.references(r);
+    if (ref.ref_type() == ::jaeger::api_v2::CHILD_OF && TraceId(std::string(ref.trace_id())) == trace_id) {
+      parent = r;
+      break;
+    }
+  }
+  out->set_span_id(std::move(*in.mutable_span_id()));
+  out->set_name(std::move(*in.mutable_operation_name()));
+  const uint64_t start = UnixNano(in.start_time());
+  out->set_start_time_unix_nano(start);
+  out->set_end_time_unix_nano(start + static_cast<uint64_t>(Nanos(in.duration())));
+
+  auto* attributes = out->mutable_attributes();
+  TagsToAttributes(in.mutable_tags(), attributes);
+  otlp::AnyValue v;
+  if (Take(attributes, "span.kind", &v)) out->set_kind(KindOf(StringOf(v)));
+  SetStatus(attributes, out);
+  if (Take(attributes, "w3c.tracestate", &v)) out->set_trace_state(StringOf(v));
+  if (Take(attributes, "otel.scope.name", &v) || Take(attributes, "otel.library.name", &v)) {
+    *scope_name = StringOf(v);
+  }
+  if (Take(attributes, "otel.scope.version", &v) || Take(attributes, "otel.library.version", &v)) {
+    *scope_version = StringOf(v);
+  }
+
+  for (auto& log : *in.mutable_logs()) {
+    auto* event = out->add_events();
+    event->set_time_unix_nano(UnixNano(log.timestamp()));
+    TagsToAttributes(log.mutable_fields(), event->mutable_attributes());
+    otlp::AnyValue name;
+    if (Take(event->mutable_attributes(), "event", &name)) event->set_name(StringOf(name));
+  }
+
+  for (int r = 0; r < in.references_size(); ++r) {
+    auto& ref = *in.mutable_references(r);
+    if (r == parent) {
+      out->set_parent_span_id(std::move(*ref.mutable_span_id()));
+      continue;
+    }
+    auto* link = out->add_links();
+    link->set_trace_id(TraceId(std::move(*ref.mutable_trace_id())));
+    link->set_span_id(std::move(*ref.mutable_span_id()));
+    auto* type = link->add_attributes();
+    type->set_key("opentracing.ref_type");
+    type->mutable_value()->set_string_value(
+        ref.ref_type() == ::jaeger::api_v2::CHILD_OF ? "child_of" : "follows_from");
+  }
+  out->set_trace_id(std::move(trace_id));
+}
+
+bool SameProcess(const model::Process& a, const model::Process& b) {
+  if (a.service_name() != b.service_name() || a.tags_size() != b.tags_size()) return false;
+  for (int i = 0; i < a.tags_size(); ++i) {
+    if (a.tags(i).SerializeAsString() != b.tags(i).SerializeAsString()) return false;
+  }
+  return true;
+}
+
+// Appends the spans of one process as a ResourceSpans, grouped by scope.
+void AppendResourceSpans(model::Process* process, std::vector<model::Span*>& spans,
+                         otlp::ExportRequest* out) {
+  auto* rs = out->add_resource_spans();
+  ProcessToResource(process, rs->mutable_resource());
+  std::vector<std::pair<std::string, std::string>> scopes;  // parallel to rs->scope_spans
+  for (model::Span* span : spans) {
+    otlp::Span converted;
+    std::string name, version;
+    SpanToOtlp(std::move(*span), &converted, &name, &version);
+    size_t i = 0;
+    while (i < scopes.size() && (scopes[i].first != name || scopes[i].second != version)) ++i;
+    if (i == scopes.size()) {
+      auto* ss = rs->add_scope_spans();
+      ss->mutable_scope()->set_name(name);
+      ss->mutable_scope()->set_version(version);
+      scopes.emplace_back(std::move(name), std::move(version));
+    }
+    *rs->mutable_scope_spans(static_cast<int>(i))->add_spans() = std::move(converted);
+  }
+}
+
+}  // namespace
+
+absl::Status BatchToResourceSpans(model::Batch&& batch, otlp::ExportRequest* out) {
+  if (auto status = CheckIds(batch); !status.ok()) return status;
+  if (batch.spans_size() == 0) return absl::OkStatus();
+  // Spans that carry their own process, different from the batch's, are grouped by process.
+  std::vector<model::Process*> processes = {batch.mutable_process()};
+  std::vector<std::vector<model::Span*>> groups(1);
+  for (auto& span : *batch.mutable_spans()) {
+    size_t g = 0;
+    if (span.has_process() && !SameProcess(span.process(), batch.process())) {
+      g = 1;
+      while (g < processes.size() && !SameProcess(*processes[g], span.process())) ++g;
+      if (g == processes.size()) {
+        processes.push_back(span.mutable_process());
+        groups.emplace_back();
+      }
+    }
+    groups[g].push_back(&span);
+  }
+  for (size_t g = 0; g < groups.size(); ++g) {
+    if (g == 0 && groups[0].empty() && groups.size() > 1) continue;
+    AppendResourceSpans(processes[g], groups[g], out);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace weir::jaeger
