@@ -15,6 +15,7 @@
 #include "config/blocks.h"
 #include "config/node.h"
 #include "exporters/helper/exporter_options.h"
+#include "exporters/helper/grpc_client.h"
 #include "pipeline/auth.h"
 #include "pipeline/component.h"
 
@@ -22,27 +23,12 @@ namespace weir::exporters::otlp {
 
 using config::Compression;
 
-struct Config : pipeline::ComponentConfig {
-  // endpoint: required. "host:port"; "http://host:port" forces plaintext, "https://host:port"
-  // forces TLS; "dns:///host:port" (or "dns://resolver/host:port") is handed to gRPC as is.
-  std::string endpoint;
-  // tls: client TLS settings. TLS is on unless tls.insecure is true or the endpoint starts
-  // with http://.
-  config::TlsClientConfig tls;
-  // headers: extra gRPC metadata sent with every export. Keys are lowercased at decode time.
-  // Default none.
-  config::HeadersConfig headers;
-  // auth.authenticator: a client authenticator extension whose header goes with every export
-  // (after `headers`, so it wins on the same key). Default none.
-  std::optional<config::AuthConfig> auth;
-  // compression (default "gzip") and compression_params.level (default -1, zlib's default).
-  config::CompressionConfig compression;
+// The client keys (endpoint, tls, headers, auth, compression) and what is derived from them
+// (target, use_tls) come from helper::GrpcClientConfig, as otelcol's otlpexporter embeds
+// configgrpc's client settings.
+struct Config : pipeline::ComponentConfig, helper::GrpcClientConfig {
   // timeout (default 5s) and sending_queue (enabled, 10 consumers, 1000 batches).
   helper::ExporterOptions exporter;
-
-  // Derived from endpoint and tls at decode time:
-  std::string target;   // what the gRPC channel dials: "host:port" or the dns: URI
-  bool use_tls = true;  // whether the channel uses TLS
 
   // The auth block, client side.
   std::vector<pipeline::AuthReference> AuthReferences() const {

@@ -1,10 +1,10 @@
-// GrpcSender: delivers batches to an OTLP/gRPC endpoint (TraceService/Export).
+// GrpcSender: delivers batches to an OTLP/gRPC endpoint (TraceService/Export) through a
+// helper::GrpcClient (one channel, pre-compressed gzip, metadata, authenticator; see
+// exporters/helper/grpc_client.h).
 //
-// It keeps one gRPC channel (plaintext or TLS, created in Start) and sends each batch as its
-// protobuf bytes through a generic stub, so a batch is encoded once and never copied into a
-// generated message. gRPC compression, the configured metadata and the per-send deadline apply
-// to every call. A response with partial_success.rejected_spans > 0 is logged (rate-limited)
-// and still counts as delivered, as in otelcol.
+// Each batch goes as its protobuf bytes, encoded once and never copied into a generated
+// message. A response with partial_success.rejected_spans > 0 is logged (rate-limited) and
+// still counts as delivered, as in otelcol.
 //
 // Threading: Send may be called from many threads at once (the channel multiplexes calls);
 // Start and Shutdown are called once each, Start before the first Send. A Send that races
@@ -12,17 +12,13 @@
 // took.
 #pragma once
 
-#include <memory>
-#include <mutex>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "exporters/helper/grpc_client.h"
 #include "exporters/helper/sender.h"
 #include "exporters/otlp/config.h"
-#include "grpcpp/channel.h"
-#include "grpcpp/generic/generic_stub.h"
-#include "grpcpp/support/byte_buffer.h"
 #include "pipeline/auth.h"
 #include "pipeline/telemetry/logger.h"
 
@@ -54,18 +50,14 @@ class GrpcSender final : public helper::Sender {
 
   // Sends `auth`'s header with every export from now on. `auth` is borrowed and must outlive
   // the last Send. REQUIRES: called before Start.
-  void set_authenticator(const pipeline::ClientAuthenticator* auth) { auth_ = auth; }
+  void set_authenticator(const pipeline::ClientAuthenticator* auth) {
+    client_.set_authenticator(auth);
+  }
 
  private:
-  void LogPartialSuccess(const grpc::ByteBuffer& response, size_t sent_spans);
-
   const std::string id_;
-  const Config config_;
-  std::shared_ptr<grpc::Channel> channel_;  // set in Start, reset in Shutdown
-  std::mutex mu_;
-  std::shared_ptr<grpc::GenericStub> stub_;  // guarded by mu_; set in Start, reset in Shutdown
+  helper::GrpcClient client_;
   log::RateLimited partial_success_log_;
-  const pipeline::ClientAuthenticator* auth_ = nullptr;  // nullable
 };
 
 }  // namespace weir::exporters::otlp

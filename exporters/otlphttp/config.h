@@ -15,6 +15,7 @@
 #include "config/blocks.h"
 #include "config/node.h"
 #include "exporters/helper/exporter_options.h"
+#include "exporters/helper/http_client.h"
 #include "pipeline/auth.h"
 #include "pipeline/component.h"
 
@@ -23,17 +24,9 @@ namespace weir::exporters::otlphttp {
 using config::Compression;
 enum class Encoding { kProto, kJson };
 
-// An http:// or https:// URL split into what the client needs.
-struct Url {
-  bool https = false;
-  std::string host;    // without brackets for IPv6 literals
-  int port = 0;        // explicit, or 80 / 443 by scheme
-  std::string target;  // path and query, at least "/"
-  std::string text;    // the URL as configured, for messages
-};
-
-// Parses `text`; returns false and sets *error unless it is http(s)://host[:port][/path][?q].
-bool ParseUrl(const std::string& text, Url* url, std::string* error);
+// The URL type and its parser live with the HTTP client (exporters/helper/http_client.h).
+using helper::ParseUrl;
+using helper::Url;
 
 struct Config : pipeline::ComponentConfig {
   // endpoint: base URL, e.g. "https://collector:4318"; spans go to endpoint + "/v1/traces".

@@ -1,4 +1,4 @@
-#include "exporters/otlphttp/resolver.h"
+#include "exporters/helper/resolver.h"
 
 #include <atomic>
 #include <thread>
@@ -7,7 +7,7 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 
-namespace weir::exporters::otlphttp {
+namespace weir::exporters::helper {
 namespace {
 
 absl::Time Soon() { return absl::Now() + absl::Seconds(10); }
@@ -60,4 +60,4 @@ TEST(Resolver, FailsOnceShutDown) {
 }
 
 }  // namespace
-}  // namespace weir::exporters::otlphttp
+}  // namespace weir::exporters::helper

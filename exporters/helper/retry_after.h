@@ -9,7 +9,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
-namespace weir::exporters::otlphttp {
+namespace weir::exporters::helper {
 
 // `value` is delay-seconds ("120") or an HTTP-date ("Sun, 06 Nov 1994 08:49:37 GMT", or the
 // obsolete RFC 850 and asctime forms); surrounding whitespace is ignored. Returns the delay
@@ -17,4 +17,4 @@ namespace weir::exporters::otlphttp {
 // beyond a day are cut to a day.
 std::optional<absl::Duration> ParseRetryAfter(absl::string_view value, absl::Time now);
 
-}  // namespace weir::exporters::otlphttp
+}  // namespace weir::exporters::helper

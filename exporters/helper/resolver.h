@@ -1,5 +1,5 @@
-// Resolver: name resolution of the otlphttp exporter's one host, bounded by each caller's
-// deadline, without a thread per lookup.
+// Resolver: name resolution of an HTTP client's one host (HttpClient, http_client.h), bounded
+// by each caller's deadline, without a thread per lookup.
 //
 // getaddrinfo cannot be interrupted, so a lookup runs on the resolver's own thread (started by
 // the first lookup) while callers wait for it until their deadlines. At most one lookup runs at
@@ -23,7 +23,7 @@
 #include "absl/time/time.h"
 #include "boost/asio/ip/tcp.hpp"
 
-namespace weir::exporters::otlphttp {
+namespace weir::exporters::helper {
 
 class Resolver {
  public:
@@ -62,4 +62,4 @@ class Resolver {
   std::thread thread_;               // started under mu_ by the first lookup
 };
 
-}  // namespace weir::exporters::otlphttp
+}  // namespace weir::exporters::helper

@@ -1,11 +1,11 @@
-#include "exporters/otlphttp/retry_after.h"
+#include "exporters/helper/retry_after.h"
 
 #include <algorithm>
 #include <string>
 
 #include "absl/strings/ascii.h"
 
-namespace weir::exporters::otlphttp {
+namespace weir::exporters::helper {
 namespace {
 
 // More than anyone should wait for one retry; also keeps the arithmetic in range.
@@ -39,4 +39,4 @@ std::optional<absl::Duration> ParseRetryAfter(absl::string_view value, absl::Tim
   return std::nullopt;
 }
 
-}  // namespace weir::exporters::otlphttp
+}  // namespace weir::exporters::helper

@@ -1,4 +1,4 @@
-#include "exporters/otlphttp/resolver.h"
+#include "exporters/helper/resolver.h"
 
 #include <exception>
 #include <utility>
@@ -7,7 +7,7 @@
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/ip/address.hpp"
 
-namespace weir::exporters::otlphttp {
+namespace weir::exporters::helper {
 
 namespace asio = boost::asio;
 using tcp = boost::asio::ip::tcp;
@@ -89,4 +89,4 @@ void Resolver::Shutdown() {
   if (thread_.joinable()) thread_.join();
 }
 
-}  // namespace weir::exporters::otlphttp
+}  // namespace weir::exporters::helper

@@ -1,8 +1,8 @@
-#include "exporters/otlphttp/retry_after.h"
+#include "exporters/helper/retry_after.h"
 
 #include "gtest/gtest.h"
 
-namespace weir::exporters::otlphttp {
+namespace weir::exporters::helper {
 namespace {
 
 // Sun, 06 Nov 1994 08:49:37 GMT, RFC 9110's example date.
@@ -38,4 +38,4 @@ TEST(RetryAfter, AnythingElseIsIgnored) {
 }
 
 }  // namespace
-}  // namespace weir::exporters::otlphttp
+}  // namespace weir::exporters::helper
