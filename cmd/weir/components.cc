@@ -2,6 +2,7 @@
 
 #include "exporters/debug/factory.h"
 #include "exporters/file/factory.h"
+#include "exporters/jaeger/factory.h"
 #include "exporters/nop/factory.h"
 #include "exporters/otlp/factory.h"
 #include "exporters/otlphttp/factory.h"
@@ -17,6 +18,7 @@
 #include "processors/redaction/factory.h"
 #include "processors/resource/factory.h"
 #include "processors/tail_sampling/factory.h"
+#include "receivers/jaeger/factory.h"
 #include "receivers/otlp/factory.h"
 
 namespace weir {
@@ -25,6 +27,7 @@ absl::StatusOr<std::unique_ptr<pipeline::Registry>> Components() {
   auto registry = std::make_unique<pipeline::Registry>();
   for (absl::Status s : {
            registry->Add(std::make_unique<receivers::otlp::Factory>()),
+           registry->Add(std::make_unique<receivers::jaeger::Factory>()),
            registry->Add(std::make_unique<processors::batch::Factory>()),
            registry->Add(std::make_unique<processors::memory_limiter::Factory>()),
            registry->Add(std::make_unique<processors::tail_sampling::Factory>()),
@@ -38,6 +41,7 @@ absl::StatusOr<std::unique_ptr<pipeline::Registry>> Components() {
            registry->Add(std::make_unique<exporters::nop::Factory>()),
            registry->Add(std::make_unique<exporters::otlp::Factory>()),
            registry->Add(std::make_unique<exporters::otlphttp::Factory>()),
+           registry->Add(std::make_unique<exporters::jaeger::Factory>()),
            registry->Add(std::make_unique<extensions::health_check::Factory>()),
            registry->Add(std::make_unique<extensions::weir_admin::Factory>()),
            registry->Add(std::make_unique<extensions::bearertokenauth::Factory>()),

@@ -12,6 +12,7 @@ namespace {
 
 using ::jaeger::api_v2::ValueType;
 
+// Jaeger's sampled flag, and the W3C sampled bit in OTLP's span flags.
 constexpr uint32_t kSampledFlag = 1;
 
 void SetString(model::KeyValue* tag, absl::string_view key, absl::string_view value) {
@@ -132,7 +133,9 @@ void SpanToJaeger(const otlp::Scope& scope, const otlp::Span& span, model::Span*
   out->set_span_id(span.span_id());
   out->set_operation_name(span.name());
   AppendReferences(span, out);
-  out->set_flags(kSampledFlag);
+  // OTLP flags of 0 mean a sender that does not set them (the field is newer than most SDKs
+  // in use); what was exported was sampled.
+  out->set_flags(span.flags() == 0 ? kSampledFlag : span.flags() & kSampledFlag);
   SetTimestamp(span.start_time_unix_nano(), out->mutable_start_time());
   SetDuration(span.start_time_unix_nano(), span.end_time_unix_nano(), out->mutable_duration());
   AppendTags(scope, span, out);

@@ -3,7 +3,8 @@
 // otelcol:
 //
 //   resource            Batch.process: service.name → service_name (missing or empty →
-//                       "OTLPResourceNoServiceName"), every other attribute → process tags
+//                       "OTLPResourceNoServiceName"; otelcol leaves it empty when the
+//                       resource has other attributes), every other attribute → process tags
 //   scope               span tags otel.scope.name, otel.scope.version (when not empty)
 //   attributes          span tags, in order, after the scope tags; string, bool, int, double
 //                       and bytes keep their type, arrays and maps become JSON strings
@@ -20,7 +21,9 @@
 //                       event exists), then the attributes
 //   ids, times          16-byte trace id and 8-byte span id as they are; start_time from
 //                       start_time_unix_nano, duration = end − start
-//   flags               1 (sampled): whatever reaches an exporter was sampled
+//   flags               1 (sampled) when the W3C sampled bit of the span's flags is set, and
+//                       when the flags are 0 (not set by the sender: what was exported was
+//                       sampled; otelcol writes 0 then); else 0
 //
 // Dropped-attribute, dropped-event and dropped-link counts and schema URLs have no place in
 // the Jaeger model and are not carried.

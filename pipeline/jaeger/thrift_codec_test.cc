@@ -20,22 +20,22 @@ std::string Bytes(std::initializer_list<int> bytes) {
 // Thrift compact specification: one process "svc" and one span.
 const std::string kCompactDatagram = Bytes({
     0x82, 0x81, 0x00, 0x09, 'e', 'm', 'i', 't', 'B', 'a', 't', 'c', 'h',  // ONEWAY, seq 0
-    0x1c,                                // args field 1: struct (the batch)
-    0x1c,                                //   batch field 1: struct (process)
-    0x18, 0x03, 's', 'v', 'c',           //     serviceName
-    0x00,                                //   end of process
-    0x19, 0x1c,                          //   batch field 2: list of 1 struct
-    0x16, 0x04,                          //     traceIdLow = 2
-    0x16, 0x02,                          //     traceIdHigh = 1
-    0x16, 0x06,                          //     spanId = 3
-    0x16, 0x00,                          //     parentSpanId = 0
-    0x18, 0x02, 'o', 'p',                //     operationName
-    0x25, 0x02,                          //     flags (field 7) = 1
-    0x16, 0x80, 0x89, 0x7a,              //     startTime = 1000000 µs
-    0x16, 0x0a,                          //     duration = 5 µs
-    0x00,                                //   end of span
-    0x00,                                // end of batch
-    0x00,                                // end of args
+    0x1c,                         // args field 1: struct (the batch)
+    0x1c,                         //   batch field 1: struct (process)
+    0x18, 0x03, 's',  'v',  'c',  //     serviceName
+    0x00,                         //   end of process
+    0x19, 0x1c,                   //   batch field 2: list of 1 struct
+    0x16, 0x04,                   //     traceIdLow = 2
+    0x16, 0x02,                   //     traceIdHigh = 1
+    0x16, 0x06,                   //     spanId = 3
+    0x16, 0x00,                   //     parentSpanId = 0
+    0x18, 0x02, 'o',  'p',        //     operationName
+    0x25, 0x02,                   //     flags (field 7) = 1
+    0x16, 0x80, 0x89, 0x7a,       //     startTime = 1000000 µs
+    0x16, 0x0a,                   //     duration = 5 µs
+    0x00,                         //   end of span
+    0x00,                         // end of batch
+    0x00,                         // end of args
 });
 
 thrift::Batch ExampleBatch() {
@@ -99,9 +99,9 @@ TEST(JaegerThrift, MalformedDatagramsAreRefused) {
     if (!r.ok()) EXPECT_TRUE(absl::IsInvalidArgument(r.status())) << r.status();
   }
   // A list that claims a billion spans in a few bytes allocates nothing.
-  std::string huge = Bytes({0x82, 0x81, 0x00, 0x09, 'e', 'm', 'i', 't', 'B', 'a', 't', 'c', 'h',
-                            0x1c, 0x1c, 0x18, 0x01, 's', 0x00, 0x19, 0xfc, 0x80, 0x94, 0xeb,
-                            0xdc, 0x03});
+  std::string huge =
+      Bytes({0x82, 0x81, 0x00, 0x09, 'e', 'm',  'i',  't',  'B',  'a',  't',  'c',  'h',
+             0x1c, 0x1c, 0x18, 0x01, 's', 0x00, 0x19, 0xfc, 0x80, 0x94, 0xeb, 0xdc, 0x03});
   auto r = DecodeAgentDatagram(huge, ThriftProtocol::kCompact);
   EXPECT_TRUE(absl::IsInvalidArgument(r.status())) << r.status();
   // A string that claims more bytes than there are.
@@ -118,14 +118,14 @@ TEST(JaegerThrift, OtherMethodsAndMessageTypes) {
   reply[1] = 0x41;  // REPLY
   r = DecodeAgentDatagram(reply, ThriftProtocol::kCompact);
   EXPECT_THAT(r.status().message(), HasSubstr("not a call"));
-  const std::string zipkin = Bytes({0x82, 0x81, 0x00, 0x0f, 'e', 'm', 'i', 't', 'Z', 'i', 'p',
-                                    'k', 'i', 'n', 'B', 'a', 't', 'c', 'h', 0x19, 0x0c, 0x00});
+  const std::string zipkin = Bytes({0x82, 0x81, 0x00, 0x0f, 'e', 'm', 'i', 't', 'Z',  'i',  'p',
+                                    'k',  'i',  'n',  'B',  'a', 't', 'c', 'h', 0x19, 0x0c, 0x00});
   r = DecodeAgentDatagram(zipkin, ThriftProtocol::kCompact);
   EXPECT_TRUE(absl::IsUnimplemented(r.status())) << r.status();
   // An emitBatch without its argument.
-  r = DecodeAgentDatagram(Bytes({0x82, 0x81, 0x00, 0x09, 'e', 'm', 'i', 't', 'B', 'a', 't', 'c',
-                                 'h', 0x00}),
-                          ThriftProtocol::kCompact);
+  r = DecodeAgentDatagram(
+      Bytes({0x82, 0x81, 0x00, 0x09, 'e', 'm', 'i', 't', 'B', 'a', 't', 'c', 'h', 0x00}),
+      ThriftProtocol::kCompact);
   EXPECT_THAT(r.status().message(), HasSubstr("without its batch"));
 }
 

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -42,9 +43,40 @@ void TagToAttribute(model::KeyValue&& tag, otlp::KeyValue* out) {
   }
 }
 
+// Removes every attribute whose key appears again later, so the last one wins (as otelcol's
+// map puts do); OTLP forbids duplicate keys.
+void RemoveDuplicateKeys(Attributes* attributes) {
+  const int n = attributes->size();
+  if (n < 2) return;
+  std::vector<bool> drop(n, false);
+  bool any = false;
+  if (n <= 16) {
+    for (int i = 0; i < n; ++i) {
+      for (int j = i + 1; j < n && !drop[i]; ++j) {
+        if ((*attributes)[i].key() == (*attributes)[j].key()) drop[i] = any = true;
+      }
+    }
+  } else {
+    absl::flat_hash_set<absl::string_view> seen;
+    for (int i = n - 1; i >= 0; --i) {
+      if (!seen.insert((*attributes)[i].key()).second) drop[i] = any = true;
+    }
+  }
+  if (!any) return;
+  int kept = 0;
+  for (int i = 0; i < n; ++i) {
+    if (!drop[i]) {
+      if (kept != i) attributes->SwapElements(kept, i);
+      ++kept;
+    }
+  }
+  attributes->DeleteSubrange(kept, n - kept);
+}
+
 void TagsToAttributes(Tags* tags, Attributes* out) {
   out->Reserve(out->size() + tags->size());
   for (auto& tag : *tags) TagToAttribute(std::move(tag), out->Add());
+  RemoveDuplicateKeys(out);
 }
 
 // The index of the attribute named `key`, or -1.
@@ -74,7 +106,7 @@ std::string StringOf(const otlp::AnyValue& v) {
 
 void ProcessToResource(model::Process* process, otlp::Resource* out) {
   auto* attributes = out->mutable_attributes();
-  if (!process->service_name().empty()) {
+  if (!process->service_name().empty() && process->service_name() != kNoServiceName) {
     auto* a = attributes->Add();
     a->set_key("service.name");
     a->mutable_value()->set_string_value(std::move(*process->mutable_service_name()));
@@ -83,7 +115,8 @@ void ProcessToResource(model::Process* process, otlp::Resource* out) {
   if (const int i = Find(*attributes, "hostname"); i >= 0 && Find(*attributes, "host.name") < 0) {
     (*attributes)[i].set_key("host.name");
   }
-  if (const int i = Find(*attributes, "jaeger.version"); i >= 0) {
+  if (const int i = Find(*attributes, "jaeger.version");
+      i >= 0 && Find(*attributes, "opencensus.exporterversion") < 0) {
     auto& a = (*attributes)[i];
     a.set_key("opencensus.exporterversion");
     a.mutable_value()->set_string_value(absl::StrCat("Jaeger-", StringOf(a.value())));
@@ -99,45 +132,62 @@ otlp::Span::SpanKind KindOf(absl::string_view name) {
   return otlp::Span::SPAN_KIND_UNSPECIFIED;
 }
 
+// An HTTP status code from a tag: an int, an integral double (Jaeger clients for JavaScript
+// send every number as a double) or a decimal string.
+bool HttpCode(const otlp::AnyValue& v, int64_t* code) {
+  if (v.has_int_value()) {
+    *code = v.int_value();
+    return true;
+  }
+  if (v.has_double_value()) {
+    const double d = v.double_value();
+    if (d >= 0 && d < 1000 && d == static_cast<double>(static_cast<int64_t>(d))) {
+      *code = static_cast<int64_t>(d);
+      return true;
+    }
+    return false;
+  }
+  return v.has_string_value() && absl::SimpleAtoi(v.string_value(), code);
+}
+
 // The status from the error, otel.status_code and http.status_code tags (see the header).
 void SetStatus(Attributes* attributes, otlp::Span* span) {
   auto code = otlp::SpanStatus::STATUS_CODE_UNSET;
   std::string message;
   bool found = false;
   otlp::AnyValue v;
-  if (const int i = Find(*attributes, "error");
-      i >= 0 && (*attributes)[i].value().has_bool_value() &&
-      (*attributes)[i].value().bool_value()) {
+  auto http_message = [&] {
+    const int m = Find(*attributes, "http.status_message");
+    return m >= 0 ? StringOf((*attributes)[m].value()) : std::string();
+  };
+  if (const int i = Find(*attributes, "error"); i >= 0 &&
+                                                (*attributes)[i].value().has_bool_value() &&
+                                                (*attributes)[i].value().bool_value()) {
     attributes->erase(attributes->begin() + i);
     code = otlp::SpanStatus::STATUS_CODE_ERROR;
     found = true;
-    if (Take(attributes, "otel.status_description", &v)) message = StringOf(v);
+    message = Take(attributes, "otel.status_description", &v) ? StringOf(v) : http_message();
   }
   if (Take(attributes, "otel.status_code", &v)) {
-    otlp::AnyValue description;
-    const bool has_description = Take(attributes, "otel.status_description", &description);
     if (!found) {
       found = true;
       const std::string text = absl::AsciiStrToUpper(StringOf(v));
       if (text == "OK") code = otlp::SpanStatus::STATUS_CODE_OK;
       if (text == "ERROR") code = otlp::SpanStatus::STATUS_CODE_ERROR;
-      if (has_description) message = StringOf(description);
+      otlp::AnyValue description;
+      if (Take(attributes, "otel.status_description", &description)) {
+        message = StringOf(description);
+      }
     }
   } else if (!found) {
-    if (const int i = Find(*attributes, "http.status_code"); i >= 0) {
-      int64_t http = 0;
-      const auto& hv = (*attributes)[i].value();
-      bool ok = hv.has_int_value() ? (http = hv.int_value(), true)
-                                   : absl::SimpleAtoi(StringOf(hv), &http);
-      if (ok && http >= 100 && http < 600) {
-        const bool error = http >= 500 || (http >= 400 && span->kind() == otlp::Span::SPAN_KIND_CLIENT);
-        if (error) {
-          found = true;
-          code = otlp::SpanStatus::STATUS_CODE_ERROR;
-          if (const int m = Find(*attributes, "http.status_msg"); m >= 0) {
-            message = StringOf((*attributes)[m].value());
-          }
-        }
+    int64_t http = 0;
+    if (const int i = Find(*attributes, "http.status_code");
+        i >= 0 && HttpCode((*attributes)[i].value(), &http) && http >= 100 && http < 600) {
+      const bool client = span->kind() == otlp::Span::SPAN_KIND_CLIENT;
+      if (http >= 500 || (http >= 400 && client)) {
+        found = true;
+        code = otlp::SpanStatus::STATUS_CODE_ERROR;
+        message = http_message();
       }
     }
   }
@@ -151,9 +201,7 @@ uint64_t UnixNano(const google::protobuf::Timestamp& t) {
   return static_cast<uint64_t>(t.seconds()) * 1000000000u + static_cast<uint64_t>(t.nanos());
 }
 
-int64_t Nanos(const google::protobuf::Duration& d) {
-  return d.seconds() * 1000000000 + d.nanos();
-}
+int64_t Nanos(const google::protobuf::Duration& d) { return d.seconds() * 1000000000 + d.nanos(); }
 
 // A 16-byte OTLP trace id from a Jaeger one of 8 or 16 bytes.
 std::string TraceId(std::string&& id) {
@@ -192,15 +240,21 @@ absl::Status CheckIds(const model::Batch& batch) {
 void SpanToOtlp(model::Span&& in, otlp::Span* out, std::string* scope_name,
                 std::string* scope_version) {
   std::string trace_id = TraceId(std::move(*in.mutable_trace_id()));
-  // The parent: the first CHILD_OF reference within the span's trace.
+  // The parent: the first CHILD_OF reference within the span's trace, else the first
+  // FOLLOWS_FROM one (which stays a link too, as in otelcol).
   int parent = -1;
-  for (int r = 0; r < in.references_size(); ++r) {
+  bool parent_is_child_of = false;
+  for (int r = 0; r < in.references_size() && !parent_is_child_of; ++r) {
     const auto& ref = in.references(r);
-    if (ref.ref_type() == ::jaeger::api_v2::CHILD_OF && TraceId(std::string(ref.trace_id())) == trace_id) {
+    if (TraceId(std::string(ref.trace_id())) != trace_id) continue;
+    if (ref.ref_type() == ::jaeger::api_v2::CHILD_OF) {
       parent = r;
-      break;
+      parent_is_child_of = true;
+    } else if (parent < 0) {
+      parent = r;
     }
   }
+  if (in.flags() & 1) out->set_flags(out->flags() | 1);
   out->set_span_id(std::move(*in.mutable_span_id()));
   out->set_name(std::move(*in.mutable_operation_name()));
   const uint64_t start = UnixNano(in.start_time());
@@ -228,10 +282,11 @@ void SpanToOtlp(model::Span&& in, otlp::Span* out, std::string* scope_name,
     if (Take(event->mutable_attributes(), "event", &name)) event->set_name(StringOf(name));
   }
 
+  if (parent >= 0) out->set_parent_span_id(in.references(parent).span_id());
   for (int r = 0; r < in.references_size(); ++r) {
     auto& ref = *in.mutable_references(r);
-    if (r == parent) {
-      out->set_parent_span_id(std::move(*ref.mutable_span_id()));
+    if (ref.ref_type() == ::jaeger::api_v2::CHILD_OF && parent >= 0 &&
+        ref.span_id() == out->parent_span_id()) {
       continue;
     }
     auto* link = out->add_links();

@@ -35,9 +35,18 @@ const std::string kLinkId = Bytes({0xc1, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7, 0xc
 otlp::ResourceSpans FullResourceSpans() {
   auto rs = Parse<otlp::ResourceSpans>(R"pb(
     resource {
-      attributes { key: "host.name" value { string_value: "h1" } }
-      attributes { key: "service.name" value { string_value: "checkout" } }
-      attributes { key: "pid" value { int_value: 42 } }
+      attributes {
+        key: "host.name"
+        value { string_value: "h1" }
+      }
+      attributes {
+        key: "service.name"
+        value { string_value: "checkout" }
+      }
+      attributes {
+        key: "pid"
+        value { int_value: 42 }
+      }
     }
     scope_spans {
       scope { name: "io.weir.test" version: "1.2.3" }
@@ -47,23 +56,53 @@ otlp::ResourceSpans FullResourceSpans() {
         start_time_unix_nano: 1700000000123456789
         end_time_unix_nano: 1700000001123456789
         trace_state: "vendor=x"
-        attributes { key: "s" value { string_value: "v" } }
-        attributes { key: "b" value { bool_value: true } }
-        attributes { key: "i" value { int_value: -7 } }
-        attributes { key: "d" value { double_value: 2.5 } }
-        attributes { key: "y" value { bytes_value: "\x00\x01" } }
+        attributes {
+          key: "s"
+          value { string_value: "v" }
+        }
+        attributes {
+          key: "b"
+          value { bool_value: true }
+        }
+        attributes {
+          key: "i"
+          value { int_value: -7 }
+        }
+        attributes {
+          key: "d"
+          value { double_value: 2.5 }
+        }
+        attributes {
+          key: "y"
+          value { bytes_value: "\x00\x01" }
+        }
         attributes {
           key: "a"
-          value { array_value { values { int_value: 1 } values { string_value: "x" } } }
+          value {
+            array_value {
+              values { int_value: 1 }
+              values { string_value: "x" }
+            }
+          }
         }
         attributes {
           key: "m"
-          value { kvlist_value { values { key: "k" value { bool_value: false } } } }
+          value {
+            kvlist_value {
+              values {
+                key: "k"
+                value { bool_value: false }
+              }
+            }
+          }
         }
         events {
           time_unix_nano: 1700000000500000000
           name: "exception"
-          attributes { key: "exception.message" value { string_value: "boom" } }
+          attributes {
+            key: "exception.message"
+            value { string_value: "boom" }
+          }
         }
         events { time_unix_nano: 1700000000600000000 }
         status { code: STATUS_CODE_ERROR message: "failed" }
@@ -72,6 +111,7 @@ otlp::ResourceSpans FullResourceSpans() {
   )pb");
   auto* span = rs.mutable_scope_spans(0)->mutable_spans(0);
   span->set_trace_id(kTraceId);
+  span->set_flags(1);
   span->set_span_id(kSpanId);
   span->set_parent_span_id(kParentId);
   auto* link = span->add_links();
@@ -104,8 +144,12 @@ TEST(JaegerFromOtlp, MissingServiceNameIsNamed) {
   model::Batch batch;
   ResourceSpansToBatch(otlp::ResourceSpans(), &batch);
   EXPECT_EQ(batch.process().service_name(), "OTLPResourceNoServiceName");
-  ResourceSpansToBatch(Parse<otlp::ResourceSpans>(
-                           R"pb(resource { attributes { key: "k" value { string_value: "v" } } })pb"),
+  ResourceSpansToBatch(Parse<otlp::ResourceSpans>(R"pb(resource {
+                                                         attributes {
+                                                           key: "k"
+                                                           value { string_value: "v" }
+                                                         }
+                                                       })pb"),
                        &batch);
   EXPECT_EQ(batch.process().service_name(), "OTLPResourceNoServiceName");
   EXPECT_EQ(batch.process().tags_size(), 1);
@@ -119,7 +163,7 @@ TEST(JaegerFromOtlp, SpanFieldsAndTagsInOtelcolOrder) {
   EXPECT_EQ(s.trace_id(), kTraceId);
   EXPECT_EQ(s.span_id(), kSpanId);
   EXPECT_EQ(s.operation_name(), "GET /cart");
-  EXPECT_EQ(s.flags(), 1u);
+  EXPECT_EQ(s.flags(), 1u);  // the W3C sampled bit
   EXPECT_EQ(s.start_time().seconds(), 1700000000);
   EXPECT_EQ(s.start_time().nanos(), 123456789);
   EXPECT_EQ(s.duration().seconds(), 1);
@@ -272,7 +316,7 @@ TEST(JaegerToOtlp, StatusRules) {
        otlp::SpanStatus::STATUS_CODE_OK, "", true},
       {R"pb(tags { key: "span.kind" v_str: "server" }
             tags { key: "http.status_code" v_type: INT64 v_int64: 503 }
-            tags { key: "http.status_msg" v_str: "down" })pb",
+            tags { key: "http.status_message" v_str: "down" })pb",
        otlp::Span::SPAN_KIND_SERVER, otlp::SpanStatus::STATUS_CODE_ERROR, "down", true},
       {R"pb(tags { key: "span.kind" v_str: "server" }
             tags { key: "http.status_code" v_str: "404" })pb",
@@ -282,6 +326,13 @@ TEST(JaegerToOtlp, StatusRules) {
        otlp::Span::SPAN_KIND_CLIENT, otlp::SpanStatus::STATUS_CODE_ERROR, "", true},
       {R"pb(tags { key: "error" v_type: BOOL v_bool: false })pb", otlp::Span::SPAN_KIND_UNSPECIFIED,
        otlp::SpanStatus::STATUS_CODE_UNSET, "", false},
+      {R"pb(tags { key: "error" v_type: BOOL v_bool: true }
+            tags { key: "http.status_message" v_str: "Bad Gateway" })pb",
+       otlp::Span::SPAN_KIND_UNSPECIFIED, otlp::SpanStatus::STATUS_CODE_ERROR, "Bad Gateway", true},
+      {R"pb(tags { key: "http.status_code" v_type: FLOAT64 v_float64: 502 })pb",
+       otlp::Span::SPAN_KIND_UNSPECIFIED, otlp::SpanStatus::STATUS_CODE_ERROR, "", true},
+      {R"pb(tags { key: "otel.status_code" v_str: "bogus" })pb", otlp::Span::SPAN_KIND_UNSPECIFIED,
+       otlp::SpanStatus::STATUS_CODE_UNSET, "", true},
   };
   for (const auto& c : cases) {
     auto batch = Parse<model::Batch>(std::string("spans { ") + c.tags + " }");
@@ -329,9 +380,11 @@ TEST(JaegerToOtlp, ProcessTagsAndSpecialNames) {
 }
 
 TEST(JaegerToOtlp, ReferencesParentAndLinks) {
-  auto batch = Parse<model::Batch>(R"pb(spans { references { ref_type: FOLLOWS_FROM }
-                                                references { ref_type: CHILD_OF }
-                                                references { ref_type: CHILD_OF } })pb");
+  auto batch = Parse<model::Batch>(R"pb(spans {
+                                          references { ref_type: FOLLOWS_FROM }
+                                          references { ref_type: CHILD_OF }
+                                          references { ref_type: CHILD_OF }
+                                        })pb");
   auto* s = batch.mutable_spans(0);
   s->set_trace_id(kTraceId);
   s->set_span_id(kSpanId);
@@ -376,13 +429,13 @@ TEST(JaegerToOtlp, ScopesGroupAndSpanProcessesSplitResources) {
 
 TEST(JaegerToOtlp, EventNameFromTheEventField) {
   auto batch = Parse<model::Batch>(R"pb(spans {
-    logs {
-      timestamp { seconds: 5 nanos: 7 }
-      fields { key: "event" v_str: "retry" }
-      fields { key: "attempt" v_type: INT64 v_int64: 2 }
-    }
-    logs { fields { key: "message" v_str: "no name" } }
-  })pb");
+                                          logs {
+                                            timestamp { seconds: 5 nanos: 7 }
+                                            fields { key: "event" v_str: "retry" }
+                                            fields { key: "attempt" v_type: INT64 v_int64: 2 }
+                                          }
+                                          logs { fields { key: "message" v_str: "no name" } }
+                                        })pb");
   batch.mutable_spans(0)->set_trace_id(kTraceId);
   batch.mutable_spans(0)->set_span_id(kSpanId);
   otlp::ExportRequest out;
@@ -395,6 +448,54 @@ TEST(JaegerToOtlp, EventNameFromTheEventField) {
   EXPECT_EQ(span.events(0).attributes(0).key(), "attempt");
   EXPECT_EQ(span.events(1).name(), "");
   EXPECT_EQ(span.events(1).attributes(0).key(), "message");
+}
+
+TEST(JaegerToOtlp, FollowsFromParentFlagsDuplicatesAndNoServiceName) {
+  auto batch = Parse<model::Batch>(R"pb(
+    process {
+      service_name: "OTLPResourceNoServiceName"
+      tags { key: "k" v_str: "v" }
+    }
+    spans {
+      flags: 3
+      references { ref_type: FOLLOWS_FROM }
+      tags { key: "dup" v_str: "first" }
+      tags { key: "other" v_bool: true v_type: BOOL }
+      tags { key: "dup" v_str: "last" }
+    })pb");
+  auto* s = batch.mutable_spans(0);
+  s->set_trace_id(kTraceId);
+  s->set_span_id(kSpanId);
+  s->mutable_references(0)->set_trace_id(kTraceId);
+  s->mutable_references(0)->set_span_id(kParentId);
+  otlp::ExportRequest out;
+  ASSERT_TRUE(BatchToResourceSpans(std::move(batch), &out).ok());
+  const auto& resource = out.resource_spans(0).resource();
+  ASSERT_EQ(resource.attributes_size(), 1);  // no service.name for the placeholder
+  EXPECT_EQ(resource.attributes(0).key(), "k");
+  const auto& span = out.resource_spans(0).scope_spans(0).spans(0);
+  EXPECT_EQ(span.flags(), 1u);  // sampled; debug is not carried
+  EXPECT_EQ(span.parent_span_id(), kParentId);
+  ASSERT_EQ(span.links_size(), 1);  // a FOLLOWS_FROM parent stays a link, as in otelcol
+  EXPECT_EQ(span.links(0).attributes(0).value().string_value(), "follows_from");
+  ASSERT_EQ(span.attributes_size(), 2);
+  EXPECT_EQ(span.attributes(0).key(), "other");
+  EXPECT_EQ(span.attributes(1).key(), "dup");
+  EXPECT_EQ(span.attributes(1).value().string_value(), "last");
+}
+
+TEST(JaegerFromOtlp, SampledFlag) {
+  auto rs = FullResourceSpans();
+  rs.mutable_scope_spans(0)->mutable_spans(0)->set_flags(0x301);
+  model::Batch batch;
+  ResourceSpansToBatch(rs, &batch);
+  EXPECT_EQ(batch.spans(0).flags(), 1u);
+  rs.mutable_scope_spans(0)->mutable_spans(0)->set_flags(0x300);
+  ResourceSpansToBatch(rs, &batch);
+  EXPECT_EQ(batch.spans(0).flags(), 0u);
+  rs.mutable_scope_spans(0)->mutable_spans(0)->set_flags(0);  // flags not set by the sender
+  ResourceSpansToBatch(rs, &batch);
+  EXPECT_EQ(batch.spans(0).flags(), 1u);
 }
 
 TEST(JaegerToOtlp, IdsOfWrongLengthAreRefused) {

@@ -14,6 +14,9 @@
 
 namespace weir::receivers::otlp {
 
+// Logger component name of this receiver.
+inline constexpr char kComponent[] = "receiver/otlp";
+
 struct GrpcConfig {
   std::string endpoint = "localhost:4317";  // protocols.grpc.endpoint
   int max_recv_msg_size_mib = 4;            // protocols.grpc.max_recv_msg_size_mib

@@ -19,54 +19,16 @@
 #include "pipeline/otlp/rpc_status.h"
 #include "pipeline/otlp/wire_scan.h"
 #include "pipeline/trace_batch.h"
-#include "receivers/otlp/delivery.h"
-
-// grpc::ByteBuffer keeps the core buffer, and with it the compression a message arrived with,
-// private; the class gRPC declares as its peer for that is defined here, reading only.
-namespace grpc::internal {
-class GrpcByteBufferPeer {
- public:
-  explicit GrpcByteBufferPeer(ByteBuffer* buffer) : buffer_(buffer) {}
-  // The algorithm the message is still compressed with (GRPC_COMPRESS_NONE: plain bytes).
-  grpc_compression_algorithm compression() const {
-    const grpc_byte_buffer* c = buffer_->c_buffer();
-    return c != nullptr && c->type == GRPC_BB_RAW ? c->data.raw.compression : GRPC_COMPRESS_NONE;
-  }
-
- private:
-  ByteBuffer* buffer_;
-};
-}  // namespace grpc::internal
+#include "receivers/helper/delivery.h"
+#include "receivers/helper/grpc_message.h"
+#include "receivers/helper/grpc_status.h"
 
 namespace weir::receivers::otlp {
 
+using helper::ToGrpcStatus;
 using pipeline::TraceBatch;
 
 namespace {
-
-grpc::Status ToGrpcStatus(const absl::Status& s) {
-  std::string message(s.message());
-  if (absl::IsInvalidArgument(s)) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, message);
-  }
-  if (absl::IsUnimplemented(s)) {
-    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, message);
-  }
-  if (absl::IsResourceExhausted(s)) {
-    // RetryInfo marks RESOURCE_EXHAUSTED as retryable for OTLP clients.
-    return grpc::Status(
-        grpc::StatusCode::RESOURCE_EXHAUSTED, message,
-        weir::otlp::EncodeRpcStatusProto(weir::otlp::kRpcResourceExhausted, message, kRetryAfter));
-  }
-  if (!pipeline::IsRetryable(s)) {
-    // A permanent failure downstream (a bug, an exporter refusing for good): retrying would
-    // only send the same spans again, so the answer is one OTLP clients do not retry.
-    return grpc::Status(grpc::StatusCode::INTERNAL, message);
-  }
-  return grpc::Status(
-      grpc::StatusCode::UNAVAILABLE, message,
-      weir::otlp::EncodeRpcStatusProto(weir::otlp::kRpcUnavailable, message, kRetryAfter));
-}
 
 // Calls waiting per queue: how many requests may arrive at once before one is re-armed.
 constexpr int kWaitingCallsPerQueue = 8;
@@ -105,39 +67,26 @@ class GrpcService final
         return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(s.message()));
       }
     }
-    if (absl::Status s = AdmitRequest(request.Length(), metrics_); !s.ok()) return ToGrpcStatus(s);
-    std::vector<grpc::Slice> slices;
-    if (!request.Dump(&slices).ok()) {
-      return grpc::Status(grpc::StatusCode::INTERNAL, "cannot read request");
-    }
-    std::vector<absl::string_view> views;
-    views.reserve(slices.size());
-    for (const grpc::Slice& s : slices)
-      views.emplace_back(reinterpret_cast<const char*>(s.begin()), s.size());
-    const size_t span_limit = SpanLimit();
-    absl::StatusOr<TraceBatch> batch;
-    const grpc_compression_algorithm compression =
-        grpc::internal::GrpcByteBufferPeer(&request).compression();
-    if (compression == GRPC_COMPRESS_NONE) {
-      batch = TraceBatch::FromProtoSlices(views, span_limit);
-    } else {
-      absl::StatusOr<std::string> inflated = Inflate(compression, views);
-      if (!inflated.ok()) {
-        bad_log_.Warn(kComponent, "grpc: refused a compressed request from %s: %s",
-                      context.peer(), inflated.status().message());
-        if (absl::IsOutOfRange(inflated.status())) {
-          // Over max_recv_msg_size_mib: no RetryInfo, the same message never fits.
-          return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                              std::string(inflated.status().message()));
-        }
-        return ToGrpcStatus(inflated.status());
+    helper::GrpcMessage message;
+    if (absl::Status s =
+            helper::ReadGrpcMessage(request, max_message_bytes_, metrics_, kComponent, &message);
+        !s.ok()) {
+      if (absl::IsInvalidArgument(s) || absl::IsUnimplemented(s) || absl::IsOutOfRange(s)) {
+        bad_log_.Warn(kComponent, "grpc: refused a compressed request from %s: %s", context.peer(),
+                      s.message());
       }
-      slices.clear();  // the compressed bytes are no longer needed
-      views.clear();
-      batch = TraceBatch::FromProtoBytes(std::move(*inflated), span_limit);
+      if (absl::IsOutOfRange(s)) {
+        // Over max_recv_msg_size_mib: no RetryInfo, the same message never fits.
+        return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, std::string(s.message()));
+      }
+      return ToGrpcStatus(s);
     }
+    const size_t span_limit = helper::SpanLimit();
+    absl::StatusOr<TraceBatch> batch =
+        message.compressed ? TraceBatch::FromProtoBytes(std::move(message.inflated), span_limit)
+                           : TraceBatch::FromProtoSlices(message.views, span_limit);
     if (!batch.ok() && absl::IsResourceExhausted(batch.status())) {
-      absl::Status refusal = ScanRefusal(batch.status(), span_limit);
+      absl::Status refusal = helper::ScanRefusal(batch.status(), span_limit, kComponent);
       bad_log_.Warn(kComponent, "grpc: refused a request from %s: %s", context.peer(),
                     refusal.message());
       return ToGrpcStatus(refusal);
@@ -150,9 +99,10 @@ class GrpcService final
                           std::string(batch.status().message()));
     }
     FillContext(context, &request_context);
-    Outcome outcome = DeliverRequest(request_context, std::move(*batch), next_, metrics_);
+    helper::Outcome outcome =
+        helper::DeliverRequest(request_context, std::move(*batch), next_, metrics_);
     if (!outcome.status.ok()) return ToGrpcStatus(outcome.status);
-    std::string bytes = MakeExportResponse(outcome).SerializeAsString();
+    std::string bytes = helper::MakeExportResponse(outcome).SerializeAsString();
     grpc::Slice slice(bytes);
     *response = grpc::ByteBuffer(&slice, 1);
     return grpc::Status::OK;
@@ -188,46 +138,6 @@ class GrpcService final
         break;
       }
     }
-  }
-
-  // Inflates a message that arrived compressed (gRPC's own decompression is off, since it
-  // inflates the whole message before checking its size): the output may not exceed the
-  // receiver's max_recv_msg_size_mib (OutOfRange, not retried) nor what the memory budget has
-  // room for (ResourceExhausted, retried later).
-  absl::StatusOr<std::string> Inflate(grpc_compression_algorithm compression,
-                                      const std::vector<absl::string_view>& views) {
-    if (compression != GRPC_COMPRESS_GZIP && compression != GRPC_COMPRESS_DEFLATE) {
-      const char* name = "unknown";
-      grpc_compression_algorithm_name(compression, &name);
-      return absl::UnimplementedError(
-          absl::StrCat("compression \"", name, "\" is not supported; use gzip or deflate"));
-    }
-    if (views.size() == 1) return InflateBounded(views[0]);
-    std::string compressed;
-    for (absl::string_view v : views) compressed.append(v.data(), v.size());
-    return InflateBounded(compressed);
-  }
-
-  absl::StatusOr<std::string> InflateBounded(absl::string_view compressed) {
-    const size_t room = pipeline::MemoryBudget::Process().room();
-    const bool budget_binds = room < max_message_bytes_;
-    absl::StatusOr<std::string> out =
-        net::Gunzip(compressed, budget_binds ? room : max_message_bytes_);
-    if (out.ok()) {
-      if (absl::Status s = AdmitRequest(out->size(), metrics_); !s.ok()) return s;
-      return out;
-    }
-    if (!absl::IsResourceExhausted(out.status())) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("cannot decompress the message: ", out.status().message()));
-    }
-    if (budget_binds) {
-      metrics_.RefusedRequest();
-      return pipeline::OverBudget("receiver otlp");
-    }
-    return absl::OutOfRangeError(absl::StrCat(
-        "decompressed message larger than max_recv_msg_size_mib (", max_message_bytes_,
-        " bytes)"));
   }
 
   pipeline::TracesConsumer& next_;

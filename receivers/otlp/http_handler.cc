@@ -16,7 +16,8 @@
 #include "pipeline/otlp/rpc_status.h"
 #include "pipeline/otlp/wire_scan.h"
 #include "pipeline/trace_batch.h"
-#include "receivers/otlp/delivery.h"
+#include "receivers/helper/delivery.h"
+#include "receivers/helper/http_auth.h"
 
 namespace weir::receivers::otlp {
 
@@ -43,10 +44,9 @@ HttpResponse StatusResponse(const HttpRequest& request, http::status http_status
 HttpResponse RetryLaterResponse(const HttpRequest& request, Encoding enc, const absl::Status& s) {
   bool exhausted = absl::IsResourceExhausted(s);
   auto r = StatusResponse(
-      request, exhausted ? http::status::too_many_requests : http::status::service_unavailable,
-      enc, exhausted ? weir::otlp::kRpcResourceExhausted : weir::otlp::kRpcUnavailable,
-      s.message());
-  r.set(http::field::retry_after, std::to_string(absl::ToInt64Seconds(kRetryAfter)));
+      request, exhausted ? http::status::too_many_requests : http::status::service_unavailable, enc,
+      exhausted ? weir::otlp::kRpcResourceExhausted : weir::otlp::kRpcUnavailable, s.message());
+  r.set(http::field::retry_after, std::to_string(absl::ToInt64Seconds(helper::kRetryAfter)));
   return r;
 }
 
@@ -59,31 +59,8 @@ std::string MediaType(absl::string_view content_type) {
 
 std::optional<HttpResponse> HttpHandler::CheckCredentials(const http::request_header<>& header,
                                                           absl::string_view client_address) {
-  if (auth_ == nullptr) return std::nullopt;
-  absl::Status s =
-      auth_->Authenticate([&header](absl::string_view name) -> std::optional<absl::string_view> {
-        auto it = header.find(boost::beast::string_view(name.data(), name.size()));
-        if (it == header.end()) return std::nullopt;
-        return absl::string_view(it->value().data(), it->value().size());
-      });
-  if (s.ok()) return std::nullopt;
-  if (absl::IsResourceExhausted(s)) {
-    HttpResponse r(http::status::too_many_requests, header.version());
-    r.set(http::field::content_type, "text/plain");
-    r.set(http::field::retry_after, std::to_string(absl::ToInt64Seconds(kRetryAfter)));
-    r.body() = absl::StrCat("429 too many requests: ", s.message(), "\n");
-    r.keep_alive(false);
-    return r;
-  }
-  metrics_.Unauthenticated();
-  auth_log_.Warn(kComponent, "http: refused an unauthenticated request from %s: %s", client_address,
-                 s.message());
-  HttpResponse r(http::status::unauthorized, header.version());
-  r.set(http::field::content_type, "text/plain");
-  r.set(http::field::www_authenticate, auth_->Challenge());
-  r.body() = absl::StrCat("401 unauthorized: ", s.message(), "\n");
-  r.keep_alive(false);  // the server closes after a refusal it was told about early
-  return r;
+  return helper::CheckHttpCredentials(auth_, header, client_address, metrics_, auth_log_,
+                                      kComponent);
 }
 
 HttpResponse HttpHandler::Handle(HttpRequest& request, absl::string_view client_address) {
@@ -143,7 +120,7 @@ HttpResponse HttpHandler::Handle(HttpRequest& request, absl::string_view client_
                             enc, weir::otlp::kRpcInvalidArgument, out.status().message());
     }
     inflated = std::move(*out);
-    if (absl::Status s = AdmitRequest(inflated.size(), metrics_); !s.ok()) {
+    if (absl::Status s = helper::AdmitRequest(inflated.size(), metrics_, kComponent); !s.ok()) {
       return RetryLaterResponse(request, enc, s);
     }
   } else if (!encoding.empty() && encoding != "identity") {
@@ -156,10 +133,10 @@ HttpResponse HttpHandler::Handle(HttpRequest& request, absl::string_view client_
 
   absl::StatusOr<TraceBatch> batch;
   if (enc == Encoding::kProto) {
-    const size_t span_limit = SpanLimit();
+    const size_t span_limit = helper::SpanLimit();
     batch = TraceBatch::FromProtoBytes(std::move(payload), span_limit);
     if (!batch.ok() && absl::IsResourceExhausted(batch.status())) {
-      absl::Status refusal = ScanRefusal(batch.status(), span_limit);
+      absl::Status refusal = helper::ScanRefusal(batch.status(), span_limit, kComponent);
       bad_request_log_.Warn(kComponent, "http: refused a request: %s", refusal.message());
       if (absl::IsResourceExhausted(refusal)) return RetryLaterResponse(request, enc, refusal);
       return StatusResponse(request, http::status::bad_request, enc,
@@ -186,7 +163,7 @@ HttpResponse HttpHandler::Handle(HttpRequest& request, absl::string_view client_
                           batch.status().message());
   }
 
-  Outcome outcome = DeliverRequest(context, std::move(*batch), next_, metrics_);
+  helper::Outcome outcome = helper::DeliverRequest(context, std::move(*batch), next_, metrics_);
   if (!outcome.status.ok()) {
     const absl::Status& s = outcome.status;
     if (absl::IsInvalidArgument(s)) {
@@ -199,7 +176,7 @@ HttpResponse HttpHandler::Handle(HttpRequest& request, absl::string_view client_
     }
     return RetryLaterResponse(request, enc, s);
   }
-  weir::otlp::ExportResponse response = MakeExportResponse(outcome);
+  weir::otlp::ExportResponse response = helper::MakeExportResponse(outcome);
   if (enc == Encoding::kJson) {
     return net::MakeHttpResponse(request, http::status::ok, "application/json",
                                  weir::otlp::ResponseToJson(response));

@@ -3,18 +3,17 @@
 #include <fstream>
 #include <string>
 
-#include "zlib.h"
-
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "pipeline/memory_budget.h"
 #include "pipeline/net/compression.h"
-#include "receivers/otlp/delivery.h"
+#include "receivers/helper/delivery.h"
 #include "receivers/otlp/receiver.h"
 #include "tests/testing/conformance.h"
 #include "tests/testing/otlp_client.h"
 #include "tests/testing/sink_consumer.h"
 #include "tests/testing/span_generator.h"
+#include "zlib.h"
 
 namespace weir::receivers::otlp {
 namespace {
@@ -116,15 +115,15 @@ TEST_F(LimitsTest, SpentBudgetRefusesBeforeReadingWithTheRetryableAnswers) {
   pipeline::MemoryCharge held = budget.Charge(1000);  // the budget is spent
 
   weir::otlp::ExportResponse response;
-  grpc::Status g = testing::GrpcExport(receiver_->grpc_address(), testing::MakeRequest(1, 1, 5),
-                                       &response);
+  grpc::Status g =
+      testing::GrpcExport(receiver_->grpc_address(), testing::MakeRequest(1, 1, 5), &response);
   EXPECT_EQ(g.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_FALSE(g.error_details().empty());  // RetryInfo
   EXPECT_THAT(g.error_message(), HasSubstr("memory limit"));
 
   std::string body = testing::MakeRequest(1, 1, 5).SerializeAsString();
-  auto r = testing::HttpPost(receiver_->http_address(), "/v1/traces", "application/x-protobuf",
-                             body);
+  auto r =
+      testing::HttpPost(receiver_->http_address(), "/v1/traces", "application/x-protobuf", body);
   EXPECT_EQ(r.status, 429);
   EXPECT_EQ(r.headers["retry-after"], "1");
   EXPECT_EQ(sink_.span_count(), 0u);
@@ -133,18 +132,18 @@ TEST_F(LimitsTest, SpentBudgetRefusesBeforeReadingWithTheRetryableAnswers) {
 
   held.Release();  // room again: accepted
   budget.set_limit(budget.used() + (size_t{1} << 30));
-  EXPECT_TRUE(testing::GrpcExport(receiver_->grpc_address(), testing::MakeRequest(1, 1, 5),
-                                  &response)
-                  .ok());
+  EXPECT_TRUE(
+      testing::GrpcExport(receiver_->grpc_address(), testing::MakeRequest(1, 1, 5), &response)
+          .ok());
   EXPECT_EQ(sink_.span_count(), 5u);
 }
 
 TEST_F(LimitsTest, RequestOverTheSpanCapIsRefusedWithoutBuildingItsIndex) {
   pipeline::MemoryBudget& budget = pipeline::MemoryBudget::Process();
   size_t peak_before = budget.peak();
-  std::string body = EmptySpans(kMaxSpansPerRequest + 1);  // 2 MiB on the wire
-  auto r = testing::HttpPost(receiver_->http_address(), "/v1/traces", "application/x-protobuf",
-                             body);
+  std::string body = EmptySpans(helper::kMaxSpansPerRequest + 1);  // 2 MiB on the wire
+  auto r =
+      testing::HttpPost(receiver_->http_address(), "/v1/traces", "application/x-protobuf", body);
   EXPECT_EQ(r.status, 400);
   EXPECT_THAT(r.body, HasSubstr("spans per request"));
   // gzip makes the same request 200x smaller; the cap applies to what it inflates to.
@@ -154,7 +153,7 @@ TEST_F(LimitsTest, RequestOverTheSpanCapIsRefusedWithoutBuildingItsIndex) {
   EXPECT_THAT(r.body, HasSubstr("spans per request"));
   weir::otlp::ExportResponse response;
   weir::otlp::ExportRequest decoded;
-  ASSERT_TRUE(decoded.ParseFromString(EmptySpans(kMaxSpansPerRequest + 1)));
+  ASSERT_TRUE(decoded.ParseFromString(EmptySpans(helper::kMaxSpansPerRequest + 1)));
   grpc::Status g = testing::GrpcExport(receiver_->grpc_address(), decoded, &response, true);
   EXPECT_EQ(g.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(g.error_message(), HasSubstr("spans per request"));
@@ -165,8 +164,8 @@ TEST_F(LimitsTest, RequestOverTheSpanCapIsRefusedWithoutBuildingItsIndex) {
 
 TEST_F(LimitsTest, ManyEmptySpansUnderTheCapAreSplicedOutAsInvalid) {
   std::string body = EmptySpans(1000);
-  auto r = testing::HttpPost(receiver_->http_address(), "/v1/traces", "application/x-protobuf",
-                             body);
+  auto r =
+      testing::HttpPost(receiver_->http_address(), "/v1/traces", "application/x-protobuf", body);
   EXPECT_EQ(r.status, 200);
   weir::otlp::ExportResponse response;
   ASSERT_TRUE(response.ParseFromString(r.body));
@@ -179,8 +178,8 @@ TEST_F(LimitsTest, SpanCapShrinksWithTheBudgetsRoom) {
   // Room for the body but not for the index of 100k spans: retry later, not "too large".
   std::string body = EmptySpans(100000);
   budget.set_limit(budget.used() + body.size() * 3);
-  auto r = testing::HttpPost(receiver_->http_address(), "/v1/traces", "application/x-protobuf",
-                             body);
+  auto r =
+      testing::HttpPost(receiver_->http_address(), "/v1/traces", "application/x-protobuf", body);
   EXPECT_EQ(r.status, 429);
   EXPECT_EQ(r.headers["retry-after"], "1");
 }
@@ -208,8 +207,8 @@ TEST_F(LimitsTest, GrpcGzipBombIsRefusedWithoutInflatingIt) {
 TEST_F(LimitsTest, GrpcCompressedMessageOverTheBudgetsRoomIsRetryable) {
   pipeline::MemoryBudget& budget = pipeline::MemoryBudget::Process();
   budget.set_limit(budget.used() + (size_t{1} << 20));
-  grpc::Status g = testing::GrpcExportCompressed(receiver_->grpc_address(),
-                                                 GzipBomb(size_t{3} << 20));
+  grpc::Status g =
+      testing::GrpcExportCompressed(receiver_->grpc_address(), GzipBomb(size_t{3} << 20));
   EXPECT_EQ(g.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_FALSE(g.error_details().empty());  // RetryInfo: room may come back
   EXPECT_THAT(env_.telemetry.Scrape(),
@@ -237,15 +236,15 @@ TEST_F(LimitsTest, GrpcCorruptCompressedMessageIsInvalid) {
 TEST_F(LimitsTest, BodyChargedByTheServerIsNotCountedTwice) {
   pipeline::MemoryBudget& budget = pipeline::MemoryBudget::Process();
   std::string span, scope_spans, resource_spans, body;
-  AppendField(&span, 1, std::string(16, '\x01'));     // trace_id
-  AppendField(&span, 2, std::string(8, '\x02'));      // span_id
+  AppendField(&span, 1, std::string(16, '\x01'));    // trace_id
+  AppendField(&span, 2, std::string(8, '\x02'));     // span_id
   AppendField(&span, 5, std::string(1 << 20, 'n'));  // name, 1 MiB
   AppendField(&scope_spans, 2, span);
   AppendField(&resource_spans, 2, scope_spans);
   AppendField(&body, 1, resource_spans);
   budget.set_limit(budget.used() + body.size() * 3 / 2);
-  auto r = testing::HttpPost(receiver_->http_address(), "/v1/traces", "application/x-protobuf",
-                             body);
+  auto r =
+      testing::HttpPost(receiver_->http_address(), "/v1/traces", "application/x-protobuf", body);
   EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(sink_.span_count(), 1u);
 }

@@ -7,7 +7,6 @@
 #include "pipeline/auth.h"
 #include "pipeline/memory_budget.h"
 #include "pipeline/net/tls.h"
-#include "receivers/otlp/delivery.h"
 #include "receivers/otlp/grpc_service.h"
 #include "receivers/otlp/http_handler.h"
 

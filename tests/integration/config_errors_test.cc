@@ -57,7 +57,7 @@ TEST(Cli, ReportsEveryProblemWithPathAndLine) {
     protocols:
       grpc:
         endpoint: localhost:99999
-  zipkin:
+  kafka:
 processors:
   batch:
     timeout: soon
@@ -86,7 +86,7 @@ service:
   const char* expected[] = {
       "receivers.otlp.protocols.grpc.endpoint: invalid port",
       "(line 5)",
-      "receivers.zipkin: unknown receiver type \"zipkin\"; known types: otlp (line 6)",
+      "receivers.kafka: unknown receiver type \"kafka\"; known types: jaeger, otlp (line 6)",
       "processors.batch.timeout: expected a duration",
       "(line 9)",
       "processors.batch.send_batch_max_size: must be greater than or equal to send_batch_size "

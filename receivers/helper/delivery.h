@@ -1,6 +1,7 @@
-// Handing one validated request to the next consumer, shared by the gRPC service and the HTTP
-// handler: spans with invalid ids are removed first (and reported through partial_success), the
-// rest go downstream, and the receiver's accepted / refused counters are updated.
+// Handing one validated request to the next consumer, shared by every receiver and protocol:
+// admission against the memory budget, the span limit of a request, then delivery (spans with
+// invalid ids are removed first and reported through partial_success, the rest go
+// downstream, and the receiver's accepted / refused counters are updated).
 //
 // Threading: DeliverRequest is called concurrently from the gRPC threads and the I/O pool; it
 // holds no state of its own.
@@ -11,16 +12,14 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "pipeline/consumer.h"
 #include "pipeline/otlp/types.h"
 #include "pipeline/telemetry/metrics.h"
 #include "pipeline/trace_batch.h"
 
-namespace weir::receivers::otlp {
-
-// Logger component name of this receiver.
-inline constexpr char kComponent[] = "receiver/otlp";
+namespace weir::receivers::helper {
 
 // How long clients are told to wait before retrying a refused export.
 inline constexpr absl::Duration kRetryAfter = absl::Seconds(1);
@@ -34,9 +33,10 @@ struct Outcome {
 
 // Admission before a request of `bytes` is decoded: OK while the process memory budget has
 // room for it, else the retryable OverBudget refusal (counted as a refused request, logged
-// rate-limited). Receivers answer it as any ResourceExhausted: RESOURCE_EXHAUSTED + RetryInfo,
-// 429 + Retry-After.
-absl::Status AdmitRequest(size_t bytes, telemetry::ReceiverMetrics& metrics);
+// rate-limited under `component`, e.g. "receiver/otlp"). Receivers answer it as any
+// ResourceExhausted: RESOURCE_EXHAUSTED + RetryInfo, 429 + Retry-After.
+absl::Status AdmitRequest(size_t bytes, telemetry::ReceiverMetrics& metrics,
+                          absl::string_view component);
 
 // Most spans one request may hold. A span can be two bytes on the wire and costs about 90 in
 // the index, so without a cap a small (or well-compressed) request of empty spans costs
@@ -50,7 +50,7 @@ size_t SpanLimit();
 // What to answer when scanning with `limit` failed with `status`: a request over the fixed
 // limit is refused for good (InvalidArgument naming the limit); one over what the budget has
 // room for now is worth retrying (ResourceExhausted); anything else as is.
-absl::Status ScanRefusal(const absl::Status& status, size_t limit);
+absl::Status ScanRefusal(const absl::Status& status, size_t limit, absl::string_view component);
 
 // Stamps `batch` with the context's receive time, removes its invalid spans and hands the rest
 // to `next` with `context`, counting both in `metrics`. A batch left empty is not handed on.
@@ -61,4 +61,4 @@ Outcome DeliverRequest(const pipeline::RequestContext& context, pipeline::TraceB
 // rejected.
 weir::otlp::ExportResponse MakeExportResponse(const Outcome& outcome);
 
-}  // namespace weir::receivers::otlp
+}  // namespace weir::receivers::helper

@@ -1,8 +1,8 @@
-#include "receivers/otlp/span_checks.h"
+#include "receivers/helper/span_checks.h"
 
 #include "absl/strings/str_cat.h"
 
-namespace weir::receivers::otlp {
+namespace weir::receivers::helper {
 namespace {
 
 bool AllZero(absl::string_view id) {
@@ -38,4 +38,4 @@ size_t RemoveInvalidSpans(pipeline::TraceBatch& batch, std::string* reason) {
   });
 }
 
-}  // namespace weir::receivers::otlp
+}  // namespace weir::receivers::helper

@@ -1,25 +1,25 @@
-#include "receivers/otlp/delivery.h"
+#include "receivers/helper/delivery.h"
 
 #include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "pipeline/otlp/wire_scan.h"
-
 #include "pipeline/memory_budget.h"
+#include "pipeline/otlp/wire_scan.h"
 #include "pipeline/telemetry/logger.h"
-#include "receivers/otlp/span_checks.h"
+#include "receivers/helper/span_checks.h"
 
-namespace weir::receivers::otlp {
+namespace weir::receivers::helper {
 
-absl::Status AdmitRequest(size_t bytes, telemetry::ReceiverMetrics& metrics) {
+absl::Status AdmitRequest(size_t bytes, telemetry::ReceiverMetrics& metrics,
+                          absl::string_view component) {
   const pipeline::MemoryBudget& budget = pipeline::MemoryBudget::Process();
   if (budget.HasRoom(bytes)) return absl::OkStatus();
   metrics.RefusedRequest();
   static log::RateLimited over_log;
-  over_log.Warn(kComponent, "memory limit reached (%d of %d bytes held); refusing requests",
+  over_log.Warn(component, "memory limit reached (%d of %d bytes held); refusing requests",
                 budget.used(), budget.limit());
-  return pipeline::OverBudget("receiver otlp");
+  return pipeline::OverBudget(component);
 }
 
 size_t SpanLimit() {
@@ -27,14 +27,14 @@ size_t SpanLimit() {
   return std::min(kMaxSpansPerRequest, room / sizeof(weir::otlp::wire::SpanEntry));
 }
 
-absl::Status ScanRefusal(const absl::Status& status, size_t limit) {
+absl::Status ScanRefusal(const absl::Status& status, size_t limit, absl::string_view component) {
   if (!absl::IsResourceExhausted(status)) return status;
   if (limit >= kMaxSpansPerRequest) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        status.message(), ": weir accepts at most ", kMaxSpansPerRequest,
-        " spans per request; send smaller requests"));
+    return absl::InvalidArgumentError(absl::StrCat(status.message(), ": weir accepts at most ",
+                                                   kMaxSpansPerRequest,
+                                                   " spans per request; send smaller requests"));
   }
-  return pipeline::OverBudget("receiver otlp");
+  return pipeline::OverBudget(component);
 }
 
 Outcome DeliverRequest(const pipeline::RequestContext& context, pipeline::TraceBatch batch,
@@ -62,4 +62,4 @@ weir::otlp::ExportResponse MakeExportResponse(const Outcome& outcome) {
   return response;
 }
 
-}  // namespace weir::receivers::otlp
+}  // namespace weir::receivers::helper

@@ -9,10 +9,10 @@
 
 #include "pipeline/trace_batch.h"
 
-namespace weir::receivers::otlp {
+namespace weir::receivers::helper {
 
 // Removes invalid spans from `batch`. Returns how many were removed and, when any were, sets
 // *reason to a description of the first one.
 size_t RemoveInvalidSpans(pipeline::TraceBatch& batch, std::string* reason);
 
-}  // namespace weir::receivers::otlp
+}  // namespace weir::receivers::helper

@@ -1,0 +1,46 @@
+// Fuzz target for the Jaeger Thrift decoders (agent datagrams in the compact and binary
+// protocols, the binary Batch of POST /api/traces) and the translation that follows them: never
+// crashes or allocates what the input cannot hold, and a decoded HTTP body re-encodes to a
+// Batch that decodes to the same value.
+//
+// The first byte picks the decoder: 0 compact datagram, 1 binary datagram, else HTTP body.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+
+#include "pipeline/jaeger/thrift_codec.h"
+#include "pipeline/jaeger/to_otlp.h"
+#include "pipeline/trace_batch.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size == 0) return 0;
+  const absl::string_view bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
+  absl::StatusOr<weir::jaeger::thrift::Batch> batch;
+  switch (data[0]) {
+    case 0:
+      batch = weir::jaeger::DecodeAgentDatagram(bytes, weir::jaeger::ThriftProtocol::kCompact);
+      break;
+    case 1:
+      batch = weir::jaeger::DecodeAgentDatagram(bytes, weir::jaeger::ThriftProtocol::kBinary);
+      break;
+    default: {
+      batch = weir::jaeger::DecodeBatch(bytes);
+      if (batch.ok()) {
+        absl::StatusOr<weir::jaeger::thrift::Batch> again =
+            weir::jaeger::DecodeBatch(weir::jaeger::EncodeBatch(*batch));
+        if (!again.ok() || !(*again == *batch)) std::abort();
+      }
+    }
+  }
+  if (!batch.ok()) return 0;
+  const size_t spans = batch->spans.size();
+  weir::jaeger::model::Batch model;
+  weir::jaeger::ThriftToModel(*std::move(batch), &model);
+  weir::otlp::ExportRequest request;
+  if (!weir::jaeger::BatchToResourceSpans(std::move(model), &request).ok()) return 0;
+  absl::StatusOr<weir::pipeline::TraceBatch> encoded =
+      weir::pipeline::TraceBatch::EncodeRequest(request);
+  if (encoded.ok() && encoded->span_count() != spans) std::abort();
+  return 0;
+}

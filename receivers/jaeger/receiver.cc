@@ -1,0 +1,201 @@
+#include "receivers/jaeger/receiver.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "pipeline/auth.h"
+#include "pipeline/clock.h"
+#include "pipeline/memory_budget.h"
+#include "pipeline/net/tls.h"
+#include "prometheus/counter.h"
+#include "receivers/helper/delivery.h"
+#include "receivers/jaeger/delivery.h"
+#include "receivers/jaeger/grpc_service.h"
+#include "receivers/jaeger/http_handler.h"
+#include "receivers/jaeger/udp_server.h"
+
+namespace weir::receivers::jaeger {
+
+namespace {
+
+absl::StatusOr<const pipeline::ServerAuthenticator*> Authenticator(
+    pipeline::Host& host, const std::optional<config::AuthConfig>& auth, absl::string_view key) {
+  if (!auth) return nullptr;
+  auto found = pipeline::FindServerAuthenticator(host, auth->authenticator);
+  if (!found.ok()) {
+    return absl::Status(found.status().code(), absl::StrCat(key, ": ", found.status().message()));
+  }
+  return *found;
+}
+
+}  // namespace
+
+struct Receiver::Udp {
+  Udp(telemetry::Telemetry& telemetry, const std::string& id, const std::string& transport)
+      : metrics(telemetry, id, transport) {
+    auto& family = prometheus::BuildCounter()
+                       .Name("weir_receiver_udp_dropped_datagrams")
+                       .Help("UDP datagrams a receiver dropped, by reason")
+                       .Register(telemetry.registry());
+    for (const char* reason : {"queue_full", "too_large", "malformed", "refused"}) {
+      dropped[reason] =
+          &family.Add({{"receiver", id}, {"transport", transport}, {"reason", reason}});
+    }
+  }
+  telemetry::ReceiverMetrics metrics;
+  std::map<std::string, prometheus::Counter*> dropped;
+  std::unique_ptr<UdpServer> server;
+};
+
+Receiver::Receiver(const pipeline::Settings& settings, const Config& config,
+                   pipeline::TracesConsumer& next)
+    : id_(settings.id.ToString()),
+      config_(config),
+      next_(next),
+      telemetry_(*settings.telemetry),
+      grpc_metrics_(*settings.telemetry, id_, "grpc"),
+      http_metrics_(*settings.telemetry, id_, "collector_http"),
+      io_(*settings.io) {}
+
+Receiver::~Receiver() { Shutdown(absl::Now() + absl::Seconds(1)); }
+
+absl::Status Receiver::StartUdp(const UdpConfig& config, weir::jaeger::ThriftProtocol protocol,
+                                std::unique_ptr<Udp>* out) {
+  const bool compact = protocol == weir::jaeger::ThriftProtocol::kCompact;
+  const std::string transport = compact ? "udp_thrift_compact" : "udp_thrift_binary";
+  auto udp = std::make_unique<Udp>(telemetry_, id_, transport);
+  Udp* state = udp.get();
+  auto handler = [this, state, protocol, transport](absl::string_view datagram,
+                                                    absl::string_view client) {
+    pipeline::RequestContext context;
+    context.received_at_ns = pipeline::SteadyNowNs();
+    context.client_address = std::string(client);
+    if (!helper::AdmitRequest(datagram.size(), state->metrics, kComponent).ok()) {
+      state->dropped["refused"]->Increment();
+      return;
+    }
+    auto decoded = weir::jaeger::DecodeAgentDatagram(datagram, protocol);
+    if (!decoded.ok()) {
+      state->dropped["malformed"]->Increment();
+      state->metrics.RefusedRequest();
+      bad_request_log_.Warn(kComponent, "%s: dropped a datagram from %s: %s", transport, client,
+                            decoded.status().message());
+      return;
+    }
+    weir::jaeger::model::Batch batch;
+    weir::jaeger::ThriftToModel(*std::move(decoded), &batch);
+    helper::Outcome outcome = DeliverBatch(context, std::move(batch), next_, state->metrics);
+    if (!outcome.status.ok()) {
+      state->dropped[absl::IsInvalidArgument(outcome.status) ? "malformed" : "refused"]
+          ->Increment();
+      bad_request_log_.Warn(kComponent, "%s: dropped a batch from %s: %s", transport, client,
+                            outcome.status.message());
+    }
+  };
+  udp->server =
+      std::make_unique<UdpServer>(absl::StrCat(id_, " ", transport), config, std::move(handler),
+                                  udp->dropped["queue_full"], udp->dropped["too_large"]);
+  if (absl::Status s = udp->server->Start(); !s.ok()) return s;
+  log::Info(kComponent, "%s: Jaeger agent (Thrift %s over UDP) listening on %s", id_,
+            compact ? "compact" : "binary", udp->server->address());
+  *out = std::move(udp);
+  return absl::OkStatus();
+}
+
+absl::Status Receiver::Start(pipeline::Host& host) {
+  const pipeline::ServerAuthenticator* grpc_auth = nullptr;
+  const pipeline::ServerAuthenticator* http_auth = nullptr;
+  if (config_.grpc) {
+    auto found = Authenticator(host, config_.grpc->auth, "protocols.grpc.auth.authenticator");
+    if (!found.ok()) return found.status();
+    grpc_auth = *found;
+  }
+  if (config_.thrift_http) {
+    auto found =
+        Authenticator(host, config_.thrift_http->auth, "protocols.thrift_http.auth.authenticator");
+    if (!found.ok()) return found.status();
+    http_auth = *found;
+  }
+  if (config_.grpc) {
+    auto server = std::make_unique<GrpcServer>(*config_.grpc, next_, grpc_metrics_,
+                                               bad_request_log_, grpc_auth, auth_log_);
+    if (absl::Status s = server->Start(); !s.ok()) return s;
+    grpc_server_ = std::move(server);
+    log::Info(kComponent, "%s: Jaeger gRPC listening on %s%s", id_, grpc_server_->address(),
+              config_.grpc->tls ? " (TLS)" : "");
+  }
+  if (config_.thrift_http) {
+    const HttpConfig& h = *config_.thrift_http;
+    net::HttpServerOptions options;
+    options.endpoint = h.endpoint;
+    options.max_body_bytes = static_cast<size_t>(h.max_request_body_size);
+    options.budget = &pipeline::MemoryBudget::Process();
+    options.name = id_ + " thrift_http";
+    if (h.tls) {
+      auto tls = net::MakeServerTlsContext(*h.tls);
+      if (!tls.ok()) {
+        Shutdown(absl::Now());
+        return tls.status();
+      }
+      options.tls = *tls;
+    }
+    http_handler_ = std::make_unique<HttpHandler>(h, next_, http_metrics_, bad_request_log_,
+                                                  http_auth, auth_log_);
+    if (http_auth != nullptr) {
+      options.header_check = [handler = http_handler_.get()](
+                                 const boost::beast::http::request_header<>& header,
+                                 absl::string_view client_address) {
+        return handler->CheckCredentials(header, client_address);
+      };
+    }
+    http_server_ = std::make_unique<net::HttpServer>(
+        io_, options,
+        [handler = http_handler_.get()](net::HttpRequest& request,
+                                        absl::string_view client_address) {
+          return handler->Handle(request, client_address);
+        });
+    if (absl::Status s = http_server_->Start(); !s.ok()) {
+      Shutdown(absl::Now());
+      return s;
+    }
+    log::Info(kComponent, "%s: Jaeger Thrift over HTTP listening on %s (POST /api/traces%s)", id_,
+              http_server_->bound_address(), h.tls ? ", TLS" : "");
+  }
+  if (config_.thrift_compact) {
+    if (absl::Status s =
+            StartUdp(*config_.thrift_compact, weir::jaeger::ThriftProtocol::kCompact, &compact_);
+        !s.ok()) {
+      Shutdown(absl::Now());
+      return s;
+    }
+  }
+  if (config_.thrift_binary) {
+    if (absl::Status s =
+            StartUdp(*config_.thrift_binary, weir::jaeger::ThriftProtocol::kBinary, &binary_);
+        !s.ok()) {
+      Shutdown(absl::Now());
+      return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::string Receiver::grpc_address() const { return grpc_server_ ? grpc_server_->address() : ""; }
+std::string Receiver::http_address() const {
+  return http_server_ ? http_server_->bound_address() : "";
+}
+std::string Receiver::compact_address() const {
+  return compact_ ? compact_->server->address() : "";
+}
+std::string Receiver::binary_address() const { return binary_ ? binary_->server->address() : ""; }
+
+void Receiver::Shutdown(absl::Time deadline) {
+  if (stopped_) return;
+  stopped_ = true;
+  if (compact_) compact_->server->Shutdown();
+  if (binary_) binary_->server->Shutdown();
+  if (http_server_) http_server_->Shutdown(deadline);
+  if (grpc_server_) grpc_server_->Shutdown(deadline);
+}
+
+}  // namespace weir::receivers::jaeger
