@@ -148,6 +148,19 @@ SCENARIOS = {
         loadgen=["--protocol", "grpc", "--shape", "realistic", "--spans-per-request", "100",
                  "--rate", "0", "--connections", "4", "--inflight", "2"],
         receiver="grpc", exporter="otlp", processors={"filter": FILTER}, count_input=True),
+    "jaeger-grpc-out": dict(
+        doc="W2 over OTLP/gRPC -> batch -> jaeger exporter (gRPC PostSpans, one call per "
+        "resource) -> a Jaeger collector stand-in",
+        loadgen=["--protocol", "grpc", "--shape", "realistic", "--spans-per-request", "100",
+                 "--rate", "0", "--connections", "4", "--inflight", "2"],
+        receiver="grpc", exporter="jaeger"),
+    "jaeger-udp-in": dict(
+        doc="W2 spans as Jaeger agent datagrams (Thrift compact over UDP, 50 spans each) at "
+        "300k spans/s -> jaeger receiver -> batch -> OTLP/gRPC; spans per CPU-second count "
+        "what reached the sink",
+        loadgen=["--protocol", "jaeger-udp", "--shape", "realistic", "--spans-per-request", "50",
+                 "--rate", "300000", "--connections", "1"],
+        receiver="jaeger-udp", exporter="otlp"),
     "idle": dict(doc="RSS of an idle weir after start-up", idle=True),
     "smoke": dict(
         doc="A few seconds of every moving part, no pinning requirements: keeps the harness "
@@ -251,6 +264,10 @@ def weir_config(scenario, sink_grpc, grpc_port, http_port):
     if exporter == "nop":
         exporters = "  nop:\n"
         exporter_id = "nop"
+    elif exporter == "jaeger":
+        exporters = (f"  jaeger:\n    endpoint: {sink_grpc}\n    tls:\n      insecure: true\n"
+                     "    sending_queue:\n      num_consumers: 4\n")
+        exporter_id = "jaeger"
     else:
         exporters = (f"  otlp:\n    endpoint: {sink_grpc}\n    tls:\n      insecure: true\n"
                      f"    compression: {scenario.get('exporter_compression', 'none')}\n"
@@ -281,8 +298,14 @@ def weir_config(scenario, sink_grpc, grpc_port, http_port):
         pipeline_processors = pipeline_processors.replace("[", f"[{name}, ", 1)
     memory = (f"  memory_limit_mib: {scenario['memory_limit_mib']}\n"
               if scenario.get("memory_limit_mib") else "")
+    jaeger = ""
+    receiver_id = "otlp"
+    if scenario.get("receiver") == "jaeger-udp":
+        jaeger = (f"  jaeger:\n    protocols:\n      thrift_compact:\n"
+                  f"        endpoint: 127.0.0.1:{grpc_port}\n        socket_buffer_size: 8388608\n")
+        receiver_id = "jaeger"
     return f"""receivers:
-  otlp:
+{jaeger}  otlp:
     protocols:
       grpc:
         endpoint: 127.0.0.1:{grpc_port}
@@ -304,7 +327,7 @@ exporters:
       address: 127.0.0.1:0
   pipelines:
     traces:
-      receivers: [otlp]
+      receivers: [{receiver_id}]
       processors: {pipeline_processors}
       exporters: [{exporter_id}]
 """
@@ -369,7 +392,7 @@ def run(name, seconds, warmup, rate=None):
             return result
 
         idle_rss, _ = rss_bytes(weir.pid)
-        endpoint = f"127.0.0.1:{grpc_port if scenario['receiver'] == 'grpc' else http_port}"
+        endpoint = f"127.0.0.1:{http_port if scenario['receiver'] == 'http' else grpc_port}"
         flags = list(scenario["loadgen"])
         if rate is not None and "--rate" in flags:
             flags[flags.index("--rate") + 1] = str(rate)

@@ -1,5 +1,6 @@
 #include "pipeline/trace_batch.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -80,6 +81,14 @@ TraceBatch TraceBatch::FromRequest(const otlp::ExportRequest& request) {
 void TraceBatch::Decode(const WireRequest& chunk, otlp::ExportRequest* out) {
   // Cannot fail: the bytes passed the validating scan, which accepts what protobuf accepts.
   out->ParseFromArray(chunk.bytes.data(), static_cast<int>(chunk.bytes.size()));
+}
+
+google::protobuf::ArenaOptions TraceBatch::DecodeArenaOptions(const WireRequest& chunk) {
+  // Decoded messages take about twice their encoding.
+  google::protobuf::ArenaOptions options;
+  options.start_block_size = std::max<size_t>(4096, chunk.bytes.size() * 2);
+  options.max_block_size = std::max<size_t>(options.start_block_size, 1 << 20);
+  return options;
 }
 
 void TraceBatch::AddChunk(Chunk chunk) {

@@ -38,6 +38,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "google/protobuf/arena.h"
 #include "pipeline/otlp/types.h"
 #include "pipeline/otlp/wire_scan.h"
 #include "pipeline/span_view.h"
@@ -155,12 +156,15 @@ class TraceBatch {
 
   // Full read access: calls fn(const otlp::ResourceSpans&) for every resource in order. Each
   // chunk is decoded for the call; nothing is kept.
+  // Each chunk is decoded on an arena (one allocation per block, freed at once), which makes
+  // decoding and freeing several times cheaper than message by message.
   template <typename Fn>
   void ForEachResourceSpans(Fn&& fn) const {
     for (const auto& c : chunks_) {
-      otlp::ExportRequest decoded;
-      Decode(*c, &decoded);
-      for (const auto& rs : decoded.resource_spans()) fn(rs);
+      google::protobuf::Arena arena(DecodeArenaOptions(*c));
+      auto* decoded = google::protobuf::Arena::CreateMessage<otlp::ExportRequest>(&arena);
+      Decode(*c, decoded);
+      for (const auto& rs : decoded->resource_spans()) fn(rs);
     }
   }
 
@@ -186,6 +190,8 @@ class TraceBatch {
   static absl::StatusOr<TraceBatch> FromOwnedBytes(std::string&& bytes,
                                                    size_t max_spans = SIZE_MAX);
   static void Decode(const WireRequest& chunk, otlp::ExportRequest* out);
+  // Arena blocks sized for decoding `chunk` in about one block.
+  static google::protobuf::ArenaOptions DecodeArenaOptions(const WireRequest& chunk);
   static size_t ChunkMemory(const WireRequest& chunk);
   // Charges a freshly built chunk to the process memory budget; every chunk passes here once.
   static Chunk Seal(std::shared_ptr<WireRequest> chunk);

@@ -20,7 +20,9 @@ Sends OTLP traces to a collector and reports throughput and latency.
 
 target
   --endpoint HOST:PORT        collector address (required)
-  --protocol grpc|http        default grpc
+  --protocol grpc|http|jaeger-udp
+                              default grpc; jaeger-udp sends Jaeger agent datagrams
+                              (Thrift compact emitBatch, one per resource; no answers)
   --encoding proto|json       HTTP body encoding, default proto
   --gzip                      gzip-compress requests (compressed once, at start-up)
   --path PATH                 HTTP request path, default /v1/traces
@@ -118,8 +120,10 @@ const std::map<std::string, Setter, std::less<>>& ValueFlags() {
            o->protocol = Protocol::kGrpc;
          } else if (v == "http") {
            o->protocol = Protocol::kHttp;
+         } else if (v == "jaeger-udp") {
+           o->protocol = Protocol::kJaegerUdp;
          } else {
-           return Bad("protocol", v, "grpc or http");
+           return Bad("protocol", v, "grpc, http or jaeger-udp");
          }
          return absl::OkStatus();
        }},
@@ -257,6 +261,12 @@ absl::Status ParseLoadgenFlags(int argc, char** argv, LoadgenOptions* options) {
   if (options->endpoint.empty()) return absl::InvalidArgumentError("--endpoint is required");
   if (options->encoding == Encoding::kJson && options->protocol != Protocol::kHttp) {
     return absl::InvalidArgumentError("--encoding json needs --protocol http");
+  }
+  if (options->protocol == Protocol::kJaegerUdp &&
+      (options->gzip || options->unique_traces || options->trace_spread > 1 ||
+       !options->record_path.empty())) {
+    return absl::InvalidArgumentError(
+        "--protocol jaeger-udp takes none of --gzip, --unique-traces, --trace-spread, --record");
   }
   if (options->trace_spread > 1) options->unique_traces = true;
   if (options->unique_traces && (options->gzip || options->encoding == Encoding::kJson)) {

@@ -15,12 +15,13 @@
 
 namespace weir::loadgen {
 
-enum class Protocol { kGrpc, kHttp };
+// kJaegerUdp: Jaeger agent datagrams (Agent.emitBatch in Thrift compact, one per resource).
+enum class Protocol { kGrpc, kHttp, kJaegerUdp };
 enum class Encoding { kProto, kJson };
 
 struct LoadgenOptions {
   std::string endpoint;                    // --endpoint HOST:PORT; required
-  Protocol protocol = Protocol::kGrpc;     // --protocol grpc|http
+  Protocol protocol = Protocol::kGrpc;     // --protocol grpc|http|jaeger-udp
   Encoding encoding = Encoding::kProto;    // --encoding proto|json; json needs http
   bool gzip = false;                       // --gzip: requests are gzip-compressed
   std::string path = "/v1/traces";         // --path: HTTP request target

@@ -31,12 +31,17 @@
 #include "cmd/weir-loadgen/payloads.h"
 #include "cmd/weir-loadgen/report.h"
 #include "cmd/weir-loadgen/send_schedule.h"
+#include "cmd/weir-loadgen/udp_transport.h"
 
 namespace weir::loadgen {
 namespace {
 
 std::unique_ptr<Transport> MakeTransport(boost::asio::io_context& io,
                                          const LoadgenOptions& options) {
+  if (options.protocol == Protocol::kJaegerUdp) {
+    return std::make_unique<UdpTransport>(io, options.endpoint,
+                                          options.connections * options.inflight);
+  }
   if (options.protocol == Protocol::kGrpc) {
     GrpcTransportOptions g;
     g.endpoint = options.endpoint;
@@ -70,7 +75,9 @@ std::string DescribeRun(const LoadgenOptions& options, const PayloadSource& payl
   return absl::StrFormat(
       "weir-loadgen: %s %s%s%s to %s, %s shape, %d spans/request (%.0f B/span encoded, "
       "%.0f B/request on the wire), %s, %s%s, %d connection(s) x %d in flight\n",
-      options.protocol == Protocol::kGrpc ? "grpc" : "http",
+      options.protocol == Protocol::kGrpc   ? "grpc"
+      : options.protocol == Protocol::kHttp ? "http"
+                                            : "jaeger-udp (Thrift compact)",
       options.encoding == Encoding::kJson ? "json" : "proto", options.gzip ? "+gzip" : "",
       options.record_path.empty() ? "" : " (recording)", options.endpoint,
       options.shape == Shape::kSmall ? "small" : "realistic", options.spans_per_request,

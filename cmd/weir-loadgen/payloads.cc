@@ -4,6 +4,8 @@
 #include <random>
 #include <utility>
 
+#include "pipeline/jaeger/from_otlp.h"
+#include "pipeline/jaeger/thrift_codec.h"
 #include "pipeline/net/compression.h"
 #include "pipeline/otlp/json.h"
 #include "pipeline/otlp/types.h"
@@ -14,6 +16,7 @@ PayloadOptions PayloadOptionsFrom(const LoadgenOptions& options) {
   PayloadOptions p;
   p.encoding = options.encoding;
   p.gzip = options.gzip;
+  p.jaeger = options.protocol == Protocol::kJaegerUdp;
   p.spans_per_request = options.spans_per_request;
   p.distinct = options.distinct;
   p.fresh = !options.record_path.empty();
@@ -87,6 +90,18 @@ std::shared_ptr<const Payload> PayloadSource::Make(int spans) {
   generator_.Generate(next_request_number_++, spans, &request);
   auto payload = std::make_shared<Payload>();
   payload->spans = static_cast<uint32_t>(spans);
+  if (options_.jaeger) {
+    jaeger::model::Batch batch;
+    for (const auto& rs : request.resource_spans()) {
+      jaeger::ResourceSpansToBatch(rs, &batch);
+      jaeger::thrift::Batch thrift_batch;
+      jaeger::ModelToThrift(batch, &thrift_batch);
+      payload->datagrams.push_back(
+          jaeger::EncodeAgentDatagram(thrift_batch, jaeger::ThriftProtocol::kCompact));
+      payload->encoded_size += payload->datagrams.back().size();
+    }
+    return payload;
+  }
   if (options_.encoding == Encoding::kJson) {
     otlp::AppendRequestJson(request, &payload->body);
   } else {
@@ -138,7 +153,10 @@ double PayloadSource::EncodedBytesPerSpan() const {
 
 double PayloadSource::WireBytesPerRequest() const {
   size_t bytes = 0;
-  for (const auto& p : cycle_) bytes += p->body.size();
+  for (const auto& p : cycle_) {
+    bytes += p->body.size();
+    for (const std::string& d : p->datagrams) bytes += d.size();
+  }
   return cycle_.empty() ? 0 : static_cast<double>(bytes) / static_cast<double>(cycle_.size());
 }
 

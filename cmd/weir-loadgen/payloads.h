@@ -19,7 +19,9 @@
 namespace weir::loadgen {
 
 struct Payload {
-  std::string body;         // wire bytes: protobuf or JSON, gzip-compressed when enabled
+  std::string body;  // wire bytes: protobuf or JSON, gzip-compressed when enabled
+  // --protocol jaeger-udp: the request as agent datagrams, one per resource (body is empty).
+  std::vector<std::string> datagrams;
   uint32_t spans = 0;       // spans in the request
   size_t encoded_size = 0;  // bytes before compression
   std::string record_line;  // OTLP/JSON + "\n" in record mode; empty otherwise
@@ -31,9 +33,10 @@ struct Payload {
 struct PayloadOptions {
   Encoding encoding = Encoding::kProto;
   bool gzip = false;
+  bool jaeger = false;  // encode as Jaeger agent datagrams (Payload::datagrams)
   int spans_per_request = 100;
   int distinct = 64;
-  bool fresh = false;  // record mode: generate every request, keep its OTLP/JSON line
+  bool fresh = false;    // record mode: generate every request, keep its OTLP/JSON line
   int trace_spread = 0;  // > 0: unique trace ids per send, shared by this many sends in a row
 };
 
@@ -64,9 +67,9 @@ class PayloadSource {
   std::vector<std::shared_ptr<const Payload>> cycle_;
   size_t next_in_cycle_ = 0;
   uint64_t next_request_number_ = 0;
-  uint64_t sends_ = 0;          // payloads handed out, for unique ids
-  size_t group_template_ = 0;   // the template the current group of sends patches
-  uint64_t run_salt_;           // differs per run, so two runs never share trace ids
+  uint64_t sends_ = 0;         // payloads handed out, for unique ids
+  size_t group_template_ = 0;  // the template the current group of sends patches
+  uint64_t run_salt_;          // differs per run, so two runs never share trace ids
 };
 
 }  // namespace weir::loadgen

@@ -128,6 +128,7 @@ int Run(const Flags& flags) {
   net::IoPool io(kIoThreads);
 
   SinkGrpcService service(counters);
+  SinkJaegerService jaeger_service(counters);
   std::unique_ptr<grpc::Server> grpc_server;
   if (flags.grpc != "none") {
     grpc::ServerBuilder builder;
@@ -135,6 +136,7 @@ int Run(const Flags& flags) {
     builder.AddListeningPort(flags.grpc, grpc::InsecureServerCredentials(), &port);
     builder.SetMaxReceiveMessageSize(static_cast<int>(kMaxInflatedBytes));
     builder.RegisterService(&service);
+    builder.RegisterService(&jaeger_service);
     grpc_server = builder.BuildAndStart();
     if (grpc_server == nullptr || port == 0) {
       std::fprintf(stderr, "weir-sink: grpc: cannot listen on %s\n", flags.grpc.c_str());

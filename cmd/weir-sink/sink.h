@@ -4,6 +4,7 @@
 //   - SinkCounters: the running totals, read (and optionally reset) by GET /stats and at exit.
 //   - SinkGrpcService: TraceService/Export on raw bytes; spans are counted with the wire
 //     scanner (otlp::wire::CountSpans), never decoded into objects.
+//   - SinkJaegerService: Jaeger's CollectorService/PostSpans, counted the same way.
 //   - HandleSinkHttp: POST /v1/traces (protobuf or JSON, optionally gzip) and GET /stats.
 //
 // Threading: SinkCounters is lock-free and safe from any thread. The gRPC service runs on
@@ -17,6 +18,7 @@
 
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
+#include "jaeger/api_v2/collector.grpc.pb.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
 #include "pipeline/net/http_server.h"
 
@@ -76,6 +78,23 @@ class SinkGrpcService final
   grpc::ServerUnaryReactor* Export(grpc::CallbackServerContext* context,
                                    const grpc::ByteBuffer* request,
                                    grpc::ByteBuffer* response) override;
+
+ private:
+  SinkCounters& counters_;
+};
+
+// jaeger.api_v2.CollectorService/PostSpans over raw bytes, for the jaeger exporter's benchmark:
+// spans are counted on the wire (PostSpansRequest.batch.spans), never decoded. OK with an empty
+// PostSpansResponse; INVALID_ARGUMENT (counted as an error) for a malformed request.
+class SinkJaegerService final
+    : public ::jaeger::api_v2::CollectorService::WithRawCallbackMethod_PostSpans<
+          ::jaeger::api_v2::CollectorService::CallbackService> {
+ public:
+  explicit SinkJaegerService(SinkCounters& counters) : counters_(counters) {}
+
+  grpc::ServerUnaryReactor* PostSpans(grpc::CallbackServerContext* context,
+                                      const grpc::ByteBuffer* request,
+                                      grpc::ByteBuffer* response) override;
 
  private:
   SinkCounters& counters_;

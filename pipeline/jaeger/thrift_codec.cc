@@ -9,6 +9,7 @@
 
 #include "absl/base/internal/endian.h"
 #include "absl/strings/str_cat.h"
+#include "pipeline/memory_budget.h"
 #include "thrift/TConfiguration.h"
 #include "thrift/protocol/TBinaryProtocol.h"
 #include "thrift/protocol/TCompactProtocol.h"
@@ -26,7 +27,7 @@ using apache::thrift::protocol::TMessageType;
 using apache::thrift::protocol::TType;
 using apache::thrift::transport::TMemoryBuffer;
 
-// A read-only transport over `bytes` whose limits are the input's size.
+// A read-only transport over `bytes`.
 std::shared_ptr<TMemoryBuffer> ReadBuffer(absl::string_view bytes) {
   const int size = static_cast<int>(std::min<size_t>(bytes.size(), INT32_MAX - 1));
   auto config = std::make_shared<TConfiguration>(size + 1);
@@ -35,10 +36,65 @@ std::shared_ptr<TMemoryBuffer> ReadBuffer(absl::string_view bytes) {
       TMemoryBuffer::OBSERVE, config);
 }
 
-// The most elements a string or list read from `bytes` may claim.
+// The most elements a string may claim: the input's size.
 int32_t Limit(absl::string_view bytes) {
   return static_cast<int32_t>(std::min<size_t>(std::max<size_t>(bytes.size(), 1), INT32_MAX));
 }
+
+// Thrown when the lists of one input claim more than the memory budget has room for.
+struct OverBudgetError : TException {
+  OverBudgetError() : TException("the lists claim more memory than the budget has room for") {}
+};
+
+// Base (the compact or binary protocol) with a bound on what lists claim, checked before the
+// generated readers resize a vector for them. Every list in these models holds structs, and the
+// smallest struct (a Tag: key and type) takes `min_element_bytes` on the wire, so a list may
+// not claim more elements than the bytes left can hold; and all the lists of one input together
+// no more than the input could (kMaxElements at most), each element counted at the size of the
+// largest generated struct against the process memory budget. So a forged count allocates at
+// most kElementBytes × input size / min_element_bytes, and only with the budget's room.
+template <typename Base>
+class Bounded final : public Base {
+ public:
+  static constexpr uint64_t kMaxElements = uint64_t{1} << 21;
+  static constexpr uint64_t kElementBytes = sizeof(thrift::Span);
+
+  template <typename... Args>
+  Bounded(std::shared_ptr<TMemoryBuffer> buffer, uint32_t min_element_bytes, Args... args)
+      : Base(buffer, args...),
+        buffer_(buffer.get()),
+        min_element_bytes_(min_element_bytes),
+        max_claimed_(
+            std::min<uint64_t>(kMaxElements, buffer->available_read() / min_element_bytes + 1)) {}
+
+  uint32_t readListBegin(TType& element_type, uint32_t& size) {
+    const uint32_t n = Base::readListBegin(element_type, size);
+    claimed_ += size;
+    if (size > buffer_->available_read() / min_element_bytes_ + 1 || claimed_ > max_claimed_) {
+      throw apache::thrift::protocol::TProtocolException(
+          apache::thrift::protocol::TProtocolException::SIZE_LIMIT,
+          absl::StrCat("a list claims ", size, " elements that the input cannot hold"));
+    }
+    if (!pipeline::MemoryBudget::Process().HasRoom(claimed_ * kElementBytes)) {
+      throw OverBudgetError();
+    }
+    return n;
+  }
+
+ private:
+  TMemoryBuffer* buffer_;
+  const uint32_t min_element_bytes_;
+  const uint64_t max_claimed_;
+  uint64_t claimed_ = 0;
+};
+
+// The smallest struct of these models on the wire (a Tag with an empty key): field headers,
+// a length and a type, and the stop byte.
+constexpr uint32_t kMinCompactStruct = 5;
+constexpr uint32_t kMinBinaryStruct = 15;
+
+using Compact = Bounded<TCompactProtocolT<TMemoryBuffer>>;
+using Binary = Bounded<TBinaryProtocolT<TMemoryBuffer>>;
 
 // Reads the arguments struct of an Agent call: field 1 of type STRUCT is the batch.
 template <typename Protocol>
@@ -81,6 +137,9 @@ absl::StatusOr<thrift::Batch> ReadAgentCall(Protocol& p) {
 }
 
 absl::Status ThriftError(const TException& e) {
+  if (dynamic_cast<const OverBudgetError*>(&e) != nullptr) {
+    return pipeline::OverBudget("Thrift decoding");
+  }
   return absl::InvalidArgumentError(absl::StrCat("malformed Thrift: ", e.what()));
 }
 
@@ -167,6 +226,13 @@ void TagFromModel(const model::KeyValue& in, thrift::Tag* out) {
   }
 }
 
+// Microseconds as a Duration; durations of any i64 value fit (seconds stay far from the
+// Duration's limits only for sane input, which the translation saturates later).
+void SetDurationMicros(int64_t micros, google::protobuf::Duration* out) {
+  out->set_seconds(micros / 1000000);
+  out->set_nanos(static_cast<int32_t>(micros % 1000000 * 1000));
+}
+
 void SetMicros(int64_t micros, google::protobuf::Timestamp* out) {
   int64_t seconds = micros / 1000000;
   int64_t rest = micros % 1000000;
@@ -178,27 +244,34 @@ void SetMicros(int64_t micros, google::protobuf::Timestamp* out) {
   out->set_nanos(static_cast<int32_t>(rest * 1000));
 }
 
-int64_t MicrosOf(const google::protobuf::Timestamp& t) {
-  return t.seconds() * 1000000 + t.nanos() / 1000;
+// Saturating: timestamps and durations from api_v2 may be any int64 of seconds.
+int64_t MicrosOf(int64_t seconds, int32_t nanos) {
+  const __int128 us = static_cast<__int128>(seconds) * 1000000 + nanos / 1000;
+  if (us > INT64_MAX) return INT64_MAX;
+  if (us < INT64_MIN) return INT64_MIN;
+  return static_cast<int64_t>(us);
 }
+
+int64_t MicrosOf(const google::protobuf::Timestamp& t) { return MicrosOf(t.seconds(), t.nanos()); }
 
 void SpanToModel(thrift::Span&& in, model::Span* out) {
   out->set_trace_id(Big64(in.traceIdHigh, in.traceIdLow));
   out->set_span_id(Big64(in.spanId));
   out->set_operation_name(std::move(in.operationName));
-  bool parent_named = in.parentSpanId == 0;
-  for (const auto& ref : in.references) {
-    if (ref.spanId == in.parentSpanId && ref.refType == thrift::SpanRefType::CHILD_OF) {
-      parent_named = true;
-    }
-  }
-  if (!parent_named) {
+  // The parentSpanId is the parent: it goes first, as a CHILD_OF reference in the span's trace,
+  // and a reference that repeats it is not added again.
+  if (in.parentSpanId != 0) {
     auto* ref = out->add_references();
     ref->set_trace_id(out->trace_id());
     ref->set_span_id(Big64(in.parentSpanId));
     ref->set_ref_type(::jaeger::api_v2::CHILD_OF);
   }
   for (const auto& ref : in.references) {
+    if (in.parentSpanId != 0 && ref.refType == thrift::SpanRefType::CHILD_OF &&
+        ref.spanId == in.parentSpanId && ref.traceIdHigh == in.traceIdHigh &&
+        ref.traceIdLow == in.traceIdLow) {
+      continue;
+    }
     auto* r = out->add_references();
     r->set_trace_id(Big64(ref.traceIdHigh, ref.traceIdLow));
     r->set_span_id(Big64(ref.spanId));
@@ -208,8 +281,7 @@ void SpanToModel(thrift::Span&& in, model::Span* out) {
   }
   out->set_flags(static_cast<uint32_t>(in.flags));
   SetMicros(in.startTime, out->mutable_start_time());
-  out->mutable_duration()->set_seconds(in.duration / 1000000);
-  out->mutable_duration()->set_nanos(static_cast<int32_t>(in.duration % 1000000 * 1000));
+  SetDurationMicros(in.duration, out->mutable_duration());
   out->mutable_tags()->Reserve(static_cast<int>(in.tags.size()));
   for (auto& tag : in.tags) TagToModel(std::move(tag), out->add_tags());
   for (auto& log : in.logs) {
@@ -244,7 +316,7 @@ void SpanFromModel(const model::Span& in, thrift::Span* out) {
   }
   out->flags = static_cast<int32_t>(in.flags());
   out->startTime = MicrosOf(in.start_time());
-  out->duration = in.duration().seconds() * 1000000 + in.duration().nanos() / 1000;
+  out->duration = MicrosOf(in.duration().seconds(), in.duration().nanos());
   if (in.tags_size() > 0) {
     out->__isset.tags = true;
     out->tags.resize(in.tags_size());
@@ -290,13 +362,16 @@ absl::StatusOr<thrift::Batch> DecodeAgentDatagram(absl::string_view datagram,
   try {
     auto buffer = ReadBuffer(datagram);
     if (protocol == ThriftProtocol::kCompact) {
-      TCompactProtocolT<TMemoryBuffer> p(buffer, Limit(datagram), Limit(datagram));
+      Compact p(buffer, kMinCompactStruct, Limit(datagram), Limit(datagram));
       return ReadAgentCall(p);
     }
-    TBinaryProtocolT<TMemoryBuffer> p(buffer, Limit(datagram), Limit(datagram), true, true);
+    // Not strict: old clients send messages without the version word, as otelcol accepts.
+    Binary p(buffer, kMinBinaryStruct, Limit(datagram), Limit(datagram), false, true);
     return ReadAgentCall(p);
   } catch (const TException& e) {
     return ThriftError(e);
+  } catch (const std::bad_alloc&) {
+    return pipeline::OverBudget("Thrift decoding");
   }
 }
 
@@ -311,12 +386,14 @@ std::string EncodeAgentDatagram(const thrift::Batch& batch, ThriftProtocol proto
 absl::StatusOr<thrift::Batch> DecodeBatch(absl::string_view bytes) {
   try {
     auto buffer = ReadBuffer(bytes);
-    TBinaryProtocolT<TMemoryBuffer> p(buffer, Limit(bytes), Limit(bytes), true, true);
+    Binary p(buffer, kMinBinaryStruct, Limit(bytes), Limit(bytes), false, true);
     thrift::Batch batch;
     batch.read(&p);
     return batch;
   } catch (const TException& e) {
     return ThriftError(e);
+  } catch (const std::bad_alloc&) {
+    return pipeline::OverBudget("Thrift decoding");
   }
 }
 

@@ -109,6 +109,38 @@ TEST(JaegerThrift, MalformedDatagramsAreRefused) {
   EXPECT_TRUE(absl::IsInvalidArgument(r.status())) << r.status();
 }
 
+TEST(JaegerThrift, ListsMayNotClaimMoreThanTheBytesLeftCanHold) {
+  // A binary Batch whose span list claims 100,000 spans, followed by 200,000 bytes: enough for
+  // a one-byte-per-element check, far too few for real spans (a struct needs 15 bytes at
+  // least). Refused before the reader allocates a vector for the claim.
+  std::string body =
+      Bytes({0x0c, 0x00, 0x01,                                     // process
+             0x0b, 0x00, 0x01, 0,    0,    0,    1,    's', 0x00,  // serviceName, stop
+             0x0f, 0x00, 0x02, 0x0c, 0x00, 0x01, 0x86, 0xa0});     // 100000 spans
+  body.append(200000, '\0');
+  auto r = DecodeBatch(body);
+  EXPECT_TRUE(absl::IsInvalidArgument(r.status())) << r.status();
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("claims 100000 elements"));
+}
+
+TEST(JaegerThrift, ParentSpanIdIsTheFirstReference) {
+  thrift::Batch in = ExampleBatch();
+  auto& s = in.spans[0];
+  s.parentSpanId = 9;
+  thrift::SpanRef other, parent;
+  other.refType = parent.refType = thrift::SpanRefType::CHILD_OF;
+  other.traceIdHigh = parent.traceIdHigh = 1;
+  other.traceIdLow = parent.traceIdLow = 2;
+  other.spanId = 5;
+  parent.spanId = 9;
+  s.__set_references({other, parent});
+  model::Batch m;
+  ThriftToModel(std::move(in), &m);
+  ASSERT_EQ(m.spans(0).references_size(), 2);
+  EXPECT_EQ(m.spans(0).references(0).span_id(), Bytes({0, 0, 0, 0, 0, 0, 0, 9}));
+  EXPECT_EQ(m.spans(0).references(1).span_id(), Bytes({0, 0, 0, 0, 0, 0, 0, 5}));
+}
+
 TEST(JaegerThrift, OtherMethodsAndMessageTypes) {
   std::string other = kCompactDatagram;
   other[4] = 'E';  // "EmitBatch"

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -183,8 +184,8 @@ void SetStatus(Attributes* attributes, otlp::Span* span) {
     int64_t http = 0;
     if (const int i = Find(*attributes, "http.status_code");
         i >= 0 && HttpCode((*attributes)[i].value(), &http) && http >= 100 && http < 600) {
-      const bool client = span->kind() == otlp::Span::SPAN_KIND_CLIENT;
-      if (http >= 500 || (http >= 400 && client)) {
+      const bool server = span->kind() == otlp::Span::SPAN_KIND_SERVER;
+      if (http >= 500 || (http >= 400 && !server)) {
         found = true;
         code = otlp::SpanStatus::STATUS_CODE_ERROR;
         message = http_message();
@@ -197,11 +198,23 @@ void SetStatus(Attributes* attributes, otlp::Span* span) {
   }
 }
 
+// Nanoseconds since the epoch, saturated to OTLP's range: before 1970 is 0, past 2554 the
+// largest value (times from untrusted clients must not overflow).
 uint64_t UnixNano(const google::protobuf::Timestamp& t) {
-  return static_cast<uint64_t>(t.seconds()) * 1000000000u + static_cast<uint64_t>(t.nanos());
+  const __int128 ns = static_cast<__int128>(t.seconds()) * 1000000000 + t.nanos();
+  if (ns < 0) return 0;
+  if (ns > static_cast<__int128>(UINT64_MAX)) return UINT64_MAX;
+  return static_cast<uint64_t>(ns);
 }
 
-int64_t Nanos(const google::protobuf::Duration& d) { return d.seconds() * 1000000000 + d.nanos(); }
+// start + duration, saturated the same way.
+uint64_t EndNano(uint64_t start, const google::protobuf::Duration& d) {
+  const __int128 end =
+      static_cast<__int128>(start) + static_cast<__int128>(d.seconds()) * 1000000000 + d.nanos();
+  if (end < 0) return 0;
+  if (end > static_cast<__int128>(UINT64_MAX)) return UINT64_MAX;
+  return static_cast<uint64_t>(end);
+}
 
 // A 16-byte OTLP trace id from a Jaeger one of 8 or 16 bytes.
 std::string TraceId(std::string&& id) {
@@ -259,7 +272,7 @@ void SpanToOtlp(model::Span&& in, otlp::Span* out, std::string* scope_name,
   out->set_name(std::move(*in.mutable_operation_name()));
   const uint64_t start = UnixNano(in.start_time());
   out->set_start_time_unix_nano(start);
-  out->set_end_time_unix_nano(start + static_cast<uint64_t>(Nanos(in.duration())));
+  out->set_end_time_unix_nano(EndNano(start, in.duration()));
 
   auto* attributes = out->mutable_attributes();
   TagsToAttributes(in.mutable_tags(), attributes);
@@ -267,11 +280,12 @@ void SpanToOtlp(model::Span&& in, otlp::Span* out, std::string* scope_name,
   if (Take(attributes, "span.kind", &v)) out->set_kind(KindOf(StringOf(v)));
   SetStatus(attributes, out);
   if (Take(attributes, "w3c.tracestate", &v)) out->set_trace_state(StringOf(v));
-  if (Take(attributes, "otel.scope.name", &v) || Take(attributes, "otel.library.name", &v)) {
+  if (Take(attributes, "otel.scope.name", &v)) {
     *scope_name = StringOf(v);
-  }
-  if (Take(attributes, "otel.scope.version", &v) || Take(attributes, "otel.library.version", &v)) {
-    *scope_version = StringOf(v);
+    if (Take(attributes, "otel.scope.version", &v)) *scope_version = StringOf(v);
+  } else if (Take(attributes, "otel.library.name", &v)) {
+    *scope_name = StringOf(v);
+    if (Take(attributes, "otel.library.version", &v)) *scope_version = StringOf(v);
   }
 
   for (auto& log : *in.mutable_logs()) {
@@ -300,33 +314,25 @@ void SpanToOtlp(model::Span&& in, otlp::Span* out, std::string* scope_name,
   out->set_trace_id(std::move(trace_id));
 }
 
-bool SameProcess(const model::Process& a, const model::Process& b) {
-  if (a.service_name() != b.service_name() || a.tags_size() != b.tags_size()) return false;
-  for (int i = 0; i < a.tags_size(); ++i) {
-    if (a.tags(i).SerializeAsString() != b.tags(i).SerializeAsString()) return false;
-  }
-  return true;
-}
-
 // Appends the spans of one process as a ResourceSpans, grouped by scope.
 void AppendResourceSpans(model::Process* process, std::vector<model::Span*>& spans,
                          otlp::ExportRequest* out) {
   auto* rs = out->add_resource_spans();
   ProcessToResource(process, rs->mutable_resource());
-  std::vector<std::pair<std::string, std::string>> scopes;  // parallel to rs->scope_spans
+  // (name, version) → index in rs->scope_spans.
+  absl::flat_hash_map<std::pair<std::string, std::string>, int> scopes;
   for (model::Span* span : spans) {
-    otlp::Span converted;
+    // Converted on `out`'s arena (if any), then handed to its scope without a copy.
+    otlp::Span* converted = google::protobuf::Arena::CreateMessage<otlp::Span>(out->GetArena());
     std::string name, version;
-    SpanToOtlp(std::move(*span), &converted, &name, &version);
-    size_t i = 0;
-    while (i < scopes.size() && (scopes[i].first != name || scopes[i].second != version)) ++i;
-    if (i == scopes.size()) {
+    SpanToOtlp(std::move(*span), converted, &name, &version);
+    auto [it, added] = scopes.try_emplace({name, version}, rs->scope_spans_size());
+    if (added) {
       auto* ss = rs->add_scope_spans();
-      ss->mutable_scope()->set_name(name);
-      ss->mutable_scope()->set_version(version);
-      scopes.emplace_back(std::move(name), std::move(version));
+      ss->mutable_scope()->set_name(std::move(name));
+      ss->mutable_scope()->set_version(std::move(version));
     }
-    *rs->mutable_scope_spans(static_cast<int>(i))->add_spans() = std::move(converted);
+    rs->mutable_scope_spans(it->second)->mutable_spans()->AddAllocated(converted);
   }
 }
 
@@ -335,18 +341,20 @@ void AppendResourceSpans(model::Process* process, std::vector<model::Span*>& spa
 absl::Status BatchToResourceSpans(model::Batch&& batch, otlp::ExportRequest* out) {
   if (auto status = CheckIds(batch); !status.ok()) return status;
   if (batch.spans_size() == 0) return absl::OkStatus();
-  // Spans that carry their own process, different from the batch's, are grouped by process.
+  // Spans that carry their own process, different from the batch's, are grouped by process
+  // (keyed by its encoding).
   std::vector<model::Process*> processes = {batch.mutable_process()};
   std::vector<std::vector<model::Span*>> groups(1);
+  absl::flat_hash_map<std::string, size_t> group_of = {{batch.process().SerializeAsString(), 0}};
   for (auto& span : *batch.mutable_spans()) {
     size_t g = 0;
-    if (span.has_process() && !SameProcess(span.process(), batch.process())) {
-      g = 1;
-      while (g < processes.size() && !SameProcess(*processes[g], span.process())) ++g;
-      if (g == processes.size()) {
+    if (span.has_process()) {
+      auto [it, added] = group_of.try_emplace(span.process().SerializeAsString(), groups.size());
+      if (added) {
         processes.push_back(span.mutable_process());
         groups.emplace_back();
       }
+      g = it->second;
     }
     groups[g].push_back(&span);
   }

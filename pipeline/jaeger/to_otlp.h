@@ -16,7 +16,7 @@
 //                       http.status_message) as message; it wins over otel.status_code
 //   otel.status_code    OK | ERROR (any case) with otel.status_description; without either,
 //                       http.status_code (int, integral double or decimal string) decides:
-//                       ≥ 500 is an error, and for client spans ≥ 400 too, with
+//                       ≥ 500 is an error, and ≥ 400 too unless the span is a server's, with
 //                       http.status_message as message
 //   w3c.tracestate      trace_state
 //   references          the first CHILD_OF reference in the span's trace is the parent (else

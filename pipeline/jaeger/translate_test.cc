@@ -498,6 +498,27 @@ TEST(JaegerFromOtlp, SampledFlag) {
   EXPECT_EQ(batch.spans(0).flags(), 1u);
 }
 
+TEST(JaegerToOtlp, TimesSaturateInsteadOfOverflowing) {
+  auto batch = Parse<model::Batch>(R"pb(spans {
+                                          start_time { seconds: 1700000000 }
+                                          duration { seconds: 9000000000000000000 }
+                                        }
+                                        spans {
+                                          start_time { seconds: -5 }
+                                          duration { seconds: -10 }
+                                        })pb");
+  for (auto& s : *batch.mutable_spans()) {
+    s.set_trace_id(kTraceId);
+    s.set_span_id(kSpanId);
+  }
+  otlp::ExportRequest out;
+  ASSERT_TRUE(BatchToResourceSpans(std::move(batch), &out).ok());
+  const auto& spans = out.resource_spans(0).scope_spans(0).spans();
+  EXPECT_EQ(spans[0].end_time_unix_nano(), UINT64_MAX);
+  EXPECT_EQ(spans[1].start_time_unix_nano(), 0u);
+  EXPECT_EQ(spans[1].end_time_unix_nano(), 0u);
+}
+
 TEST(JaegerToOtlp, IdsOfWrongLengthAreRefused) {
   auto batch = Parse<model::Batch>(R"pb(spans { trace_id: "abc" span_id: "12345678" })pb");
   otlp::ExportRequest out;

@@ -6,6 +6,7 @@
 // Threading: stateless; called concurrently from the gRPC, HTTP and UDP threads.
 #pragma once
 
+#include "google/protobuf/arena.h"
 #include "pipeline/consumer.h"
 #include "pipeline/jaeger/model.h"
 #include "pipeline/request_context.h"
@@ -16,6 +17,9 @@ namespace weir::receivers::jaeger {
 
 // Logger component name of this receiver.
 inline constexpr char kComponent[] = "receiver/jaeger";
+
+// Arena blocks for an api_v2 batch decoded from `wire_bytes` of Thrift (about twice its size).
+google::protobuf::ArenaOptions ModelArenaOptions(size_t wire_bytes);
 
 // Translates `batch` and delivers it. A batch that cannot be translated (ids of a wrong
 // length) or encoded (invalid UTF-8) is refused whole with InvalidArgument, its spans counted

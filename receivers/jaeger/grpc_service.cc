@@ -1,10 +1,14 @@
 #include "receivers/jaeger/grpc_service.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "google/protobuf/arena.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/wire_format_lite.h"
 #include "grpcpp/grpcpp.h"
 #include "jaeger/api_v2/collector.grpc.pb.h"
 #include "pipeline/clock.h"
@@ -14,6 +18,36 @@
 #include "receivers/jaeger/delivery.h"
 
 namespace weir::receivers::jaeger {
+
+namespace {
+
+// The spans of a PostSpansRequest, counted on the wire (field 1, the batch; its field 1, the
+// spans) before anything is decoded. False when the bytes are not a well-formed message.
+bool CountSpans(const std::string& bytes, size_t* spans) {
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(bytes.data()),
+                                            static_cast<int>(bytes.size()));
+  size_t count = 0;
+  while (uint32_t tag = in.ReadTag()) {
+    if (tag != ((1 << 3) | 2)) {
+      if (!google::protobuf::internal::WireFormatLite::SkipField(&in, tag)) return false;
+      continue;
+    }
+    uint32_t length = 0;
+    if (!in.ReadVarint32(&length)) return false;
+    auto limit = in.PushLimit(static_cast<int>(length));
+    while (uint32_t inner = in.ReadTag()) {
+      if (inner == ((1 << 3) | 2)) ++count;
+      if (!google::protobuf::internal::WireFormatLite::SkipField(&in, inner)) return false;
+    }
+    if (!in.ConsumedEntireMessage()) return false;
+    in.PopLimit(limit);
+  }
+  if (!in.ConsumedEntireMessage()) return false;
+  *spans = count;
+  return true;
+}
+
+}  // namespace
 
 // CollectorService with PostSpans on raw bytes: gRPC's own decompression is off (it inflates a
 // whole message before checking its size), and the message is read with the receivers' bound
@@ -89,15 +123,34 @@ class GrpcServer::Service final
       }
       return helper::ToGrpcStatus(s);
     }
-    ::jaeger::api_v2::PostSpansRequest post;
-    if (!post.ParseFromString(std::move(message).Join())) {
+    std::string bytes = std::move(message).Join();
+    size_t spans = 0;
+    const size_t span_limit = helper::SpanLimit();
+    const bool counted = CountSpans(bytes, &spans);
+    if (counted && spans > span_limit) {
+      absl::Status refusal = helper::ScanRefusal(
+          absl::ResourceExhaustedError(absl::StrCat("the request holds ", spans, " spans")),
+          span_limit, kComponent);
+      bad_request_log_.Warn(kComponent, "grpc: refused a request from %s: %s", ctx.client_address,
+                            refusal.message());
+      return helper::ToGrpcStatus(refusal);
+    }
+    // Decoded on an arena: one allocation per block instead of one per string and message.
+    google::protobuf::ArenaOptions arena_options;
+    arena_options.start_block_size = std::max<size_t>(4096, bytes.size() * 2);
+    arena_options.max_block_size = std::max<size_t>(arena_options.start_block_size, 1 << 20);
+    google::protobuf::Arena arena(arena_options);
+    auto* post = google::protobuf::Arena::CreateMessage<::jaeger::api_v2::PostSpansRequest>(&arena);
+    if (!counted || !post->ParseFromString(bytes)) {
       bad_request_log_.Warn(kComponent, "grpc: refused a malformed PostSpansRequest from %s",
                             ctx.client_address);
       metrics_.RefusedRequest();
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                           "malformed jaeger.api_v2.PostSpansRequest");
     }
-    ::jaeger::api_v2::Batch batch = std::move(*post.mutable_batch());
+    bytes.clear();
+    bytes.shrink_to_fit();
+    ::jaeger::api_v2::Batch& batch = *post->mutable_batch();
     helper::Outcome outcome = DeliverBatch(ctx, std::move(batch), next_, metrics_);
     if (!outcome.status.ok()) {
       if (absl::IsInvalidArgument(outcome.status)) {

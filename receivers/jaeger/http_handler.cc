@@ -85,6 +85,7 @@ HttpResponse HttpHandler::Handle(HttpRequest& request, absl::string_view client_
   // The server charged the body to the memory budget; only what inflating adds is admitted.
   std::string& body = request.body();
   std::string inflated;
+  bool compressed = false;
   const std::string encoding =
       absl::AsciiStrToLower(std::string(request[http::field::content_encoding]));
   if (encoding == "gzip" || encoding == "deflate") {
@@ -97,6 +98,7 @@ HttpResponse HttpHandler::Handle(HttpRequest& request, absl::string_view client_
                   out.status().message());
     }
     inflated = std::move(*out);
+    compressed = true;
     if (absl::Status s = helper::AdmitRequest(inflated.size(), metrics_, kComponent); !s.ok()) {
       return RetryLater(request, s);
     }
@@ -105,8 +107,12 @@ HttpResponse HttpHandler::Handle(HttpRequest& request, absl::string_view client_
                 absl::StrCat("unsupported Content-Encoding \"", encoding,
                              "\", supported: gzip, deflate, identity"));
   }
-  const std::string& payload = inflated.empty() ? body : inflated;
+  const std::string& payload = compressed ? inflated : body;
   absl::StatusOr<weir::jaeger::thrift::Batch> decoded = weir::jaeger::DecodeBatch(payload);
+  if (!decoded.ok() && absl::IsResourceExhausted(decoded.status())) {
+    metrics_.RefusedRequest();
+    return RetryLater(request, decoded.status());
+  }
   if (!decoded.ok()) {
     metrics_.RefusedRequest();
     bad_request_log_.Warn(kComponent, "thrift_http: refused a malformed batch from %s: %s",
@@ -114,9 +120,10 @@ HttpResponse HttpHandler::Handle(HttpRequest& request, absl::string_view client_
     return Text(request, http::status::bad_request,
                 absl::StrCat("cannot read the Thrift Batch: ", decoded.status().message()));
   }
-  weir::jaeger::model::Batch batch;
-  weir::jaeger::ThriftToModel(*std::move(decoded), &batch);
-  helper::Outcome outcome = DeliverBatch(context, std::move(batch), next_, metrics_);
+  google::protobuf::Arena arena(ModelArenaOptions(payload.size()));
+  auto* batch = google::protobuf::Arena::CreateMessage<weir::jaeger::model::Batch>(&arena);
+  weir::jaeger::ThriftToModel(*std::move(decoded), batch);
+  helper::Outcome outcome = DeliverBatch(context, std::move(*batch), next_, metrics_);
   const absl::Status& s = outcome.status;
   if (!s.ok()) {
     if (absl::IsInvalidArgument(s)) {

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "pipeline/auth.h"
 #include "pipeline/clock.h"
@@ -37,13 +38,21 @@ struct Receiver::Udp {
                        .Name("weir_receiver_udp_dropped_datagrams")
                        .Help("UDP datagrams a receiver dropped, by reason")
                        .Register(telemetry.registry());
-    for (const char* reason : {"queue_full", "too_large", "malformed", "refused"}) {
-      dropped[reason] =
-          &family.Add({{"receiver", id}, {"transport", transport}, {"reason", reason}});
-    }
+    auto add = [&](const char* reason) {
+      return &family.Add({{"receiver", id}, {"transport", transport}, {"reason", reason}});
+    };
+    queue_full = add("queue_full");
+    too_large = add("too_large");
+    malformed = add("malformed");
+    refused = add("refused");
   }
   telemetry::ReceiverMetrics metrics;
-  std::map<std::string, prometheus::Counter*> dropped;
+  // weir_receiver_udp_dropped_datagrams by reason; fixed after construction, so the worker
+  // threads only increment them.
+  prometheus::Counter* queue_full;
+  prometheus::Counter* too_large;
+  prometheus::Counter* malformed;
+  prometheus::Counter* refused;
   std::unique_ptr<UdpServer> server;
 };
 
@@ -71,30 +80,34 @@ absl::Status Receiver::StartUdp(const UdpConfig& config, weir::jaeger::ThriftPro
     context.received_at_ns = pipeline::SteadyNowNs();
     context.client_address = std::string(client);
     if (!helper::AdmitRequest(datagram.size(), state->metrics, kComponent).ok()) {
-      state->dropped["refused"]->Increment();
+      state->refused->Increment();
       return;
     }
     auto decoded = weir::jaeger::DecodeAgentDatagram(datagram, protocol);
-    if (!decoded.ok()) {
-      state->dropped["malformed"]->Increment();
-      state->metrics.RefusedRequest();
-      bad_request_log_.Warn(kComponent, "%s: dropped a datagram from %s: %s", transport, client,
-                            decoded.status().message());
+    if (!decoded.ok() && absl::IsResourceExhausted(decoded.status())) {
+      state->refused->Increment();
       return;
     }
-    weir::jaeger::model::Batch batch;
-    weir::jaeger::ThriftToModel(*std::move(decoded), &batch);
-    helper::Outcome outcome = DeliverBatch(context, std::move(batch), next_, state->metrics);
+    if (!decoded.ok()) {
+      state->malformed->Increment();
+      state->metrics.RefusedRequest();
+      bad_request_log_.Warn(kComponent, "%s: dropped a datagram from %s: %s", transport, client,
+                            absl::CHexEscape(decoded.status().message().substr(0, 200)));
+      return;
+    }
+    // The api_v2 batch lives on an arena: built once, freed at once.
+    google::protobuf::Arena arena(ModelArenaOptions(datagram.size()));
+    auto* batch = google::protobuf::Arena::CreateMessage<weir::jaeger::model::Batch>(&arena);
+    weir::jaeger::ThriftToModel(*std::move(decoded), batch);
+    helper::Outcome outcome = DeliverBatch(context, std::move(*batch), next_, state->metrics);
     if (!outcome.status.ok()) {
-      state->dropped[absl::IsInvalidArgument(outcome.status) ? "malformed" : "refused"]
-          ->Increment();
+      (absl::IsInvalidArgument(outcome.status) ? state->malformed : state->refused)->Increment();
       bad_request_log_.Warn(kComponent, "%s: dropped a batch from %s: %s", transport, client,
                             outcome.status.message());
     }
   };
-  udp->server =
-      std::make_unique<UdpServer>(absl::StrCat(id_, " ", transport), config, std::move(handler),
-                                  udp->dropped["queue_full"], udp->dropped["too_large"]);
+  udp->server = std::make_unique<UdpServer>(absl::StrCat(id_, " ", transport), config,
+                                            std::move(handler), udp->queue_full, udp->too_large);
   if (absl::Status s = udp->server->Start(); !s.ok()) return s;
   log::Info(kComponent, "%s: Jaeger agent (Thrift %s over UDP) listening on %s", id_,
             compact ? "compact" : "binary", udp->server->address());
@@ -192,8 +205,8 @@ std::string Receiver::binary_address() const { return binary_ ? binary_->server-
 void Receiver::Shutdown(absl::Time deadline) {
   if (stopped_) return;
   stopped_ = true;
-  if (compact_) compact_->server->Shutdown();
-  if (binary_) binary_->server->Shutdown();
+  if (compact_) compact_->server->Shutdown(deadline);
+  if (binary_) binary_->server->Shutdown(deadline);
   if (http_server_) http_server_->Shutdown(deadline);
   if (grpc_server_) grpc_server_->Shutdown(deadline);
 }

@@ -100,8 +100,9 @@ void UdpServer::ReadLoop() {
     }
     if (fds[1].revents != 0) return;
     if ((fds[0].revents & POLLIN) == 0) continue;
-    // Drain what is ready before polling again.
-    while (true) {
+    // Take what is ready before polling again, a bounded number at a time so that a stop
+    // request is seen under a flood too.
+    for (int taken = 0; taken < 256 && !stop_reading_.load(std::memory_order_relaxed); ++taken) {
       sockaddr_storage peer{};
       socklen_t peer_len = sizeof(peer);
       const ssize_t n = ::recvfrom(fd_, buffer.data(), buffer.size(), MSG_DONTWAIT | MSG_TRUNC,
@@ -122,7 +123,14 @@ void UdpServer::ReadLoop() {
         queue_full_->Increment();
         continue;
       }
-      queue_.push_back({std::string(buffer.data(), static_cast<size_t>(n)), PeerText(peer)});
+      Datagram d;
+      if (!spare_.empty()) {
+        d.bytes = std::move(spare_.back());
+        spare_.pop_back();
+      }
+      d.bytes.assign(buffer.data(), static_cast<size_t>(n));
+      d.client = PeerText(peer);
+      queue_.push_back(std::move(d));
       lock.unlock();
       ready_.notify_one();
     }
@@ -136,15 +144,24 @@ void UdpServer::WorkLoop() {
       std::unique_lock<std::mutex> lock(mu_);
       ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and everything received was handled
+      if (stopping_ && absl::Now() >= drain_until_) {
+        // The shutdown deadline passed: what is still queued is dropped, and counted.
+        queue_full_->Increment(static_cast<double>(queue_.size()));
+        queue_.clear();
+        return;
+      }
       d = std::move(queue_.front());
       queue_.pop_front();
     }
     handler_(d.bytes, d.client);
+    std::lock_guard<std::mutex> lock(mu_);
+    spare_.push_back(std::move(d.bytes));
   }
 }
 
-void UdpServer::Shutdown() {
+void UdpServer::Shutdown(absl::Time deadline) {
   if (fd_ < 0) return;
+  stop_reading_.store(true, std::memory_order_relaxed);
   const uint64_t one = 1;
   if (::write(stop_fd_, &one, sizeof(one)) < 0) {
     log::Warn(kComponent, "%s: cannot wake the reader: %s", name_, strerror(errno));
@@ -155,6 +172,7 @@ void UdpServer::Shutdown() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
+    drain_until_ = deadline;
   }
   ready_.notify_all();
   for (auto& w : workers_) w.join();

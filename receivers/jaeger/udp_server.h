@@ -8,10 +8,13 @@
 // Memory is bounded by queue_size × max_packet_size plus one datagram per worker.
 //
 // Threading: Start and Shutdown from the control thread. The handler runs on the worker
-// threads, concurrently. Shutdown stops reading, lets the workers finish what is queued (it was
-// received, so it is delivered), and joins every thread; no handler runs after it returns.
+// threads, concurrently. Shutdown stops reading (at once, even under a flood), lets the workers
+// finish what is queued until the deadline (it was received, so it is delivered) and drops
+// what is left then (counted as queue_full), and joins every thread; no handler runs after it
+// returns.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -23,6 +26,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "prometheus/counter.h"
 #include "receivers/jaeger/config.h"
 
@@ -45,7 +49,7 @@ class UdpServer {
   absl::Status Start();
   // "127.0.0.1:6831" as bound; valid after Start.
   const std::string& address() const { return address_; }
-  void Shutdown();
+  void Shutdown(absl::Time deadline = absl::InfiniteFuture());
 
  private:
   struct Datagram {
@@ -69,7 +73,12 @@ class UdpServer {
   std::mutex mu_;
   std::condition_variable ready_;
   std::deque<Datagram> queue_;  // guarded by mu_
-  bool stopping_ = false;       // guarded by mu_
+  // Buffers of handled datagrams, reused by the reader (at most queue_size + workers exist),
+  // so a datagram costs no allocation of its size.
+  std::vector<std::string> spare_;                   // guarded by mu_
+  bool stopping_ = false;                            // guarded by mu_
+  absl::Time drain_until_ = absl::InfiniteFuture();  // guarded by mu_
+  std::atomic<bool> stop_reading_{false};
 };
 
 }  // namespace weir::receivers::jaeger
