@@ -102,7 +102,7 @@ case "$cmd" in
     # Timings are meaningless under the sanitizers: the benchmark smoke run stays in `test`.
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
       LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp" \
-      UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+      UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$PWD/tests/ubsan.supp" \
       ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS" --timeout 300 -E bench_smoke
     ;;
   test-tsan)
