@@ -10,8 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/arena.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/wire_format_lite.h"
+#include "pipeline/jaeger/wire_count.h"
 #include "pipeline/net/compression.h"
 #include "pipeline/otlp/json.h"
 #include "pipeline/otlp/types.h"
@@ -95,34 +94,6 @@ grpc::ServerUnaryReactor* SinkGrpcService::Export(grpc::CallbackServerContext* c
   return reactor;
 }
 
-namespace {
-
-// The spans of a PostSpansRequest on the wire: field 1 (batch), then its field 1 (spans).
-bool CountJaegerSpans(const uint8_t* data, int size, uint64_t* spans) {
-  google::protobuf::io::CodedInputStream in(data, size);
-  uint64_t count = 0;
-  while (uint32_t tag = in.ReadTag()) {
-    if (tag != ((1 << 3) | 2)) {
-      if (!google::protobuf::internal::WireFormatLite::SkipField(&in, tag)) return false;
-      continue;
-    }
-    uint32_t length = 0;
-    if (!in.ReadVarint32(&length)) return false;
-    auto limit = in.PushLimit(static_cast<int>(length));
-    while (uint32_t inner = in.ReadTag()) {
-      if (inner == ((1 << 3) | 2)) ++count;
-      if (!google::protobuf::internal::WireFormatLite::SkipField(&in, inner)) return false;
-    }
-    if (!in.ConsumedEntireMessage()) return false;
-    in.PopLimit(limit);
-  }
-  if (!in.ConsumedEntireMessage()) return false;
-  *spans = count;
-  return true;
-}
-
-}  // namespace
-
 grpc::ServerUnaryReactor* SinkJaegerService::PostSpans(grpc::CallbackServerContext* context,
                                                        const grpc::ByteBuffer* request,
                                                        grpc::ByteBuffer* response) {
@@ -133,8 +104,9 @@ grpc::ServerUnaryReactor* SinkJaegerService::PostSpans(grpc::CallbackServerConte
     reactor->Finish(grpc::Status(grpc::StatusCode::INTERNAL, "cannot read request"));
     return reactor;
   }
-  uint64_t spans = 0;
-  if (!CountJaegerSpans(bytes.begin(), static_cast<int>(bytes.size()), &spans)) {
+  size_t spans = 0;
+  if (!jaeger::CountPostSpans(
+          absl::string_view(reinterpret_cast<const char*>(bytes.begin()), bytes.size()), &spans)) {
     counters_.Refused(bytes.size());
     reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "malformed PostSpansRequest"));
     return reactor;

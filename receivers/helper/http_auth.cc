@@ -9,6 +9,16 @@ namespace weir::receivers::helper {
 
 namespace http = boost::beast::http;
 
+absl::StatusOr<const pipeline::ServerAuthenticator*> FindAuthenticator(
+    pipeline::Host& host, const std::optional<config::AuthConfig>& auth, absl::string_view key) {
+  if (!auth) return nullptr;
+  auto found = pipeline::FindServerAuthenticator(host, auth->authenticator);
+  if (!found.ok()) {
+    return absl::Status(found.status().code(), absl::StrCat(key, ": ", found.status().message()));
+  }
+  return *found;
+}
+
 std::optional<net::HttpResponse> CheckHttpCredentials(const pipeline::ServerAuthenticator* auth,
                                                       const http::request_header<>& header,
                                                       absl::string_view client_address,

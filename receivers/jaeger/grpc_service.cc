@@ -7,47 +7,16 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "google/protobuf/arena.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/wire_format_lite.h"
 #include "grpcpp/grpcpp.h"
 #include "jaeger/api_v2/collector.grpc.pb.h"
 #include "pipeline/clock.h"
+#include "pipeline/jaeger/wire_count.h"
 #include "pipeline/net/grpc_tls.h"
 #include "receivers/helper/grpc_message.h"
 #include "receivers/helper/grpc_status.h"
 #include "receivers/jaeger/delivery.h"
 
 namespace weir::receivers::jaeger {
-
-namespace {
-
-// The spans of a PostSpansRequest, counted on the wire (field 1, the batch; its field 1, the
-// spans) before anything is decoded. False when the bytes are not a well-formed message.
-bool CountSpans(const std::string& bytes, size_t* spans) {
-  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(bytes.data()),
-                                            static_cast<int>(bytes.size()));
-  size_t count = 0;
-  while (uint32_t tag = in.ReadTag()) {
-    if (tag != ((1 << 3) | 2)) {
-      if (!google::protobuf::internal::WireFormatLite::SkipField(&in, tag)) return false;
-      continue;
-    }
-    uint32_t length = 0;
-    if (!in.ReadVarint32(&length)) return false;
-    auto limit = in.PushLimit(static_cast<int>(length));
-    while (uint32_t inner = in.ReadTag()) {
-      if (inner == ((1 << 3) | 2)) ++count;
-      if (!google::protobuf::internal::WireFormatLite::SkipField(&in, inner)) return false;
-    }
-    if (!in.ConsumedEntireMessage()) return false;
-    in.PopLimit(limit);
-  }
-  if (!in.ConsumedEntireMessage()) return false;
-  *spans = count;
-  return true;
-}
-
-}  // namespace
 
 // CollectorService with PostSpans on raw bytes: gRPC's own decompression is off (it inflates a
 // whole message before checking its size), and the message is read with the receivers' bound
@@ -126,7 +95,7 @@ class GrpcServer::Service final
     std::string bytes = std::move(message).Join();
     size_t spans = 0;
     const size_t span_limit = helper::SpanLimit();
-    const bool counted = CountSpans(bytes, &spans);
+    const bool counted = weir::jaeger::CountPostSpans(bytes, &spans);
     if (counted && spans > span_limit) {
       absl::Status refusal = helper::ScanRefusal(
           absl::ResourceExhaustedError(absl::StrCat("the request holds ", spans, " spans")),

@@ -8,6 +8,7 @@
 #include "pipeline/clock.h"
 #include "pipeline/jaeger/thrift_codec.h"
 #include "pipeline/net/compression.h"
+#include "receivers/helper/content_type.h"
 #include "receivers/helper/delivery.h"
 #include "receivers/helper/http_auth.h"
 #include "receivers/jaeger/delivery.h"
@@ -33,11 +34,6 @@ HttpResponse RetryLater(const HttpRequest& request, const absl::Status& s) {
            s.message());
   r.set(http::field::retry_after, std::to_string(absl::ToInt64Seconds(helper::kRetryAfter)));
   return r;
-}
-
-std::string MediaType(absl::string_view content_type) {
-  absl::string_view media = content_type.substr(0, content_type.find(';'));
-  return absl::AsciiStrToLower(absl::StripAsciiWhitespace(media));
 }
 
 }  // namespace
@@ -73,8 +69,8 @@ HttpResponse HttpHandler::Handle(HttpRequest& request, absl::string_view client_
     r.set(http::field::allow, "POST");
     return r;
   }
-  const std::string media = MediaType(absl::string_view(request[http::field::content_type].data(),
-                                                        request[http::field::content_type].size()));
+  const std::string media = helper::MediaType(absl::string_view(
+      request[http::field::content_type].data(), request[http::field::content_type].size()));
   if (media != "application/x-thrift" && media != "application/vnd.apache.thrift.binary") {
     bad_request_log_.Warn(kComponent, "thrift_http: unsupported content type \"%s\"", media);
     return Text(request, http::status::unsupported_media_type,

@@ -10,26 +10,13 @@
 #include "pipeline/net/tls.h"
 #include "prometheus/counter.h"
 #include "receivers/helper/delivery.h"
+#include "receivers/helper/http_auth.h"
 #include "receivers/jaeger/delivery.h"
 #include "receivers/jaeger/grpc_service.h"
 #include "receivers/jaeger/http_handler.h"
 #include "receivers/jaeger/udp_server.h"
 
 namespace weir::receivers::jaeger {
-
-namespace {
-
-absl::StatusOr<const pipeline::ServerAuthenticator*> Authenticator(
-    pipeline::Host& host, const std::optional<config::AuthConfig>& auth, absl::string_view key) {
-  if (!auth) return nullptr;
-  auto found = pipeline::FindServerAuthenticator(host, auth->authenticator);
-  if (!found.ok()) {
-    return absl::Status(found.status().code(), absl::StrCat(key, ": ", found.status().message()));
-  }
-  return *found;
-}
-
-}  // namespace
 
 struct Receiver::Udp {
   Udp(telemetry::Telemetry& telemetry, const std::string& id, const std::string& transport)
@@ -119,13 +106,14 @@ absl::Status Receiver::Start(pipeline::Host& host) {
   const pipeline::ServerAuthenticator* grpc_auth = nullptr;
   const pipeline::ServerAuthenticator* http_auth = nullptr;
   if (config_.grpc) {
-    auto found = Authenticator(host, config_.grpc->auth, "protocols.grpc.auth.authenticator");
+    auto found =
+        helper::FindAuthenticator(host, config_.grpc->auth, "protocols.grpc.auth.authenticator");
     if (!found.ok()) return found.status();
     grpc_auth = *found;
   }
   if (config_.thrift_http) {
-    auto found =
-        Authenticator(host, config_.thrift_http->auth, "protocols.thrift_http.auth.authenticator");
+    auto found = helper::FindAuthenticator(host, config_.thrift_http->auth,
+                                           "protocols.thrift_http.auth.authenticator");
     if (!found.ok()) return found.status();
     http_auth = *found;
   }

@@ -16,6 +16,7 @@
 #include "pipeline/otlp/rpc_status.h"
 #include "pipeline/otlp/wire_scan.h"
 #include "pipeline/trace_batch.h"
+#include "receivers/helper/content_type.h"
 #include "receivers/helper/delivery.h"
 #include "receivers/helper/http_auth.h"
 
@@ -48,11 +49,6 @@ HttpResponse RetryLaterResponse(const HttpRequest& request, Encoding enc, const 
       exhausted ? weir::otlp::kRpcResourceExhausted : weir::otlp::kRpcUnavailable, s.message());
   r.set(http::field::retry_after, std::to_string(absl::ToInt64Seconds(helper::kRetryAfter)));
   return r;
-}
-
-std::string MediaType(absl::string_view content_type) {
-  absl::string_view media = content_type.substr(0, content_type.find(';'));
-  return absl::AsciiStrToLower(absl::StripAsciiWhitespace(media));
 }
 
 }  // namespace
@@ -90,8 +86,8 @@ HttpResponse HttpHandler::Handle(HttpRequest& request, absl::string_view client_
     r.set(http::field::allow, "POST");
     return r;
   }
-  std::string media = MediaType(absl::string_view(request[http::field::content_type].data(),
-                                                  request[http::field::content_type].size()));
+  std::string media = helper::MediaType(absl::string_view(
+      request[http::field::content_type].data(), request[http::field::content_type].size()));
   Encoding enc;
   if (media == "application/x-protobuf" || media == "application/protobuf") {
     enc = Encoding::kProto;

@@ -7,6 +7,7 @@
 #include "pipeline/auth.h"
 #include "pipeline/memory_budget.h"
 #include "pipeline/net/tls.h"
+#include "receivers/helper/http_auth.h"
 #include "receivers/otlp/grpc_service.h"
 #include "receivers/otlp/http_handler.h"
 
@@ -23,31 +24,18 @@ Receiver::Receiver(const pipeline::Settings& settings, const Config& config,
 
 Receiver::~Receiver() { Shutdown(absl::Now() + absl::Seconds(1)); }
 
-namespace {
-
-// The authenticator `auth` names, or nullptr without one.
-absl::StatusOr<const pipeline::ServerAuthenticator*> Authenticator(
-    pipeline::Host& host, const std::optional<config::AuthConfig>& auth, absl::string_view key) {
-  if (!auth) return nullptr;
-  auto found = pipeline::FindServerAuthenticator(host, auth->authenticator);
-  if (!found.ok()) {
-    return absl::Status(found.status().code(), absl::StrCat(key, ": ", found.status().message()));
-  }
-  return *found;
-}
-
-}  // namespace
-
 absl::Status Receiver::Start(pipeline::Host& host) {
   const pipeline::ServerAuthenticator* grpc_auth = nullptr;
   const pipeline::ServerAuthenticator* http_auth = nullptr;
   if (config_.grpc) {
-    auto found = Authenticator(host, config_.grpc->auth, "protocols.grpc.auth.authenticator");
+    auto found =
+        helper::FindAuthenticator(host, config_.grpc->auth, "protocols.grpc.auth.authenticator");
     if (!found.ok()) return found.status();
     grpc_auth = *found;
   }
   if (config_.http) {
-    auto found = Authenticator(host, config_.http->auth, "protocols.http.auth.authenticator");
+    auto found =
+        helper::FindAuthenticator(host, config_.http->auth, "protocols.http.auth.authenticator");
     if (!found.ok()) return found.status();
     http_auth = *found;
   }
