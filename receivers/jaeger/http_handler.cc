@@ -8,9 +8,9 @@
 #include "pipeline/clock.h"
 #include "pipeline/jaeger/thrift_codec.h"
 #include "pipeline/net/compression.h"
-#include "receivers/helper/content_type.h"
 #include "receivers/helper/delivery.h"
 #include "receivers/helper/http_auth.h"
+#include "receivers/helper/http_request.h"
 #include "receivers/jaeger/delivery.h"
 
 namespace weir::receivers::jaeger {
@@ -45,19 +45,8 @@ std::optional<HttpResponse> HttpHandler::CheckCredentials(const http::request_he
 }
 
 HttpResponse HttpHandler::Handle(HttpRequest& request, absl::string_view client_address) {
-  pipeline::RequestContext context;
-  context.received_at_ns = pipeline::SteadyNowNs();
-  context.transport = pipeline::RequestContext::Transport::kHttp;
-  context.client_address = std::string(client_address);
-  if (config_.include_metadata) {
-    for (const auto& field : request) {
-      if (!context.AddMetadata(
-              absl::string_view(field.name_string().data(), field.name_string().size()),
-              absl::string_view(field.value().data(), field.value().size()))) {
-        break;
-      }
-    }
-  }
+  pipeline::RequestContext context =
+      helper::HttpRequestContext(request, client_address, config_.include_metadata);
   absl::string_view target(request.target().data(), request.target().size());
   if (target.substr(0, target.find('?')) != kPath) {
     return Text(request, http::status::not_found,

@@ -16,9 +16,9 @@
 #include "pipeline/otlp/rpc_status.h"
 #include "pipeline/otlp/wire_scan.h"
 #include "pipeline/trace_batch.h"
-#include "receivers/helper/content_type.h"
 #include "receivers/helper/delivery.h"
 #include "receivers/helper/http_auth.h"
+#include "receivers/helper/http_request.h"
 
 namespace weir::receivers::otlp {
 
@@ -60,19 +60,8 @@ std::optional<HttpResponse> HttpHandler::CheckCredentials(const http::request_he
 }
 
 HttpResponse HttpHandler::Handle(HttpRequest& request, absl::string_view client_address) {
-  pipeline::RequestContext context;
-  context.received_at_ns = pipeline::SteadyNowNs();
-  context.transport = pipeline::RequestContext::Transport::kHttp;
-  context.client_address = std::string(client_address);
-  if (config_.include_metadata) {
-    for (const auto& field : request) {
-      if (!context.AddMetadata(
-              absl::string_view(field.name_string().data(), field.name_string().size()),
-              absl::string_view(field.value().data(), field.value().size()))) {
-        break;
-      }
-    }
-  }
+  pipeline::RequestContext context =
+      helper::HttpRequestContext(request, client_address, config_.include_metadata);
   absl::string_view target(request.target().data(), request.target().size());
   absl::string_view path = target.substr(0, target.find('?'));
   if (path != config_.traces_url_path) {
