@@ -229,5 +229,31 @@ TEST(JaegerThrift, ModelConversionBothWays) {
   EXPECT_EQ(back, in);
 }
 
+// An enum on the wire is any i32 the sender picks. Out-of-range values arrive as numbers (held as
+// i32, never as a C++ enum), an unknown tag type is kept as its number, and an unknown reference
+// type counts as CHILD_OF.
+TEST(JaegerThrift, UnknownEnumValuesFromTheWire) {
+  thrift::Batch in = ExampleBatch();
+  thrift::Tag odd;
+  odd.key = "odd";
+  odd.vType = 720899;
+  odd.__set_vStr("ignored");
+  thrift::SpanRef ref;
+  ref.refType = -5;
+  ref.traceIdLow = 2;
+  ref.spanId = 12;
+  in.spans[0].__set_tags({odd});
+  in.spans[0].__set_references({ref});
+  absl::StatusOr<thrift::Batch> decoded = DecodeBatch(EncodeBatch(in));
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(decoded->spans[0].tags[0].vType, 720899);
+  model::Batch m;
+  ThriftToModel(*std::move(decoded), &m);
+  ASSERT_EQ(m.spans(0).tags_size(), 1);
+  EXPECT_EQ(static_cast<int>(m.spans(0).tags(0).v_type()), 720899);
+  ASSERT_EQ(m.spans(0).references_size(), 1);
+  EXPECT_EQ(m.spans(0).references(0).ref_type(), ::jaeger::api_v2::CHILD_OF);
+}
+
 }  // namespace
 }  // namespace weir::jaeger

@@ -1,12 +1,17 @@
-// Jaeger's Thrift span model (jaeger-idl thrift/jaeger.thrift): same names, field ids, types and
-// requiredness, for the agent's UDP ports and the collector's POST /api/traces.
+// Jaeger's Thrift span model (jaeger-idl thrift/jaeger.thrift): same names, field ids, wire types
+// and requiredness, for the agent's UDP ports and the collector's POST /api/traces.
+//
+// The enum-typed fields (Tag.vType, SpanRef.refType) are declared i32, which is how Thrift puts
+// an enum on the wire. The generated C++ would otherwise store any i32 a sender chooses in a C++
+// enum, whose out-of-range values are undefined behaviour; as i32 they are checked against the
+// enum's constants instead.
 namespace cpp jaegertracing.thrift
 
 enum TagType { STRING, DOUBLE, BOOL, LONG, BINARY }
 
 struct Tag {
   1: required string  key
-  2: required TagType vType
+  2: required i32     vType     // TagType
   3: optional string  vStr
   4: optional double  vDouble
   5: optional bool    vBool
@@ -23,7 +28,7 @@ struct Log {
 enum SpanRefType { CHILD_OF, FOLLOWS_FROM }
 
 struct SpanRef {
-  1: required SpanRefType refType
+  1: required i32         refType  // SpanRefType
   2: required i64         traceIdLow
   3: required i64         traceIdHigh
   4: required i64         spanId

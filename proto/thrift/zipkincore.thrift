@@ -1,5 +1,5 @@
 // Zipkin's v1 Thrift span model (zipkincore.thrift, as jaeger-idl and openzipkin publish it): same
-// names, field ids and types, for POST /api/v1/spans with application/x-thrift and the Jaeger
+// names, field ids and wire types, for POST /api/v1/spans with application/x-thrift and the Jaeger
 // agent's emitZipkinBatch.
 namespace cpp twitter.zipkin.thrift
 
@@ -24,7 +24,7 @@ enum AnnotationType { BOOL, BYTES, I16, I32, I64, DOUBLE, STRING }
 struct BinaryAnnotation {
   1: string            key
   2: binary            value
-  3: AnnotationType    annotation_type
+  3: i32               annotation_type  // AnnotationType; i32 as on the wire, see jaeger.thrift
   4: optional Endpoint host
 }
 
