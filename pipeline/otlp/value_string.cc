@@ -16,6 +16,25 @@ void AppendQuoted(absl::string_view s, std::string* out) {
   otlp::AppendJsonString(std::string_view(s.data(), s.size()), out);
 }
 
+void AppendJson(const otlp::AnyValue& v, std::string* out);
+
+// Go marshals a map with its keys sorted; the last of a repeated key wins.
+void AppendJsonObject(const google::protobuf::RepeatedPtrField<otlp::KeyValue>& values,
+                      std::string* out) {
+  std::map<absl::string_view, const otlp::AnyValue*> sorted;
+  for (const otlp::KeyValue& kv : values) sorted[kv.key()] = &kv.value();
+  out->push_back('{');
+  bool first = true;
+  for (const auto& [key, value] : sorted) {
+    if (!first) out->push_back(',');
+    first = false;
+    AppendQuoted(key, out);
+    out->push_back(':');
+    AppendJson(*value, out);
+  }
+  out->push_back('}');
+}
+
 void AppendJson(const otlp::AnyValue& v, std::string* out) {
   switch (v.value_case()) {
     case otlp::AnyValue::kStringValue:
@@ -51,22 +70,9 @@ void AppendJson(const otlp::AnyValue& v, std::string* out) {
       out->push_back(']');
       return;
     }
-    case otlp::AnyValue::kKvlistValue: {
-      // Go marshals a map with its keys sorted; the last of a repeated key wins.
-      std::map<absl::string_view, const otlp::AnyValue*> sorted;
-      for (const otlp::KeyValue& kv : v.kvlist_value().values()) sorted[kv.key()] = &kv.value();
-      out->push_back('{');
-      bool first = true;
-      for (const auto& [key, value] : sorted) {
-        if (!first) out->push_back(',');
-        first = false;
-        AppendQuoted(key, out);
-        out->push_back(':');
-        AppendJson(*value, out);
-      }
-      out->push_back('}');
+    case otlp::AnyValue::kKvlistValue:
+      AppendJsonObject(v.kvlist_value().values(), out);
       return;
-    }
     case otlp::AnyValue::VALUE_NOT_SET:
       out->append("null");
       return;
@@ -120,6 +126,12 @@ std::string AsString(const otlp::AnyValue& value) {
       return "";
   }
   return "";
+}
+
+std::string AttributesAsJson(const google::protobuf::RepeatedPtrField<otlp::KeyValue>& attributes) {
+  std::string out;
+  AppendJsonObject(attributes, &out);
+  return out;
 }
 
 }  // namespace weir::otlp

@@ -15,6 +15,10 @@ namespace weir::otlp {
 
 std::string AsString(const otlp::AnyValue& value);
 
+// `attributes` as the JSON object AsString renders for a map value (keys sorted, the last of a
+// repeated key wins).
+std::string AttributesAsJson(const google::protobuf::RepeatedPtrField<otlp::KeyValue>& attributes);
+
 // A double as ECMAScript's Number::toString prints it: the shortest text that reads back to the
 // same double; exponent form below 1e-6 and from 1e21 ("1e+21", "1e-7"); NaN and infinities as
 // "NaN", "+Inf", "-Inf".
