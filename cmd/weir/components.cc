@@ -6,6 +6,7 @@
 #include "exporters/nop/factory.h"
 #include "exporters/otlp/factory.h"
 #include "exporters/otlphttp/factory.h"
+#include "exporters/zipkin/factory.h"
 #include "extensions/basicauth/factory.h"
 #include "extensions/bearertokenauth/factory.h"
 #include "extensions/health_check/factory.h"
@@ -42,6 +43,7 @@ absl::StatusOr<std::unique_ptr<pipeline::Registry>> Components() {
            registry->Add(std::make_unique<exporters::otlp::Factory>()),
            registry->Add(std::make_unique<exporters::otlphttp::Factory>()),
            registry->Add(std::make_unique<exporters::jaeger::Factory>()),
+           registry->Add(std::make_unique<exporters::zipkin::Factory>()),
            registry->Add(std::make_unique<extensions::health_check::Factory>()),
            registry->Add(std::make_unique<extensions::weir_admin::Factory>()),
            registry->Add(std::make_unique<extensions::bearertokenauth::Factory>()),

@@ -1,0 +1,36 @@
+#include "exporters/zipkin/exporter.h"
+
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "exporters/zipkin/sender.h"
+#include "pipeline/telemetry/logger.h"
+
+namespace weir::exporters::zipkin {
+
+Exporter::Exporter(const pipeline::Settings& settings, const Config& config)
+    : Exporter(settings, config, new Sender(settings.id.ToString(), config)) {}
+
+Exporter::Exporter(const pipeline::Settings& settings, const Config& config, Sender* sender)
+    : QueuedExporter(settings, config.exporter, std::unique_ptr<helper::Sender>(sender)),
+      auth_(config.auth),
+      sender_(sender) {
+  if (auth_ && !config.url.https) {
+    log::Warn(kComponent, "%s: the credentials of %s go to %s without TLS", settings.id.ToString(),
+              auth_->authenticator, config.endpoint);
+  }
+}
+
+absl::Status Exporter::Start(pipeline::Host& host) {
+  if (auth_) {
+    auto found = pipeline::FindClientAuthenticator(host, auth_->authenticator);
+    if (!found.ok()) {
+      return absl::Status(found.status().code(),
+                          absl::StrCat("auth.authenticator: ", found.status().message()));
+    }
+    sender_->set_authenticator(*found);
+  }
+  return QueuedExporter::Start(host);
+}
+
+}  // namespace weir::exporters::zipkin
