@@ -21,6 +21,7 @@
 #include "processors/tail_sampling/factory.h"
 #include "receivers/jaeger/factory.h"
 #include "receivers/otlp/factory.h"
+#include "receivers/zipkin/factory.h"
 
 namespace weir {
 
@@ -29,6 +30,7 @@ absl::StatusOr<std::unique_ptr<pipeline::Registry>> Components() {
   for (absl::Status s : {
            registry->Add(std::make_unique<receivers::otlp::Factory>()),
            registry->Add(std::make_unique<receivers::jaeger::Factory>()),
+           registry->Add(std::make_unique<receivers::zipkin::Factory>()),
            registry->Add(std::make_unique<processors::batch::Factory>()),
            registry->Add(std::make_unique<processors::memory_limiter::Factory>()),
            registry->Add(std::make_unique<processors::tail_sampling::Factory>()),

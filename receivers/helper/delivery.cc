@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/arena.h"
 #include "pipeline/memory_budget.h"
 #include "pipeline/otlp/wire_scan.h"
 #include "pipeline/telemetry/logger.h"
@@ -60,6 +61,35 @@ weir::otlp::ExportResponse MakeExportResponse(const Outcome& outcome) {
     response.mutable_partial_success()->set_error_message(outcome.reject_reason);
   }
   return response;
+}
+
+Outcome DeliverTranslated(const pipeline::RequestContext& context, size_t spans,
+                          absl::FunctionRef<absl::Status(weir::otlp::ExportRequest*)> translate,
+                          pipeline::TracesConsumer& next, telemetry::ReceiverMetrics& metrics,
+                          absl::string_view component) {
+  Outcome out;
+  if (const size_t limit = SpanLimit(); spans > limit) {
+    metrics.Refused(spans);
+    out.status = ScanRefusal(
+        absl::ResourceExhaustedError(absl::StrCat("the request holds ", spans, " spans")), limit,
+        component);
+    return out;
+  }
+  google::protobuf::ArenaOptions arena_options;
+  arena_options.start_block_size = 64 << 10;
+  arena_options.max_block_size = 1 << 20;
+  google::protobuf::Arena arena(arena_options);
+  auto* request = google::protobuf::Arena::CreateMessage<weir::otlp::ExportRequest>(&arena);
+  absl::Status translated = translate(request);
+  absl::StatusOr<pipeline::TraceBatch> encoded =
+      translated.ok() ? pipeline::TraceBatch::EncodeRequest(*request)
+                      : absl::StatusOr<pipeline::TraceBatch>(translated);
+  if (!encoded.ok()) {
+    metrics.Refused(spans);
+    out.status = absl::InvalidArgumentError(encoded.status().message());
+    return out;
+  }
+  return DeliverRequest(context, *std::move(encoded), next, metrics);
 }
 
 }  // namespace weir::receivers::helper

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -56,6 +57,16 @@ absl::Status ScanRefusal(const absl::Status& status, size_t limit, absl::string_
 // to `next` with `context`, counting both in `metrics`. A batch left empty is not handed on.
 Outcome DeliverRequest(const pipeline::RequestContext& context, pipeline::TraceBatch batch,
                        pipeline::TracesConsumer& next, telemetry::ReceiverMetrics& metrics);
+
+// Delivery of a request in another model (Jaeger, Zipkin) of `spans` spans: refused when over
+// SpanLimit() (as ScanRefusal says); else `translate` fills an OTLP request (on an arena, freed
+// at once), which is encoded and delivered with DeliverRequest. A request that cannot be
+// translated or encoded (invalid UTF-8) is refused whole with InvalidArgument. Refusals count
+// the spans as refused.
+Outcome DeliverTranslated(const pipeline::RequestContext& context, size_t spans,
+                          absl::FunctionRef<absl::Status(weir::otlp::ExportRequest*)> translate,
+                          pipeline::TracesConsumer& next, telemetry::ReceiverMetrics& metrics,
+                          absl::string_view component);
 
 // The ExportTraceServiceResponse for an accepted request: partial_success set when spans were
 // rejected.

@@ -7,9 +7,9 @@
 #include "absl/strings/str_cat.h"
 #include "pipeline/clock.h"
 #include "pipeline/jaeger/thrift_codec.h"
-#include "pipeline/net/compression.h"
 #include "receivers/helper/delivery.h"
 #include "receivers/helper/http_auth.h"
+#include "receivers/helper/http_body.h"
 #include "receivers/helper/http_request.h"
 #include "receivers/jaeger/delivery.h"
 
@@ -23,18 +23,8 @@ namespace {
 
 constexpr char kPath[] = "/api/traces";
 
-HttpResponse Text(const HttpRequest& request, http::status status, absl::string_view text) {
-  return net::MakeHttpResponse(request, status, "text/plain", absl::StrCat(text, "\n"));
-}
-
-HttpResponse RetryLater(const HttpRequest& request, const absl::Status& s) {
-  const bool exhausted = absl::IsResourceExhausted(s);
-  auto r =
-      Text(request, exhausted ? http::status::too_many_requests : http::status::service_unavailable,
-           s.message());
-  r.set(http::field::retry_after, std::to_string(absl::ToInt64Seconds(helper::kRetryAfter)));
-  return r;
-}
+using helper::RetryLaterAnswer;
+using helper::TextAnswer;
 
 }  // namespace
 
@@ -49,11 +39,11 @@ HttpResponse HttpHandler::Handle(HttpRequest& request, absl::string_view client_
       helper::HttpRequestContext(request, client_address, config_.include_metadata);
   absl::string_view target(request.target().data(), request.target().size());
   if (target.substr(0, target.find('?')) != kPath) {
-    return Text(request, http::status::not_found,
+    return TextAnswer(request, http::status::not_found,
                 "404 page not found; Jaeger Thrift batches go to POST /api/traces");
   }
   if (request.method() != http::verb::post) {
-    auto r = Text(request, http::status::method_not_allowed,
+    auto r = TextAnswer(request, http::status::method_not_allowed,
                   "405 method not allowed, supported: [POST]");
     r.set(http::field::allow, "POST");
     return r;
@@ -62,66 +52,36 @@ HttpResponse HttpHandler::Handle(HttpRequest& request, absl::string_view client_
       request[http::field::content_type].data(), request[http::field::content_type].size()));
   if (media != "application/x-thrift" && media != "application/vnd.apache.thrift.binary") {
     bad_request_log_.Warn(kComponent, "thrift_http: unsupported content type \"%s\"", media);
-    return Text(request, http::status::unsupported_media_type,
+    return TextAnswer(request, http::status::unsupported_media_type,
                 absl::StrCat("415 unsupported media type \"", media,
                              "\", supported: [application/x-thrift, "
                              "application/vnd.apache.thrift.binary]"));
   }
-  // The server charged the body to the memory budget; only what inflating adds is admitted.
-  std::string& body = request.body();
   std::string inflated;
-  bool compressed = false;
-  const std::string encoding =
-      absl::AsciiStrToLower(std::string(request[http::field::content_encoding]));
-  if (encoding == "gzip" || encoding == "deflate") {
-    auto out = net::Gunzip(body, static_cast<size_t>(config_.max_request_body_size));
-    if (!out.ok()) {
-      const bool too_big = absl::IsResourceExhausted(out.status());
-      bad_request_log_.Warn(kComponent, "thrift_http: bad compressed body: %s",
-                            out.status().message());
-      return Text(request, too_big ? http::status::payload_too_large : http::status::bad_request,
-                  out.status().message());
-    }
-    inflated = std::move(*out);
-    compressed = true;
-    if (absl::Status s = helper::AdmitRequest(inflated.size(), metrics_, kComponent); !s.ok()) {
-      return RetryLater(request, s);
-    }
-  } else if (!encoding.empty() && encoding != "identity") {
-    return Text(request, http::status::bad_request,
-                absl::StrCat("unsupported Content-Encoding \"", encoding,
-                             "\", supported: gzip, deflate, identity"));
+  const std::string* payload = nullptr;
+  if (auto refusal = helper::DecodedBody(request, static_cast<size_t>(config_.max_request_body_size),
+                                         metrics_, bad_request_log_, kComponent, "thrift_http",
+                                         &inflated, &payload)) {
+    return *std::move(refusal);
   }
-  const std::string& payload = compressed ? inflated : body;
-  absl::StatusOr<weir::jaeger::thrift::Batch> decoded = weir::jaeger::DecodeBatch(payload);
+  absl::StatusOr<weir::jaeger::thrift::Batch> decoded = weir::jaeger::DecodeBatch(*payload);
   if (!decoded.ok() && absl::IsResourceExhausted(decoded.status())) {
     metrics_.RefusedRequest();
-    return RetryLater(request, decoded.status());
+    return RetryLaterAnswer(request, decoded.status());
   }
   if (!decoded.ok()) {
     metrics_.RefusedRequest();
     bad_request_log_.Warn(kComponent, "thrift_http: refused a malformed batch from %s: %s",
                           client_address, decoded.status().message());
-    return Text(request, http::status::bad_request,
+    return TextAnswer(request, http::status::bad_request,
                 absl::StrCat("cannot read the Thrift Batch: ", decoded.status().message()));
   }
-  google::protobuf::Arena arena(ModelArenaOptions(payload.size()));
+  google::protobuf::Arena arena(ModelArenaOptions(payload->size()));
   auto* batch = google::protobuf::Arena::CreateMessage<weir::jaeger::model::Batch>(&arena);
   weir::jaeger::ThriftToModel(*std::move(decoded), batch);
   helper::Outcome outcome = DeliverBatch(context, std::move(*batch), next_, metrics_);
-  const absl::Status& s = outcome.status;
-  if (!s.ok()) {
-    if (absl::IsInvalidArgument(s)) {
-      bad_request_log_.Warn(kComponent, "thrift_http: refused a batch from %s: %s", client_address,
-                            s.message());
-      return Text(request, http::status::bad_request, s.message());
-    }
-    if (!pipeline::IsRetryable(s)) {
-      return Text(request, http::status::internal_server_error, s.message());
-    }
-    return RetryLater(request, s);
-  }
-  return net::MakeHttpResponse(request, http::status::accepted, "text/plain", "");
+  return helper::DeliveryAnswer(request, outcome.status, bad_request_log_, kComponent,
+                                "thrift_http", client_address);
 }
 
 }  // namespace weir::receivers::jaeger

@@ -6,11 +6,10 @@
 #include "absl/strings/str_cat.h"
 #include "pipeline/auth.h"
 #include "pipeline/clock.h"
-#include "pipeline/memory_budget.h"
-#include "pipeline/net/tls.h"
 #include "prometheus/counter.h"
 #include "receivers/helper/delivery.h"
 #include "receivers/helper/http_auth.h"
+#include "receivers/helper/http_body.h"
 #include "receivers/jaeger/delivery.h"
 #include "receivers/jaeger/grpc_service.h"
 #include "receivers/jaeger/http_handler.h"
@@ -130,16 +129,7 @@ absl::Status Receiver::Start(pipeline::Host& host) {
     net::HttpServerOptions options;
     options.endpoint = h.endpoint;
     options.max_body_bytes = static_cast<size_t>(h.max_request_body_size);
-    options.budget = &pipeline::MemoryBudget::Process();
     options.name = id_ + " thrift_http";
-    if (h.tls) {
-      auto tls = net::MakeServerTlsContext(*h.tls);
-      if (!tls.ok()) {
-        Shutdown(absl::Now());
-        return tls.status();
-      }
-      options.tls = *tls;
-    }
     http_handler_ = std::make_unique<HttpHandler>(h, next_, http_metrics_, bad_request_log_,
                                                   http_auth, auth_log_);
     if (http_auth != nullptr) {
@@ -149,16 +139,17 @@ absl::Status Receiver::Start(pipeline::Host& host) {
         return handler->CheckCredentials(header, client_address);
       };
     }
-    http_server_ = std::make_unique<net::HttpServer>(
-        io_, options,
+    auto server = helper::StartHttpServer(
+        io_, std::move(options), h.tls,
         [handler = http_handler_.get()](net::HttpRequest& request,
                                         absl::string_view client_address) {
           return handler->Handle(request, client_address);
         });
-    if (absl::Status s = http_server_->Start(); !s.ok()) {
+    if (!server.ok()) {
       Shutdown(absl::Now());
-      return s;
+      return server.status();
     }
+    http_server_ = *std::move(server);
     log::Info(kComponent, "%s: Jaeger Thrift over HTTP listening on %s (POST /api/traces%s)", id_,
               http_server_->bound_address(), h.tls ? ", TLS" : "");
   }

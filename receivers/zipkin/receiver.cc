@@ -1,0 +1,138 @@
+#include "receivers/zipkin/receiver.h"
+
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/arena.h"
+#include "pipeline/zipkin/json_v2.h"
+#include "pipeline/zipkin/to_otlp.h"
+#include "pipeline/zipkin/wire_count.h"
+#include "receivers/helper/delivery.h"
+#include "receivers/helper/http_auth.h"
+#include "receivers/helper/http_body.h"
+#include "receivers/helper/http_request.h"
+
+namespace weir::receivers::zipkin {
+
+namespace http = boost::beast::http;
+using helper::TextAnswer;
+
+Receiver::Receiver(const pipeline::Settings& settings, const Config& config,
+                   pipeline::TracesConsumer& next)
+    : id_(settings.id.ToString()),
+      config_(config),
+      next_(next),
+      json_metrics_(*settings.telemetry, id_, "http_v2_json"),
+      proto_metrics_(*settings.telemetry, id_, "http_v2_proto"),
+      io_(*settings.io) {}
+
+Receiver::~Receiver() { Shutdown(absl::Now() + absl::Seconds(1)); }
+
+absl::Status Receiver::Start(pipeline::Host& host) {
+  auto found = helper::FindAuthenticator(host, config_.auth, "auth.authenticator");
+  if (!found.ok()) return found.status();
+  auth_ = *found;
+  net::HttpServerOptions options;
+  options.endpoint = config_.endpoint;
+  options.max_body_bytes = static_cast<size_t>(config_.max_request_body_size);
+  options.name = id_;
+  if (auth_ != nullptr) {
+    options.header_check = [this](const http::request_header<>& header,
+                                  absl::string_view client_address) {
+      return helper::CheckHttpCredentials(auth_, header, client_address, json_metrics_,
+                                          auth_log_, kComponent);
+    };
+  }
+  auto server = helper::StartHttpServer(
+      io_, std::move(options), config_.tls,
+      [this](net::HttpRequest& request, absl::string_view client_address) {
+        return Handle(request, client_address);
+      });
+  if (!server.ok()) return server.status();
+  server_ = *std::move(server);
+  log::Info(kComponent, "%s: Zipkin listening on %s (POST /api/v2/spans%s)", id_,
+            server_->bound_address(), config_.tls ? ", TLS" : "");
+  return absl::OkStatus();
+}
+
+std::string Receiver::address() const { return server_ ? server_->bound_address() : ""; }
+
+void Receiver::Shutdown(absl::Time deadline) {
+  if (stopped_) return;
+  stopped_ = true;
+  if (server_) server_->Shutdown(deadline);
+}
+
+net::HttpResponse Receiver::Handle(net::HttpRequest& request, absl::string_view client_address) {
+  pipeline::RequestContext context =
+      helper::HttpRequestContext(request, client_address, config_.include_metadata);
+  absl::string_view target(request.target().data(), request.target().size());
+  target = target.substr(0, target.find('?'));
+  if (request.method() != http::verb::post) {
+    auto r = TextAnswer(request, http::status::method_not_allowed,
+                        "405 method not allowed, supported: [POST]");
+    r.set(http::field::allow, "POST");
+    return r;
+  }
+  if (absl::StrContains(target, "api/v1/spans")) {
+    return TextAnswer(request, http::status::unsupported_media_type,
+                      "Zipkin v1 spans are not supported yet; send Zipkin v2 to /api/v2/spans");
+  }
+  const bool proto =
+      helper::MediaType(absl::string_view(request[http::field::content_type].data(),
+                                          request[http::field::content_type].size())) ==
+      "application/x-protobuf";
+  telemetry::ReceiverMetrics& metrics = proto ? proto_metrics_ : json_metrics_;
+  const char* what = proto ? "http_v2_proto" : "http_v2_json";
+  std::string inflated;
+  const std::string* payload = nullptr;
+  if (auto refusal =
+          helper::DecodedBody(request, static_cast<size_t>(config_.max_request_body_size),
+                              metrics, bad_request_log_, kComponent, what, &inflated, &payload)) {
+    return *std::move(refusal);
+  }
+  const size_t limit = helper::SpanLimit();
+  google::protobuf::ArenaOptions arena_options;
+  arena_options.start_block_size = std::max<size_t>(4096, payload->size() * 2);
+  arena_options.max_block_size = std::max<size_t>(arena_options.start_block_size, 1 << 20);
+  google::protobuf::Arena arena(arena_options);
+  auto* spans = google::protobuf::Arena::CreateMessage<weir::zipkin::model::ListOfSpans>(&arena);
+  absl::Status decoded;
+  if (proto) {
+    const int64_t count = weir::zipkin::CountProtoSpans(*payload);
+    if (count < 0) {
+      decoded = absl::InvalidArgumentError("not a protobuf ListOfSpans");
+    } else if (static_cast<size_t>(count) > limit) {
+      decoded = absl::ResourceExhaustedError(absl::StrCat("the request holds ", count, " spans"));
+    } else if (!spans->ParseFromString(*payload)) {
+      decoded = absl::InvalidArgumentError(
+          "not a protobuf ListOfSpans (or a string in it is not valid UTF-8)");
+    }
+  } else {
+    decoded = weir::zipkin::DecodeJsonV2(*payload, limit, spans);
+  }
+  if (!decoded.ok()) {
+    metrics.RefusedRequest();
+    if (absl::IsResourceExhausted(decoded)) {
+      const absl::Status refusal = helper::ScanRefusal(decoded, limit, kComponent);
+      return absl::IsResourceExhausted(refusal)
+                 ? helper::RetryLaterAnswer(request, refusal)
+                 : TextAnswer(request, http::status::bad_request, refusal.message());
+    }
+    bad_request_log_.Warn(kComponent, "%s: refused a request from %s: %s", what, client_address,
+                          decoded.message());
+    return TextAnswer(request, http::status::bad_request, decoded.message());
+  }
+  const weir::zipkin::ToOtlpOptions options{.parse_string_tags = config_.parse_string_tags};
+  helper::Outcome outcome = helper::DeliverTranslated(
+      context, static_cast<size_t>(spans->spans_size()),
+      [&](weir::otlp::ExportRequest* out) {
+        return weir::zipkin::SpansToResourceSpans(std::move(*spans), options, out);
+      },
+      next_, metrics, kComponent);
+  return helper::DeliveryAnswer(request, outcome.status, bad_request_log_, kComponent, what,
+                                client_address);
+}
+
+}  // namespace weir::receivers::zipkin
