@@ -60,7 +60,8 @@ std::optional<net::HttpResponse> DecodedBody(net::HttpRequest& request, size_t m
   if (!out.ok()) {
     const bool too_big = absl::IsResourceExhausted(out.status());
     log.Warn(component, "%s: bad compressed body: %s", what, out.status().message());
-    return TextAnswer(request, too_big ? http::status::payload_too_large : http::status::bad_request,
+    return TextAnswer(request,
+                      too_big ? http::status::payload_too_large : http::status::bad_request,
                       out.status().message());
   }
   *inflated = std::move(*out);

@@ -40,11 +40,11 @@ HttpResponse HttpHandler::Handle(HttpRequest& request, absl::string_view client_
   absl::string_view target(request.target().data(), request.target().size());
   if (target.substr(0, target.find('?')) != kPath) {
     return TextAnswer(request, http::status::not_found,
-                "404 page not found; Jaeger Thrift batches go to POST /api/traces");
+                      "404 page not found; Jaeger Thrift batches go to POST /api/traces");
   }
   if (request.method() != http::verb::post) {
     auto r = TextAnswer(request, http::status::method_not_allowed,
-                  "405 method not allowed, supported: [POST]");
+                        "405 method not allowed, supported: [POST]");
     r.set(http::field::allow, "POST");
     return r;
   }
@@ -53,15 +53,15 @@ HttpResponse HttpHandler::Handle(HttpRequest& request, absl::string_view client_
   if (media != "application/x-thrift" && media != "application/vnd.apache.thrift.binary") {
     bad_request_log_.Warn(kComponent, "thrift_http: unsupported content type \"%s\"", media);
     return TextAnswer(request, http::status::unsupported_media_type,
-                absl::StrCat("415 unsupported media type \"", media,
-                             "\", supported: [application/x-thrift, "
-                             "application/vnd.apache.thrift.binary]"));
+                      absl::StrCat("415 unsupported media type \"", media,
+                                   "\", supported: [application/x-thrift, "
+                                   "application/vnd.apache.thrift.binary]"));
   }
   std::string inflated;
   const std::string* payload = nullptr;
-  if (auto refusal = helper::DecodedBody(request, static_cast<size_t>(config_.max_request_body_size),
-                                         metrics_, bad_request_log_, kComponent, "thrift_http",
-                                         &inflated, &payload)) {
+  if (auto refusal =
+          helper::DecodedBody(request, static_cast<size_t>(config_.max_request_body_size), metrics_,
+                              bad_request_log_, kComponent, "thrift_http", &inflated, &payload)) {
     return *std::move(refusal);
   }
   absl::StatusOr<weir::jaeger::thrift::Batch> decoded = weir::jaeger::DecodeBatch(*payload);
@@ -74,7 +74,7 @@ HttpResponse HttpHandler::Handle(HttpRequest& request, absl::string_view client_
     bad_request_log_.Warn(kComponent, "thrift_http: refused a malformed batch from %s: %s",
                           client_address, decoded.status().message());
     return TextAnswer(request, http::status::bad_request,
-                absl::StrCat("cannot read the Thrift Batch: ", decoded.status().message()));
+                      absl::StrCat("cannot read the Thrift Batch: ", decoded.status().message()));
   }
   google::protobuf::Arena arena(ModelArenaOptions(payload->size()));
   auto* batch = google::protobuf::Arena::CreateMessage<weir::jaeger::model::Batch>(&arena);

@@ -139,12 +139,12 @@ absl::Status Receiver::Start(pipeline::Host& host) {
         return handler->CheckCredentials(header, client_address);
       };
     }
-    auto server = helper::StartHttpServer(
-        io_, std::move(options), h.tls,
-        [handler = http_handler_.get()](net::HttpRequest& request,
-                                        absl::string_view client_address) {
-          return handler->Handle(request, client_address);
-        });
+    auto server =
+        helper::StartHttpServer(io_, std::move(options), h.tls,
+                                [handler = http_handler_.get()](net::HttpRequest& request,
+                                                                absl::string_view client_address) {
+                                  return handler->Handle(request, client_address);
+                                });
     if (!server.ok()) {
       Shutdown(absl::Now());
       return server.status();

@@ -40,15 +40,15 @@ absl::Status Receiver::Start(pipeline::Host& host) {
   if (auth_ != nullptr) {
     options.header_check = [this](const http::request_header<>& header,
                                   absl::string_view client_address) {
-      return helper::CheckHttpCredentials(auth_, header, client_address, json_metrics_,
-                                          auth_log_, kComponent);
+      return helper::CheckHttpCredentials(auth_, header, client_address, json_metrics_, auth_log_,
+                                          kComponent);
     };
   }
-  auto server = helper::StartHttpServer(
-      io_, std::move(options), config_.tls,
-      [this](net::HttpRequest& request, absl::string_view client_address) {
-        return Handle(request, client_address);
-      });
+  auto server =
+      helper::StartHttpServer(io_, std::move(options), config_.tls,
+                              [this](net::HttpRequest& request, absl::string_view client_address) {
+                                return Handle(request, client_address);
+                              });
   if (!server.ok()) return server.status();
   server_ = *std::move(server);
   log::Info(kComponent, "%s: Zipkin listening on %s (POST /api/v2/spans%s)", id_,
@@ -79,17 +79,16 @@ net::HttpResponse Receiver::Handle(net::HttpRequest& request, absl::string_view 
     return TextAnswer(request, http::status::unsupported_media_type,
                       "Zipkin v1 spans are not supported yet; send Zipkin v2 to /api/v2/spans");
   }
-  const bool proto =
-      helper::MediaType(absl::string_view(request[http::field::content_type].data(),
-                                          request[http::field::content_type].size())) ==
-      "application/x-protobuf";
+  const bool proto = helper::MediaType(absl::string_view(
+                         request[http::field::content_type].data(),
+                         request[http::field::content_type].size())) == "application/x-protobuf";
   telemetry::ReceiverMetrics& metrics = proto ? proto_metrics_ : json_metrics_;
   const char* what = proto ? "http_v2_proto" : "http_v2_json";
   std::string inflated;
   const std::string* payload = nullptr;
   if (auto refusal =
-          helper::DecodedBody(request, static_cast<size_t>(config_.max_request_body_size),
-                              metrics, bad_request_log_, kComponent, what, &inflated, &payload)) {
+          helper::DecodedBody(request, static_cast<size_t>(config_.max_request_body_size), metrics,
+                              bad_request_log_, kComponent, what, &inflated, &payload)) {
     return *std::move(refusal);
   }
   const size_t limit = helper::SpanLimit();

@@ -32,8 +32,8 @@ TEST(ZipkinReceiverConfig, DefaultsMatchOtelcol) {
   EXPECT_EQ(cfg->endpoint, "localhost:9411");
   EXPECT_FALSE(cfg->parse_string_tags);
   EXPECT_EQ(cfg->max_request_body_size, 20 << 20);
-  for (const char* bad : {"endpoint: nohost", "parse_string_tags: maybe",
-                          "max_request_body_size: 0", "bogus: 1"}) {
+  for (const char* bad :
+       {"endpoint: nohost", "parse_string_tags: maybe", "max_request_body_size: 0", "bogus: 1"}) {
     EXPECT_FALSE(Decode(bad).ok()) << bad;
   }
 }

@@ -86,7 +86,7 @@ service:
   const char* expected[] = {
       "receivers.otlp.protocols.grpc.endpoint: invalid port",
       "(line 5)",
-      "receivers.kafka: unknown receiver type \"kafka\"; known types: jaeger, otlp (line 6)",
+      "receivers.kafka: unknown receiver type \"kafka\"; known types: jaeger, otlp, zipkin (line 6)",
       "processors.batch.timeout: expected a duration",
       "(line 9)",
       "processors.batch.send_batch_max_size: must be greater than or equal to send_batch_size "
