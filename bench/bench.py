@@ -161,6 +161,19 @@ SCENARIOS = {
         loadgen=["--protocol", "jaeger-udp", "--shape", "realistic", "--spans-per-request", "50",
                  "--rate", "300000", "--connections", "1"],
         receiver="jaeger-udp", exporter="otlp"),
+    "zipkin-json-in": dict(
+        doc="W2 spans as Zipkin v2 JSON (100 spans per POST /api/v2/spans, as zipkin-js and the "
+        "OpenTelemetry Zipkin exporters send) -> zipkin receiver -> batch -> OTLP/gRPC",
+        loadgen=["--protocol", "zipkin", "--encoding", "json", "--shape", "realistic",
+                 "--spans-per-request", "100", "--rate", "0", "--connections", "4",
+                 "--inflight", "1"],
+        receiver="zipkin", exporter="otlp"),
+    "zipkin-json-out": dict(
+        doc="W2 over OTLP/gRPC -> batch -> zipkin exporter (v2 JSON, one POST per batch) -> a "
+        "Zipkin server stand-in",
+        loadgen=["--protocol", "grpc", "--shape", "realistic", "--spans-per-request", "100",
+                 "--rate", "0", "--connections", "4", "--inflight", "2"],
+        receiver="grpc", exporter="zipkin"),
     "idle": dict(doc="RSS of an idle weir after start-up", idle=True),
     "smoke": dict(
         doc="A few seconds of every moving part, no pinning requirements: keeps the harness "
@@ -259,7 +272,8 @@ def percentile_from_buckets(before, after, q):
     return les[-1]
 
 
-def weir_config(scenario, sink_grpc, grpc_port, http_port):
+def weir_config(scenario, sink_grpc, grpc_port, http_port, sink_http="127.0.0.1:1",
+                zipkin_port=0):
     exporter = scenario["exporter"]
     if exporter == "nop":
         exporters = "  nop:\n"
@@ -268,6 +282,10 @@ def weir_config(scenario, sink_grpc, grpc_port, http_port):
         exporters = (f"  jaeger:\n    endpoint: {sink_grpc}\n    tls:\n      insecure: true\n"
                      "    sending_queue:\n      num_consumers: 4\n")
         exporter_id = "jaeger"
+    elif exporter == "zipkin":
+        exporters = (f"  zipkin:\n    endpoint: http://{sink_http}/api/v2/spans\n"
+                     "    sending_queue:\n      num_consumers: 4\n")
+        exporter_id = "zipkin"
     else:
         exporters = (f"  otlp:\n    endpoint: {sink_grpc}\n    tls:\n      insecure: true\n"
                      f"    compression: {scenario.get('exporter_compression', 'none')}\n"
@@ -304,6 +322,9 @@ def weir_config(scenario, sink_grpc, grpc_port, http_port):
         jaeger = (f"  jaeger:\n    protocols:\n      thrift_compact:\n"
                   f"        endpoint: 127.0.0.1:{grpc_port}\n        socket_buffer_size: 8388608\n")
         receiver_id = "jaeger"
+    if scenario.get("receiver") == "zipkin":
+        jaeger = f"  zipkin:\n    endpoint: 127.0.0.1:{zipkin_port}\n"
+        receiver_id = "zipkin"
     return f"""receivers:
 {jaeger}  otlp:
     protocols:
@@ -366,8 +387,8 @@ def run(name, seconds, warmup, rate=None):
     work = tempfile.mkdtemp(prefix=f"weir-bench-{name}-")
     procs = Procs()
     try:
-        grpc_port, http_port = free_port(), free_port()
-        sink_grpc = "127.0.0.1:1"
+        grpc_port, http_port, zipkin_port = free_port(), free_port(), free_port()
+        sink_grpc = sink_http = "127.0.0.1:1"
         if not scenario.get("idle"):
             sink_argv = [SINK]
             if scenario.get("sink_rate"):
@@ -379,7 +400,8 @@ def run(name, seconds, warmup, rate=None):
         else:
             scenario_cfg = dict(exporter="nop")
         with open(f"{work}/weir.yaml", "w") as f:
-            f.write(weir_config(scenario_cfg, sink_grpc, grpc_port, http_port))
+            f.write(weir_config(scenario_cfg, sink_grpc, grpc_port, http_port, sink_http,
+                                zipkin_port))
         weir = procs.start(pinned(0, [WEIR, "--config", f"{work}/weir.yaml"]), f"{work}/weir.log")
         metrics_addr = wait_for(f"{work}/weir.log", r"metrics listening on (\S+)").group(1)
         wait_for(f"{work}/weir.log", r"everything is ready")
@@ -393,6 +415,8 @@ def run(name, seconds, warmup, rate=None):
 
         idle_rss, _ = rss_bytes(weir.pid)
         endpoint = f"127.0.0.1:{http_port if scenario['receiver'] == 'http' else grpc_port}"
+        if scenario["receiver"] == "zipkin":
+            endpoint = f"127.0.0.1:{zipkin_port}"
         flags = list(scenario["loadgen"])
         if rate is not None and "--rate" in flags:
             flags[flags.index("--rate") + 1] = str(rate)

@@ -20,9 +20,11 @@ Sends OTLP traces to a collector and reports throughput and latency.
 
 target
   --endpoint HOST:PORT        collector address (required)
-  --protocol grpc|http|jaeger-udp
+  --protocol grpc|http|jaeger-udp|zipkin
                               default grpc; jaeger-udp sends Jaeger agent datagrams
-                              (Thrift compact emitBatch, one per resource; no answers)
+                              (Thrift compact emitBatch, one per resource; no answers);
+                              zipkin posts Zipkin v2 spans (--encoding json or proto) to
+                              --path, default /api/v2/spans
   --encoding proto|json       HTTP body encoding, default proto
   --gzip                      gzip-compress requests (compressed once, at start-up)
   --path PATH                 HTTP request path, default /v1/traces
@@ -122,8 +124,11 @@ const std::map<std::string, Setter, std::less<>>& ValueFlags() {
            o->protocol = Protocol::kHttp;
          } else if (v == "jaeger-udp") {
            o->protocol = Protocol::kJaegerUdp;
+         } else if (v == "zipkin") {
+           o->protocol = Protocol::kZipkin;
+           if (o->path == "/v1/traces") o->path = "/api/v2/spans";
          } else {
-           return Bad("protocol", v, "grpc, http or jaeger-udp");
+           return Bad("protocol", v, "grpc, http, jaeger-udp or zipkin");
          }
          return absl::OkStatus();
        }},
@@ -259,14 +264,16 @@ absl::Status ParseLoadgenFlags(int argc, char** argv, LoadgenOptions* options) {
   }
   if (options->help) return absl::OkStatus();
   if (options->endpoint.empty()) return absl::InvalidArgumentError("--endpoint is required");
-  if (options->encoding == Encoding::kJson && options->protocol != Protocol::kHttp) {
-    return absl::InvalidArgumentError("--encoding json needs --protocol http");
+  if (options->encoding == Encoding::kJson && options->protocol != Protocol::kHttp &&
+      options->protocol != Protocol::kZipkin) {
+    return absl::InvalidArgumentError("--encoding json needs --protocol http or zipkin");
   }
-  if (options->protocol == Protocol::kJaegerUdp &&
+  if ((options->protocol == Protocol::kJaegerUdp || options->protocol == Protocol::kZipkin) &&
       (options->gzip || options->unique_traces || options->trace_spread > 1 ||
        !options->record_path.empty())) {
     return absl::InvalidArgumentError(
-        "--protocol jaeger-udp takes none of --gzip, --unique-traces, --trace-spread, --record");
+        "--protocol jaeger-udp and zipkin take none of --gzip, --unique-traces, --trace-spread, "
+        "--record");
   }
   if (options->trace_spread > 1) options->unique_traces = true;
   if (options->unique_traces && (options->gzip || options->encoding == Encoding::kJson)) {

@@ -16,13 +16,14 @@
 namespace weir::loadgen {
 
 // kJaegerUdp: Jaeger agent datagrams (Agent.emitBatch in Thrift compact, one per resource).
-enum class Protocol { kGrpc, kHttp, kJaegerUdp };
+// kZipkin: Zipkin v2 over HTTP (POST /api/v2/spans, a JSON array or a protobuf ListOfSpans).
+enum class Protocol { kGrpc, kHttp, kJaegerUdp, kZipkin };
 enum class Encoding { kProto, kJson };
 
 struct LoadgenOptions {
   std::string endpoint;                    // --endpoint HOST:PORT; required
-  Protocol protocol = Protocol::kGrpc;     // --protocol grpc|http|jaeger-udp
-  Encoding encoding = Encoding::kProto;    // --encoding proto|json; json needs http
+  Protocol protocol = Protocol::kGrpc;     // --protocol grpc|http|jaeger-udp|zipkin
+  Encoding encoding = Encoding::kProto;    // --encoding proto|json; json needs http or zipkin
   bool gzip = false;                       // --gzip: requests are gzip-compressed
   std::string path = "/v1/traces";         // --path: HTTP request target
   double rate = 0;                         // --rate spans/s; 0 sends as fast as acknowledged

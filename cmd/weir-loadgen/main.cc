@@ -75,9 +75,10 @@ std::string DescribeRun(const LoadgenOptions& options, const PayloadSource& payl
   return absl::StrFormat(
       "weir-loadgen: %s %s%s%s to %s, %s shape, %d spans/request (%.0f B/span encoded, "
       "%.0f B/request on the wire), %s, %s%s, %d connection(s) x %d in flight\n",
-      options.protocol == Protocol::kGrpc   ? "grpc"
-      : options.protocol == Protocol::kHttp ? "http"
-                                            : "jaeger-udp (Thrift compact)",
+      options.protocol == Protocol::kGrpc     ? "grpc"
+      : options.protocol == Protocol::kHttp   ? "http"
+      : options.protocol == Protocol::kZipkin ? "zipkin v2"
+                                              : "jaeger-udp (Thrift compact)",
       options.encoding == Encoding::kJson ? "json" : "proto", options.gzip ? "+gzip" : "",
       options.record_path.empty() ? "" : " (recording)", options.endpoint,
       options.shape == Shape::kSmall ? "small" : "realistic", options.spans_per_request,

@@ -9,6 +9,8 @@
 #include "pipeline/net/compression.h"
 #include "pipeline/otlp/json.h"
 #include "pipeline/otlp/types.h"
+#include "pipeline/zipkin/from_otlp.h"
+#include "pipeline/zipkin/json_v2.h"
 
 namespace weir::loadgen {
 
@@ -17,6 +19,7 @@ PayloadOptions PayloadOptionsFrom(const LoadgenOptions& options) {
   p.encoding = options.encoding;
   p.gzip = options.gzip;
   p.jaeger = options.protocol == Protocol::kJaegerUdp;
+  p.zipkin = options.protocol == Protocol::kZipkin;
   p.spans_per_request = options.spans_per_request;
   p.distinct = options.distinct;
   p.fresh = !options.record_path.empty();
@@ -100,6 +103,19 @@ std::shared_ptr<const Payload> PayloadSource::Make(int spans) {
           jaeger::EncodeAgentDatagram(thrift_batch, jaeger::ThriftProtocol::kCompact));
       payload->encoded_size += payload->datagrams.back().size();
     }
+    return payload;
+  }
+  if (options_.zipkin) {
+    zipkin::model::ListOfSpans spans;
+    for (const auto& rs : request.resource_spans()) {
+      (void)zipkin::AppendResourceSpans(rs, {}, &spans);  // generated ids are always valid
+    }
+    if (options_.encoding == Encoding::kJson) {
+      payload->body = zipkin::EncodeJsonV2(spans);
+    } else {
+      spans.SerializeToString(&payload->body);
+    }
+    payload->encoded_size = payload->body.size();
     return payload;
   }
   if (options_.encoding == Encoding::kJson) {

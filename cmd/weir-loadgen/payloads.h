@@ -34,6 +34,7 @@ struct PayloadOptions {
   Encoding encoding = Encoding::kProto;
   bool gzip = false;
   bool jaeger = false;  // encode as Jaeger agent datagrams (Payload::datagrams)
+  bool zipkin = false;  // encode as Zipkin v2 (JSON array or ListOfSpans, by `encoding`)
   int spans_per_request = 100;
   int distinct = 64;
   bool fresh = false;    // record mode: generate every request, keep its OTLP/JSON line

@@ -15,6 +15,8 @@
 #include "pipeline/otlp/json.h"
 #include "pipeline/otlp/types.h"
 #include "pipeline/otlp/wire_scan.h"
+#include "pipeline/zipkin/json_v2.h"
+#include "pipeline/zipkin/wire_count.h"
 
 namespace weir::sink {
 
@@ -132,8 +134,22 @@ std::string MediaType(absl::string_view content_type) {
   return absl::AsciiStrToLower(absl::StripAsciiWhitespace(media));
 }
 
-// Counts the spans of an export request body (already inflated) in `encoding`.
-absl::Status CountRequestSpans(const std::string& body, Encoding encoding, uint64_t* spans) {
+// Counts the spans of an export request body (already inflated) in `encoding`: OTLP, or Zipkin
+// v2 when `zipkin`.
+absl::Status CountRequestSpans(const std::string& body, Encoding encoding, bool zipkin,
+                               uint64_t* spans) {
+  if (zipkin && encoding == Encoding::kProto) {
+    const int64_t count = zipkin::CountProtoSpans(body);
+    if (count < 0) return absl::InvalidArgumentError("not a ListOfSpans");
+    *spans = static_cast<uint64_t>(count);
+    return absl::OkStatus();
+  }
+  if (zipkin) {
+    zipkin::model::ListOfSpans list;
+    if (absl::Status s = zipkin::DecodeJsonV2(body, SIZE_MAX, &list); !s.ok()) return s;
+    *spans = static_cast<uint64_t>(list.spans_size());
+    return absl::OkStatus();
+  }
   if (encoding == Encoding::kProto) return otlp::wire::CountSpans(body, spans);
   google::protobuf::Arena arena;
   auto* decoded = google::protobuf::Arena::CreateMessage<otlp::ExportRequest>(&arena);
@@ -146,7 +162,7 @@ absl::Status CountRequestSpans(const std::string& body, Encoding encoding, uint6
   return absl::OkStatus();
 }
 
-HttpResponse HandleExport(HttpRequest& request, SinkCounters& counters) {
+HttpResponse HandleExport(HttpRequest& request, SinkCounters& counters, bool zipkin) {
   const uint64_t received = request.body().size();
   std::string media = MediaType(absl::string_view(request[http::field::content_type].data(),
                                                   request[http::field::content_type].size()));
@@ -179,13 +195,14 @@ HttpResponse HandleExport(HttpRequest& request, SinkCounters& counters) {
   }
 
   uint64_t spans = 0;
-  if (absl::Status s = CountRequestSpans(request.body(), encoding, &spans); !s.ok()) {
+  if (absl::Status s = CountRequestSpans(request.body(), encoding, zipkin, &spans); !s.ok()) {
     counters.Refused(received);
     return PlainResponse(request, http::status::bad_request,
                          absl::StrCat("malformed request: ", s.message(), "\n"));
   }
   counters.Accepted(spans, received);
   counters.Pace(spans);
+  if (zipkin) return MakeHttpResponse(request, http::status::accepted, "text/plain", "");
   if (encoding == Encoding::kJson) {
     return MakeHttpResponse(request, http::status::ok, "application/json", "{}");
   }
@@ -200,14 +217,14 @@ HttpResponse HandleSinkHttp(HttpRequest& request, SinkCounters& counters) {
   absl::string_view path = target.substr(0, question);
   absl::string_view query = question == absl::string_view::npos ? "" : target.substr(question + 1);
 
-  if (path == kTracesPath) {
+  if (path == kTracesPath || path == kZipkinPath) {
     if (request.method() != http::verb::post) {
       HttpResponse r = PlainResponse(request, http::status::method_not_allowed,
                                      "405 method not allowed, supported: [POST]\n");
       r.set(http::field::allow, "POST");
       return r;
     }
-    return HandleExport(request, counters);
+    return HandleExport(request, counters, path == kZipkinPath);
   }
   if (path == "/stats") {
     if (request.method() != http::verb::get) {

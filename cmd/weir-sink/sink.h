@@ -5,7 +5,8 @@
 //   - SinkGrpcService: TraceService/Export on raw bytes; spans are counted with the wire
 //     scanner (otlp::wire::CountSpans), never decoded into objects.
 //   - SinkJaegerService: Jaeger's CollectorService/PostSpans, counted the same way.
-//   - HandleSinkHttp: POST /v1/traces (protobuf or JSON, optionally gzip) and GET /stats.
+//   - HandleSinkHttp: POST /v1/traces (protobuf or JSON, optionally gzip), POST /api/v2/spans
+//     (Zipkin v2, JSON or protobuf) and GET /stats.
 //
 // Threading: SinkCounters is lock-free and safe from any thread. The gRPC service runs on
 // gRPC's threads and HandleSinkHttp on I/O threads, concurrently; both only touch counters.
@@ -26,6 +27,8 @@ namespace weir::sink {
 
 // The path OTLP/HTTP exporters post traces to.
 inline constexpr char kTracesPath[] = "/v1/traces";
+// Zipkin v2 spans (JSON or protobuf), counted and answered 202 as a Zipkin server would.
+inline constexpr char kZipkinPath[] = "/api/v2/spans";
 
 // Largest accepted request body after gzip decompression.
 inline constexpr size_t kMaxInflatedBytes = 256u << 20;

@@ -2,44 +2,76 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <utility>
+#include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "pipeline/otlp/value_string.h"
+#include "pipeline/zipkin/tags.h"
 
 namespace weir::zipkin {
 
 namespace {
 
-using Tags = google::protobuf::Map<std::string, std::string>;
-
 bool AllZero(const std::string& id) { return id.find_first_not_of('\0') == std::string::npos; }
 
-// Removes `key` from the tags; its value in *value.
-bool Take(Tags* tags, const std::string& key, std::string* value) {
-  auto it = tags->find(key);
-  if (it == tags->end()) return false;
-  *value = std::move(it->second);
-  tags->erase(it);
-  return true;
+// The attributes that become endpoint fields (or are dropped) instead of tags. For each field
+// the first key listed wins when several are present.
+enum class Role : uint8_t {
+  kTag,
+  kLocalIp,  // network.local.address, net.host.ip
+  kLocalIpOld,
+  kLocalPort,  // network.local.port, net.host.port
+  kLocalPortOld,
+  kPeerName,  // service.peer.name, peer.service
+  kPeerNameOld,
+  kPeerIp,  // network.peer.address, net.peer.ip
+  kPeerIpOld,
+  kPeerPort,  // network.peer.port, net.peer.port
+  kPeerPortOld,
+  kError,  // error: replaced by the status's
+  kCount,
+};
+
+Role RoleOf(absl::string_view key) {
+  static const auto* roles =
+      new absl::flat_hash_map<absl::string_view, Role>{{"network.local.address", Role::kLocalIp},
+                                                       {"net.host.ip", Role::kLocalIpOld},
+                                                       {"network.local.port", Role::kLocalPort},
+                                                       {"net.host.port", Role::kLocalPortOld},
+                                                       {"service.peer.name", Role::kPeerName},
+                                                       {"peer.service", Role::kPeerNameOld},
+                                                       {"network.peer.address", Role::kPeerIp},
+                                                       {"net.peer.ip", Role::kPeerIpOld},
+                                                       {"network.peer.port", Role::kPeerPort},
+                                                       {"net.peer.port", Role::kPeerPortOld},
+                                                       {"error", Role::kError}};
+  auto it = roles->find(key);
+  return it == roles->end() ? Role::kTag : it->second;
 }
 
-// The first of `keys` present; every one of them is removed.
-bool TakeFirst(Tags* tags, std::initializer_list<const char*> keys, std::string* value) {
-  bool found = false;
-  std::string v;
-  for (const char* key : keys) {
-    if (Take(tags, key, &v) && !found) {
-      *value = std::move(v);
-      found = true;
-    }
+// One key and value about to become a tag or an endpoint field.
+struct Entry {
+  absl::string_view key;
+  std::string value;
+  Role role;
+};
+
+// The endpoint values of one span, by role; later entries (span attributes) win over earlier
+// ones (resource, scope) of the same role.
+struct Endpoints {
+  const std::string* value[static_cast<int>(Role::kCount)] = {};
+  const std::string* First(Role a, Role b) const {
+    return value[static_cast<int>(a)] != nullptr ? value[static_cast<int>(a)]
+                                                 : value[static_cast<int>(b)];
   }
-  return found;
-}
+};
 
 void SetIp(const std::string& text, model::Endpoint* endpoint) {
   unsigned char bytes[16];
@@ -62,17 +94,44 @@ uint64_t Micros(uint64_t nanos) { return nanos / 1000 + (nanos % 1000 >= 500 ? 1
 
 std::string Hex(const std::string& id) { return AllZero(id) ? "" : absl::BytesToHexString(id); }
 
-void SpanToZipkin(const otlp::Span& span, const Tags& base, const std::string& service,
-                  model::Span* out) {
+void AddTag(Tags* tags, absl::string_view key, std::string value) {
+  auto* tag = tags->Add();
+  tag->set_key(std::string(key));
+  tag->set_value(std::move(value));
+}
+
+void SpanToZipkin(const otlp::Span& span, const std::vector<Entry>& base,
+                  const std::string& service, std::vector<Entry>* scratch, model::Span* out) {
   out->set_trace_id(span.trace_id());
   out->set_id(span.span_id());
   if (!span.parent_span_id().empty() && !AllZero(span.parent_span_id())) {
     out->set_parent_id(span.parent_span_id());
   }
   out->set_name(span.name());
-  Tags& tags = *out->mutable_tags();
-  tags = base;
-  for (const auto& a : span.attributes()) tags[a.key()] = otlp::AsString(a.value());
+
+  // Span attributes first; a resource or scope tag of the same key is left out.
+  std::vector<Entry>& entries = *scratch;
+  entries.clear();
+  for (const auto& a : span.attributes()) {
+    entries.push_back({a.key(), otlp::AsString(a.value()), RoleOf(a.key())});
+  }
+  const size_t own = entries.size();
+  for (const Entry& e : base) {
+    bool shadowed = false;
+    for (size_t i = 0; i < own && !shadowed; ++i) shadowed = entries[i].key == e.key;
+    if (!shadowed) entries.push_back(e);
+  }
+  Tags* tags = out->mutable_tags();
+  tags->Reserve(static_cast<int>(entries.size()) + 4);
+  Endpoints endpoints;
+  for (Entry& e : entries) {
+    if (e.role == Role::kTag) {
+      AddTag(tags, e.key, std::move(e.value));
+    } else if (endpoints.value[static_cast<int>(e.role)] == nullptr) {
+      endpoints.value[static_cast<int>(e.role)] = &e.value;
+    }
+  }
+
   switch (span.kind()) {
     case otlp::Span::SPAN_KIND_CLIENT:
       out->set_kind(model::Span::CLIENT);
@@ -87,7 +146,7 @@ void SpanToZipkin(const otlp::Span& span, const Tags& base, const std::string& s
       out->set_kind(model::Span::CONSUMER);
       break;
     case otlp::Span::SPAN_KIND_INTERNAL:
-      tags["span.kind"] = "internal";
+      SetTag(tags, "span.kind", "internal");
       break;
     default:
       break;
@@ -99,38 +158,37 @@ void SpanToZipkin(const otlp::Span& span, const Tags& base, const std::string& s
     out->set_duration(
         std::max<uint64_t>(1, Micros(span.end_time_unix_nano() - span.start_time_unix_nano())));
   }
-  if (!span.trace_state().empty()) tags["w3c.tracestate"] = span.trace_state();
+  if (!span.trace_state().empty()) SetTag(tags, "w3c.tracestate", span.trace_state());
 
+  // The status; an `error` attribute of a span that is not in error was dropped above.
   const auto& status = span.status();
   if (status.code() == otlp::SpanStatus::STATUS_CODE_ERROR) {
-    tags["otel.status_code"] = "ERROR";
-    tags["error"] = status.message().empty() ? "true" : status.message();
-  } else {
-    tags.erase("error");
-    if (status.code() == otlp::SpanStatus::STATUS_CODE_OK) tags["otel.status_code"] = "OK";
+    SetTag(tags, "otel.status_code", "ERROR");
+    AddTag(tags, "error", status.message().empty() ? "true" : status.message());
+  } else if (status.code() == otlp::SpanStatus::STATUS_CODE_OK) {
+    SetTag(tags, "otel.status_code", "OK");
   }
-  if (!status.message().empty()) tags["otel.status_description"] = status.message();
+  if (!status.message().empty()) SetTag(tags, "otel.status_description", status.message());
 
-  // Endpoints, from the merged tags.
-  std::string value;
   auto* local = out->mutable_local_endpoint();
   local->set_service_name(service);
-  if (TakeFirst(&tags, {"network.local.address", "net.host.ip"}, &value)) SetIp(value, local);
-  if (TakeFirst(&tags, {"network.local.port", "net.host.port"}, &value)) {
-    local->set_port(Port(value));
+  if (const std::string* ip = endpoints.First(Role::kLocalIp, Role::kLocalIpOld)) {
+    SetIp(*ip, local);
   }
+  if (const std::string* port = endpoints.First(Role::kLocalPort, Role::kLocalPortOld)) {
+    local->set_port(Port(*port));
+  }
+  const std::string* peer_name = endpoints.First(Role::kPeerName, Role::kPeerNameOld);
+  const std::string* peer_ip = endpoints.First(Role::kPeerIp, Role::kPeerIpOld);
+  const std::string* peer_port = endpoints.First(Role::kPeerPort, Role::kPeerPortOld);
   model::Endpoint remote;
-  if (TakeFirst(&tags, {"service.peer.name", "peer.service"}, &value)) {
-    remote.set_service_name(value);
-  }
-  if (TakeFirst(&tags, {"network.peer.address", "net.peer.ip"}, &value)) SetIp(value, &remote);
-  std::string port;
-  const bool has_port = TakeFirst(&tags, {"network.peer.port", "net.peer.port"}, &port);
+  if (peer_name != nullptr) remote.set_service_name(*peer_name);
+  if (peer_ip != nullptr) SetIp(*peer_ip, &remote);
   if (!remote.service_name().empty() || !remote.ipv4().empty() || !remote.ipv6().empty()) {
-    if (has_port) remote.set_port(Port(port));
+    if (peer_port != nullptr) remote.set_port(Port(*peer_port));
     out->mutable_remote_endpoint()->Swap(&remote);
-  } else if (has_port) {
-    tags["net.peer.port"] = std::move(port);
+  } else if (peer_port != nullptr) {
+    AddTag(tags, "net.peer.port", *peer_port);
   }
 
   for (const auto& event : span.events()) {
@@ -145,9 +203,10 @@ void SpanToZipkin(const otlp::Span& span, const Tags& base, const std::string& s
   }
   int i = 0;
   for (const auto& link : span.links()) {
-    tags[absl::StrCat("otlp.link.", i++)] = absl::StrCat(
-        Hex(link.trace_id()), "|", Hex(link.span_id()), "|", link.trace_state(), "|",
-        otlp::AttributesAsJson(link.attributes()), "|", link.dropped_attributes_count());
+    AddTag(tags, absl::StrCat("otlp.link.", i++),
+           absl::StrCat(Hex(link.trace_id()), "|", Hex(link.span_id()), "|", link.trace_state(),
+                        "|", otlp::AttributesAsJson(link.attributes()), "|",
+                        link.dropped_attributes_count()));
   }
 }
 
@@ -167,29 +226,52 @@ absl::Status AppendResourceSpans(const otlp::ResourceSpans& resource_spans,
       }
     }
   }
-  Tags resource_tags;
-  for (const auto& a : resource_spans.resource().attributes()) {
-    resource_tags[a.key()] = otlp::AsString(a.value());
-  }
+  // The resource's tags; its service name is not one of them.
+  const auto& attributes = resource_spans.resource().attributes();
   std::string service;
-  if (!Take(&resource_tags, "service.name", &service)) {
-    for (const char* key : {"faas.name", "k8s.deployment.name", "process.executable.name"}) {
-      if (Take(&resource_tags, key, &service)) {
-        resource_tags[kServiceNameSource] = key;
+  absl::string_view service_key;
+  for (absl::string_view key :
+       {"service.name", "faas.name", "k8s.deployment.name", "process.executable.name"}) {
+    for (const auto& a : attributes) {
+      if (a.key() == key) {
+        service = otlp::AsString(a.value());
+        service_key = a.key();
         break;
       }
     }
+    if (!service_key.empty()) break;
+  }
+  std::vector<Entry> resource;
+  for (const auto& a : attributes) {
+    if (a.key() == service_key) continue;
+    resource.push_back({a.key(), otlp::AsString(a.value()), RoleOf(a.key())});
+  }
+  if (!service_key.empty() && service_key != "service.name") {
+    resource.push_back({kServiceNameSource, std::string(service_key), Role::kTag});
   }
   if (service.empty()) service = options.default_service_name;
+
+  std::vector<Entry> base, scratch;
   for (const auto& scope_spans : resource_spans.scope_spans()) {
     if (scope_spans.spans_size() == 0) continue;
-    Tags base = resource_tags;
     const auto& scope = scope_spans.scope();
-    for (const auto& a : scope.attributes()) base[a.key()] = otlp::AsString(a.value());
-    if (!scope.name().empty()) base["otel.library.name"] = scope.name();
-    if (!scope.version().empty()) base["otel.library.version"] = scope.version();
+    base.clear();
+    // Scope attributes over resource attributes of the same key.
+    for (const auto& a : scope.attributes()) {
+      base.push_back({a.key(), otlp::AsString(a.value()), RoleOf(a.key())});
+    }
+    if (!scope.name().empty()) base.push_back({"otel.library.name", scope.name(), Role::kTag});
+    if (!scope.version().empty()) {
+      base.push_back({"otel.library.version", scope.version(), Role::kTag});
+    }
+    const size_t own = base.size();
+    for (const Entry& e : resource) {
+      bool shadowed = false;
+      for (size_t i = 0; i < own && !shadowed; ++i) shadowed = base[i].key == e.key;
+      if (!shadowed) base.push_back(e);
+    }
     for (const auto& span : scope_spans.spans()) {
-      SpanToZipkin(span, base, service, out->add_spans());
+      SpanToZipkin(span, base, service, &scratch, out->add_spans());
     }
   }
   return absl::OkStatus();

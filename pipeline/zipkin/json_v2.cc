@@ -178,6 +178,7 @@ class SpanReader {
     if (auto it = span.FindMember("tags"); it != span.MemberEnd() && !it->value.IsNull()) {
       if (!it->value.IsObject()) return Error("tags", "expected an object");
       auto* tags = out->mutable_tags();
+      tags->Reserve(static_cast<int>(it->value.MemberCount()));
       for (const auto& m : it->value.GetObject()) {
         std::string key(m.name.GetString(), m.name.GetStringLength());
         if (!Utf8(m.name)) return Error("tags", "a key is not valid UTF-8");
@@ -197,7 +198,9 @@ class SpanReader {
         } else {
           return Error(absl::StrCat("tags.", key), "expected a string");
         }
-        (*tags)[std::move(key)] = std::move(value);
+        auto* tag = tags->Add();
+        tag->set_key(std::move(key));
+        tag->set_value(std::move(value));
       }
     }
     return absl::OkStatus();
@@ -274,7 +277,7 @@ std::string EncodeJsonV2(const model::ListOfSpans& spans) {
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
   w.StartArray();
-  std::vector<const google::protobuf::MapPair<std::string, std::string>*> tags;
+  std::vector<const model::Tag*> tags;
   for (const auto& s : spans.spans()) {
     w.StartObject();
     w.Key("traceId");
@@ -316,16 +319,18 @@ std::string EncodeJsonV2(const model::ListOfSpans& spans) {
       }
       w.EndArray();
     }
-    if (!s.tags().empty()) {
+    if (s.tags_size() > 0) {
       tags.clear();
-      for (const auto& pair : s.tags()) tags.push_back(&pair);
-      std::sort(tags.begin(), tags.end(),
-                [](const auto* a, const auto* b) { return a->first < b->first; });
+      for (const auto& tag : s.tags()) tags.push_back(&tag);
+      std::stable_sort(tags.begin(), tags.end(),
+                       [](const auto* a, const auto* b) { return a->key() < b->key(); });
       w.Key("tags");
       w.StartObject();
-      for (const auto* pair : tags) {
-        WriteString(w, pair->first);
-        WriteString(w, pair->second);
+      for (size_t i = 0; i < tags.size(); ++i) {
+        // Of tags with the same key only the last is written: a JSON object has one of each.
+        if (i + 1 < tags.size() && tags[i + 1]->key() == tags[i]->key()) continue;
+        WriteString(w, tags[i]->key());
+        WriteString(w, tags[i]->value());
       }
       w.EndObject();
     }

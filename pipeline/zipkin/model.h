@@ -13,6 +13,7 @@ using Span = ::zipkin::proto3::Span;
 using Endpoint = ::zipkin::proto3::Endpoint;
 using Annotation = ::zipkin::proto3::Annotation;
 using ListOfSpans = ::zipkin::proto3::ListOfSpans;
+using Tag = ::zipkin::proto3::Tag;
 }  // namespace model
 
 // The local service name given to spans whose resource has none, and read back as "no

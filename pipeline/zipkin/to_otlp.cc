@@ -10,121 +10,230 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "pipeline/otlp/json_dom.h"
 #include "pipeline/zipkin/hex.h"
+#include "pipeline/zipkin/tags.h"
 
 namespace weir::zipkin {
 
 namespace {
 
 using Attributes = google::protobuf::RepeatedPtrField<otlp::KeyValue>;
-using Tags = google::protobuf::Map<std::string, std::string>;
 
-// Tags that describe the resource rather than the span: otelcol's list (nonSpanAttributes).
-const absl::flat_hash_set<absl::string_view>& ResourceKeys() {
-  static const auto* keys =
-      new absl::flat_hash_set<absl::string_view>{"cloud.provider",
-                                                 "cloud.account.id",
-                                                 "cloud.region",
-                                                 "cloud.availability_zone",
-                                                 "cloud.platform",
-                                                 "aws.ecs.container.arn",
-                                                 "aws.ecs.cluster.arn",
-                                                 "aws.ecs.launchtype",
-                                                 "aws.ecs.task.arn",
-                                                 "aws.ecs.task.family",
-                                                 "aws.ecs.task.revision",
-                                                 "aws.eks.cluster.arn",
-                                                 "aws.log.group.names",
-                                                 "aws.log.group.arns",
-                                                 "aws.log.stream.names",
-                                                 "aws.log.stream.arns",
-                                                 "container.name",
-                                                 "container.id",
-                                                 "container.runtime",
-                                                 "container.image.name",
-                                                 "container.image.tag",
-                                                 "deployment.environment",
-                                                 "device.id",
-                                                 "device.model.identifier",
-                                                 "device.model.name",
-                                                 "device.manufacturer",
-                                                 "faas.name",
-                                                 "faas.id",
-                                                 "faas.version",
-                                                 "faas.instance",
-                                                 "faas.max_memory",
-                                                 "host.id",
-                                                 "host.name",
-                                                 "host.type",
-                                                 "host.arch",
-                                                 "host.image.name",
-                                                 "host.image.id",
-                                                 "host.image.version",
-                                                 "k8s.cluster.name",
-                                                 "k8s.node.name",
-                                                 "k8s.node.uid",
-                                                 "k8s.namespace.name",
-                                                 "k8s.pod.uid",
-                                                 "k8s.pod.name",
-                                                 "k8s.container.name",
-                                                 "k8s.container.restart_count",
-                                                 "k8s.replicaset.uid",
-                                                 "k8s.replicaset.name",
-                                                 "k8s.deployment.uid",
-                                                 "k8s.deployment.name",
-                                                 "k8s.statefulset.uid",
-                                                 "k8s.statefulset.name",
-                                                 "k8s.daemonset.uid",
-                                                 "k8s.daemonset.name",
-                                                 "k8s.job.uid",
-                                                 "k8s.job.name",
-                                                 "k8s.cronjob.uid",
-                                                 "k8s.cronjob.name",
-                                                 "os.type",
-                                                 "os.description",
-                                                 "os.name",
-                                                 "os.version",
-                                                 "process.pid",
-                                                 "process.executable.name",
-                                                 "process.executable.path",
-                                                 "process.command",
-                                                 "process.command_line",
-                                                 "process.command_args",
-                                                 "process.owner",
-                                                 "process.runtime.name",
-                                                 "process.runtime.version",
-                                                 "process.runtime.description",
-                                                 "service.name",
-                                                 "service.namespace",
-                                                 "service.instance.id",
-                                                 "service.version",
-                                                 "telemetry.sdk.name",
-                                                 "telemetry.sdk.language",
-                                                 "telemetry.sdk.version",
-                                                 "telemetry.auto.version",
-                                                 "webengine.name",
-                                                 "webengine.version",
-                                                 "webengine.description",
-                                                 "opencensus.starttime",
-                                                 "opencensus.exporterversion",
-                                                 "opencensus.resourcetype"};
-  return *keys;
+// What a tag means to the translation. Tags that are none of these are span attributes.
+enum class Role : uint8_t {
+  kAttribute,
+  kResource,  // otelcol's list of resource keys (nonSpanAttributes): moved to the resource
+  kServiceName,
+  kServiceNameSource,
+  kSpanKind,
+  kTraceState,
+  kStatusCode,
+  kStatusDescription,
+  kError,
+  kScopeName,
+  kScopeVersion,
+  kLibraryName,
+  kLibraryVersion,
+};
+
+Role RoleOf(absl::string_view key) {
+  static const auto* roles = [] {
+    auto* m = new absl::flat_hash_map<absl::string_view, Role>;
+    for (absl::string_view key : {"cloud.provider",
+                                  "cloud.account.id",
+                                  "cloud.region",
+                                  "cloud.availability_zone",
+                                  "cloud.platform",
+                                  "aws.ecs.container.arn",
+                                  "aws.ecs.cluster.arn",
+                                  "aws.ecs.launchtype",
+                                  "aws.ecs.task.arn",
+                                  "aws.ecs.task.family",
+                                  "aws.ecs.task.revision",
+                                  "aws.eks.cluster.arn",
+                                  "aws.log.group.names",
+                                  "aws.log.group.arns",
+                                  "aws.log.stream.names",
+                                  "aws.log.stream.arns",
+                                  "container.name",
+                                  "container.id",
+                                  "container.runtime",
+                                  "container.image.name",
+                                  "container.image.tag",
+                                  "deployment.environment",
+                                  "device.id",
+                                  "device.model.identifier",
+                                  "device.model.name",
+                                  "device.manufacturer",
+                                  "faas.name",
+                                  "faas.id",
+                                  "faas.version",
+                                  "faas.instance",
+                                  "faas.max_memory",
+                                  "host.id",
+                                  "host.name",
+                                  "host.type",
+                                  "host.arch",
+                                  "host.image.name",
+                                  "host.image.id",
+                                  "host.image.version",
+                                  "k8s.cluster.name",
+                                  "k8s.node.name",
+                                  "k8s.node.uid",
+                                  "k8s.namespace.name",
+                                  "k8s.pod.uid",
+                                  "k8s.pod.name",
+                                  "k8s.container.name",
+                                  "k8s.container.restart_count",
+                                  "k8s.replicaset.uid",
+                                  "k8s.replicaset.name",
+                                  "k8s.deployment.uid",
+                                  "k8s.deployment.name",
+                                  "k8s.statefulset.uid",
+                                  "k8s.statefulset.name",
+                                  "k8s.daemonset.uid",
+                                  "k8s.daemonset.name",
+                                  "k8s.job.uid",
+                                  "k8s.job.name",
+                                  "k8s.cronjob.uid",
+                                  "k8s.cronjob.name",
+                                  "os.type",
+                                  "os.description",
+                                  "os.name",
+                                  "os.version",
+                                  "process.pid",
+                                  "process.executable.name",
+                                  "process.executable.path",
+                                  "process.command",
+                                  "process.command_line",
+                                  "process.command_args",
+                                  "process.owner",
+                                  "process.runtime.name",
+                                  "process.runtime.version",
+                                  "process.runtime.description",
+                                  "service.namespace",
+                                  "service.instance.id",
+                                  "service.version",
+                                  "telemetry.sdk.name",
+                                  "telemetry.sdk.language",
+                                  "telemetry.sdk.version",
+                                  "telemetry.auto.version",
+                                  "webengine.name",
+                                  "webengine.version",
+                                  "webengine.description",
+                                  "opencensus.starttime",
+                                  "opencensus.exporterversion",
+                                  "opencensus.resourcetype"}) {
+      (*m)[key] = Role::kResource;
+    }
+    (*m)["service.name"] = Role::kServiceName;
+    (*m)[kServiceNameSource] = Role::kServiceNameSource;
+    (*m)["span.kind"] = Role::kSpanKind;
+    (*m)["w3c.tracestate"] = Role::kTraceState;
+    (*m)["otel.status_code"] = Role::kStatusCode;
+    (*m)["otel.status_description"] = Role::kStatusDescription;
+    (*m)["error"] = Role::kError;
+    (*m)["otel.scope.name"] = Role::kScopeName;
+    (*m)["otel.scope.version"] = Role::kScopeVersion;
+    (*m)["otel.library.name"] = Role::kLibraryName;
+    (*m)["otel.library.version"] = Role::kLibraryVersion;
+    return m;
+  }();
+  auto it = roles->find(key);
+  return it == roles->end() ? Role::kAttribute : it->second;
 }
 
-bool Take(Tags* tags, const char* key, std::string* value) {
-  auto it = tags->find(key);
-  if (it == tags->end()) return false;
-  *value = std::move(it->second);
-  tags->erase(it);
-  return true;
+// The tags of one span sorted by what they mean; pointers into the span's tags.
+struct Sorted {
+  model::Tag* span_kind = nullptr;
+  model::Tag* trace_state = nullptr;
+  model::Tag* status_code = nullptr;
+  model::Tag* status_description = nullptr;
+  model::Tag* error = nullptr;
+  model::Tag* scope_name = nullptr;     // otel.scope.name, else otel.library.name
+  model::Tag* scope_version = nullptr;  // otel.scope.version, else otel.library.version
+  model::Tag* service_name = nullptr;   // a service.name tag
+  model::Tag* source = nullptr;         // otlp.service.name.source
+  std::vector<model::Tag*> resource;    // sorted by key
+  std::vector<model::Tag*> links;       // otlp.link.<i>
+  std::vector<model::Tag*> attributes;
+
+  void Clear() {
+    span_kind = trace_state = status_code = status_description = error = nullptr;
+    scope_name = scope_version = service_name = source = nullptr;
+    resource.clear();
+    links.clear();
+    attributes.clear();
+  }
+};
+
+void SortTags(Tags* tags, Sorted* out) {
+  out->Clear();
+  model::Tag* library_name = nullptr;
+  model::Tag* library_version = nullptr;
+  for (auto& tag : *tags) {
+    switch (RoleOf(tag.key())) {
+      case Role::kAttribute:
+        if (absl::StartsWith(tag.key(), "otlp.link.")) {
+          out->links.push_back(&tag);
+        } else {
+          out->attributes.push_back(&tag);
+        }
+        break;
+      case Role::kResource:
+        out->resource.push_back(&tag);
+        break;
+      case Role::kServiceName:
+        out->service_name = &tag;
+        break;
+      case Role::kServiceNameSource:
+        out->source = &tag;
+        break;
+      case Role::kSpanKind:
+        out->span_kind = &tag;
+        break;
+      case Role::kTraceState:
+        out->trace_state = &tag;
+        break;
+      case Role::kStatusCode:
+        out->status_code = &tag;
+        break;
+      case Role::kStatusDescription:
+        out->status_description = &tag;
+        break;
+      case Role::kError:
+        out->error = &tag;
+        break;
+      case Role::kScopeName:
+        out->scope_name = &tag;
+        break;
+      case Role::kScopeVersion:
+        out->scope_version = &tag;
+        break;
+      case Role::kLibraryName:
+        library_name = &tag;
+        break;
+      case Role::kLibraryVersion:
+        library_version = &tag;
+        break;
+    }
+  }
+  if (out->scope_name == nullptr) out->scope_name = library_name;
+  if (out->scope_version == nullptr) out->scope_version = library_version;
+  std::sort(out->resource.begin(), out->resource.end(),
+            [](const model::Tag* a, const model::Tag* b) { return a->key() < b->key(); });
+}
+
+std::string TakeValue(model::Tag* tag) {
+  return tag == nullptr ? std::string() : std::move(*tag->mutable_value());
 }
 
 void SetString(Attributes* attributes, absl::string_view key, std::string value) {
@@ -301,7 +410,7 @@ otlp::Span::SpanKind KindFromTag(std::string value) {
   return otlp::Span::SPAN_KIND_UNSPECIFIED;
 }
 
-void SpanToOtlp(model::Span&& in, const ToOtlpOptions& options, Tags* tags, otlp::Span* out) {
+void SpanToOtlp(model::Span&& in, const ToOtlpOptions& options, Sorted& tags, otlp::Span* out) {
   std::string id = std::move(*in.mutable_trace_id());
   if (id.size() == 8) id.insert(0, 8, '\0');
   out->set_trace_id(std::move(id));
@@ -310,7 +419,6 @@ void SpanToOtlp(model::Span&& in, const ToOtlpOptions& options, Tags* tags, otlp
     out->set_parent_span_id(std::move(*in.mutable_parent_id()));
   }
   out->set_name(std::move(*in.mutable_name()));
-  std::string value;
   switch (in.kind()) {
     case model::Span::CLIENT:
       out->set_kind(otlp::Span::SPAN_KIND_CLIENT);
@@ -325,12 +433,11 @@ void SpanToOtlp(model::Span&& in, const ToOtlpOptions& options, Tags* tags, otlp
       out->set_kind(otlp::Span::SPAN_KIND_CONSUMER);
       break;
     default:
+      if (tags.span_kind != nullptr) out->set_kind(KindFromTag(TakeValue(tags.span_kind)));
       break;
   }
-  if (Take(tags, "span.kind", &value) && out->kind() == otlp::Span::SPAN_KIND_UNSPECIFIED) {
-    out->set_kind(KindFromTag(std::move(value)));
-  }
   auto* attributes = out->mutable_attributes();
+  attributes->Reserve(static_cast<int>(tags.attributes.size()) + 6);
   if (in.timestamp() == 0) {
     auto* a = attributes->Add();
     a->set_key(kStartTimeAbsent);
@@ -339,15 +446,17 @@ void SpanToOtlp(model::Span&& in, const ToOtlpOptions& options, Tags* tags, otlp
   const uint64_t start = SaturatingNanos(in.timestamp());
   out->set_start_time_unix_nano(start);
   out->set_end_time_unix_nano(SaturatingAdd(start, SaturatingNanos(in.duration())));
-  if (Take(tags, "w3c.tracestate", &value)) out->set_trace_state(std::move(value));
+  if (tags.trace_state != nullptr) out->set_trace_state(TakeValue(tags.trace_state));
 
   auto* status = out->mutable_status();
-  std::string description;
-  const bool has_description = Take(tags, "otel.status_description", &description);
-  if (Take(tags, "otel.status_code", &value)) status->set_code(StatusCode(std::move(value)));
-  if (Take(tags, "error", &value)) {
+  std::string description = TakeValue(tags.status_description);
+  if (tags.status_code != nullptr) status->set_code(StatusCode(TakeValue(tags.status_code)));
+  if (tags.error != nullptr) {
     status->set_code(otlp::SpanStatus::STATUS_CODE_ERROR);
-    if (!has_description && value != "true" && !value.empty()) description = std::move(value);
+    std::string value = TakeValue(tags.error);
+    if (tags.status_description == nullptr && value != "true" && !value.empty()) {
+      description = std::move(value);
+    }
   }
   if (!description.empty() && status->code() != otlp::SpanStatus::STATUS_CODE_UNSET) {
     status->set_message(std::move(description));
@@ -360,13 +469,22 @@ void SpanToOtlp(model::Span&& in, const ToOtlpOptions& options, Tags* tags, otlp
     event->set_time_unix_nano(SaturatingNanos(a.timestamp()));
     if (!ParseEncodedEvent(a.value(), event)) event->set_name(std::move(*a.mutable_value()));
   }
-  for (int i = 0;; ++i) {
-    auto it = tags->find(absl::StrCat("otlp.link.", i));
-    if (it == tags->end()) break;
-    otlp::SpanLink link;
-    if (ParseEncodedLink(it->second, &link)) {
-      *out->add_links() = std::move(link);
-      tags->erase(it);
+  if (!tags.links.empty()) {
+    // otlp.link.0, .1, … up to the first index missing; a value that does not parse, or one
+    // past the gap, stays an attribute.
+    std::sort(tags.links.begin(), tags.links.end(), [](const model::Tag* a, const model::Tag* b) {
+      return a->key().size() != b->key().size() ? a->key().size() < b->key().size()
+                                                : a->key() < b->key();
+    });
+    size_t next = 0;
+    for (model::Tag* tag : tags.links) {
+      otlp::SpanLink link;
+      if (tag->key() == absl::StrCat("otlp.link.", next) && ParseEncodedLink(tag->value(), &link)) {
+        *out->add_links() = std::move(link);
+        ++next;
+      } else {
+        tags.attributes.push_back(tag);
+      }
     }
   }
 
@@ -388,19 +506,21 @@ void SpanToOtlp(model::Span&& in, const ToOtlpOptions& options, Tags* tags, otlp
     if (e->port() > 0) SetInt(attributes, "net.peer.port", e->port());
   }
 
-  // The remaining tags, by key, so the output does not depend on the map's order.
-  const int first_tag = attributes->size();
-  for (auto& [key, text] : *tags) {
+  // The remaining tags, by key, so the output does not depend on the sender's order; of tags
+  // with the same key the last wins (OTLP allows one of each).
+  std::stable_sort(tags.attributes.begin(), tags.attributes.end(),
+                   [](const model::Tag* a, const model::Tag* b) { return a->key() < b->key(); });
+  for (size_t i = 0; i < tags.attributes.size(); ++i) {
+    model::Tag* tag = tags.attributes[i];
+    if (i + 1 < tags.attributes.size() && tags.attributes[i + 1]->key() == tag->key()) continue;
     auto* a = attributes->Add();
-    a->set_key(key);
+    a->set_key(std::move(*tag->mutable_key()));
     if (options.parse_string_tags) {
-      TypedValue(std::move(text), a->mutable_value());
+      TypedValue(std::move(*tag->mutable_value()), a->mutable_value());
     } else {
-      a->mutable_value()->set_string_value(std::move(text));
+      a->mutable_value()->set_string_value(std::move(*tag->mutable_value()));
     }
   }
-  std::sort(attributes->pointer_begin() + first_tag, attributes->pointer_end(),
-            [](const otlp::KeyValue* a, const otlp::KeyValue* b) { return a->key() < b->key(); });
 }
 
 struct Group {
@@ -428,60 +548,52 @@ absl::Status SpansToResourceSpans(model::ListOfSpans&& spans, const ToOtlpOption
                                                      s.parent_id().size(), " bytes, not 8"));
     }
   }
-  const auto& resource_keys = ResourceKeys();
   absl::flat_hash_map<std::string, Group> groups;
-  std::vector<std::pair<std::string, std::string>> moved;
+  Sorted tags;
+  std::string key;
   for (auto& span : *spans.mutable_spans()) {
-    Tags tags = std::move(*span.mutable_tags());
+    SortTags(span.mutable_tags(), &tags);
     std::string service = span.has_local_endpoint()
                               ? std::move(*span.mutable_local_endpoint()->mutable_service_name())
                               : std::string();
     if (service == kNoServiceName) service.clear();
     std::string service_key = "service.name";
-    std::string source;
-    if (Take(&tags, kServiceNameSource, &source) && !source.empty()) service_key = source;
-    moved.clear();
-    for (auto it = tags.begin(); it != tags.end();) {
-      if (it->first == service_key && !service.empty()) {
-        tags.erase(it++);  // the local endpoint's name, repeated as a tag (OpenTelemetry SDKs)
-      } else if (resource_keys.contains(it->first)) {
-        moved.emplace_back(it->first, std::move(it->second));
-        tags.erase(it++);
-      } else {
-        ++it;
-      }
+    if (tags.source != nullptr && !tags.source->value().empty()) {
+      service_key = TakeValue(tags.source);
     }
-    std::sort(moved.begin(), moved.end());
-    std::string scope_name, scope_version;
-    if (!Take(&tags, "otel.scope.name", &scope_name))
-      Take(&tags, "otel.library.name", &scope_name);
-    else
-      tags.erase("otel.library.name");
-    if (!Take(&tags, "otel.scope.version", &scope_version)) {
-      Take(&tags, "otel.library.version", &scope_version);
-    } else {
-      tags.erase("otel.library.version");
+    if (service.empty() && tags.service_name != nullptr) {
+      service = TakeValue(tags.service_name);  // no local endpoint: the tag names the service
     }
+    // A service.name tag beside the local endpoint repeats its name (OpenTelemetry SDKs).
 
-    std::string key = service;
-    for (const auto& [k, v] : moved) absl::StrAppend(&key, "\n", k, "=", v);
-    auto [it, inserted] = groups.try_emplace(std::move(key));
+    key = service;
+    for (const model::Tag* t : tags.resource)
+      absl::StrAppend(&key, "\n", t->key(), "=", t->value());
+    auto [it, inserted] = groups.try_emplace(key);
     Group& group = it->second;
     if (inserted) {
       group.resource = out->resource_spans_size();
       auto* attributes = out->add_resource_spans()->mutable_resource()->mutable_attributes();
       if (!service.empty()) SetString(attributes, service_key, service);
-      for (auto& [k, v] : moved) SetString(attributes, k, std::move(v));
+      for (model::Tag* t : tags.resource) {
+        if (t->key() == service_key && !service.empty()) continue;
+        SetString(attributes, t->key(), std::move(*t->mutable_value()));
+      }
     }
     auto* resource_spans = out->mutable_resource_spans(group.resource);
+    const std::string* scope_name =
+        tags.scope_name != nullptr ? &tags.scope_name->value() : nullptr;
+    const std::string* scope_version =
+        tags.scope_version != nullptr ? &tags.scope_version->value() : nullptr;
     auto [scope_it, new_scope] = group.scopes.try_emplace(
-        absl::StrCat(scope_name, "\n", scope_version), resource_spans->scope_spans_size());
+        absl::StrCat(scope_name ? *scope_name : "", "\n", scope_version ? *scope_version : ""),
+        resource_spans->scope_spans_size());
     if (new_scope) {
       auto* scope = resource_spans->add_scope_spans()->mutable_scope();
-      scope->set_name(std::move(scope_name));
-      scope->set_version(std::move(scope_version));
+      scope->set_name(TakeValue(tags.scope_name));
+      scope->set_version(TakeValue(tags.scope_version));
     }
-    SpanToOtlp(std::move(span), options, &tags,
+    SpanToOtlp(std::move(span), options, tags,
                resource_spans->mutable_scope_spans(scope_it->second)->add_spans());
   }
   return absl::OkStatus();

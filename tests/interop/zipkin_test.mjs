@@ -10,7 +10,8 @@
 //
 //   OpenTelemetry JS SDK → weir `otlp` receiver → weir `zipkin` exporters (format json and
 //   format proto) → a collector here that decodes the JSON with JSON.parse and the protobuf with
-//   protobufjs and zipkin.proto: every span must arrive with Zipkin's mapping.
+//   protobufjs and Zipkin's published protobuf schema: every span must arrive with Zipkin's
+//   mapping.
 //
 //   node zipkin_test.mjs /path/to/weir /path/to/proto-dir
 //
@@ -55,8 +56,28 @@ const expectSame = (what, got, want) => expectEq(what, sorted(got), sorted(want)
 // --- decoders ----------------------------------------------------------------------------------
 const root = new protobuf.Root();
 root.resolvePath = (_origin, target) => path.join(protoDir, target);
-await root.load(['opentelemetry/proto/collector/trace/v1/trace_service.proto',
-                 'zipkin/zipkin.proto'], { keepCase: true });
+await root.load('opentelemetry/proto/collector/trace/v1/trace_service.proto', { keepCase: true });
+// Zipkin's v2 protobuf schema as openzipkin publishes it (zipkin-api's zipkin.proto), declared
+// here rather than loaded from weir's proto/ folder: weir's copy holds the tags as a list of
+// key/value messages, and this checks that its bytes are those of the published
+// map<string, string>.
+root.add(protobuf.Root.fromJSON({ nested: { zipkin: { nested: { proto3: { nested: {
+  Span: { fields: {
+    trace_id: { type: 'bytes', id: 1 }, parent_id: { type: 'bytes', id: 2 },
+    id: { type: 'bytes', id: 3 }, kind: { type: 'Kind', id: 4 }, name: { type: 'string', id: 5 },
+    timestamp: { type: 'fixed64', id: 6 }, duration: { type: 'uint64', id: 7 },
+    local_endpoint: { type: 'Endpoint', id: 8 }, remote_endpoint: { type: 'Endpoint', id: 9 },
+    annotations: { rule: 'repeated', type: 'Annotation', id: 10 },
+    tags: { keyType: 'string', type: 'string', id: 11 },
+    debug: { type: 'bool', id: 12 }, shared: { type: 'bool', id: 13 } },
+    nested: { Kind: { values: {
+      SPAN_KIND_UNSPECIFIED: 0, CLIENT: 1, SERVER: 2, PRODUCER: 3, CONSUMER: 4 } } } },
+  Endpoint: { fields: {
+    service_name: { type: 'string', id: 1 }, ipv4: { type: 'bytes', id: 2 },
+    ipv6: { type: 'bytes', id: 3 }, port: { type: 'int32', id: 4 } } },
+  Annotation: { fields: { timestamp: { type: 'fixed64', id: 1 }, value: { type: 'string', id: 2 } } },
+  ListOfSpans: { fields: { spans: { rule: 'repeated', type: 'Span', id: 1 } } },
+} } } } } }).lookup('zipkin'));
 const ExportRequest = root.lookupType(
   'opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
 const ExportResponse = root.lookupType(
