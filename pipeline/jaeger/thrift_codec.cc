@@ -10,7 +10,7 @@
 #include "absl/base/internal/endian.h"
 #include "absl/strings/str_cat.h"
 #include "pipeline/memory_budget.h"
-#include "thrift/TConfiguration.h"
+#include "pipeline/thrift/bounded.h"
 #include "thrift/protocol/TBinaryProtocol.h"
 #include "thrift/protocol/TCompactProtocol.h"
 #include "thrift/transport/TBufferTransports.h"
@@ -19,7 +19,6 @@ namespace weir::jaeger {
 
 namespace {
 
-using apache::thrift::TConfiguration;
 using apache::thrift::TException;
 using apache::thrift::protocol::TBinaryProtocolT;
 using apache::thrift::protocol::TCompactProtocolT;
@@ -27,74 +26,19 @@ using apache::thrift::protocol::TMessageType;
 using apache::thrift::protocol::TType;
 using apache::thrift::transport::TMemoryBuffer;
 
-// A read-only transport over `bytes`.
-std::shared_ptr<TMemoryBuffer> ReadBuffer(absl::string_view bytes) {
-  const int size = static_cast<int>(std::min<size_t>(bytes.size(), INT32_MAX - 1));
-  auto config = std::make_shared<TConfiguration>(size + 1);
-  return std::make_shared<TMemoryBuffer>(
-      reinterpret_cast<uint8_t*>(const_cast<char*>(bytes.data())), static_cast<uint32_t>(size),
-      TMemoryBuffer::OBSERVE, config);
-}
-
-// The most elements a string may claim: the input's size.
-int32_t Limit(absl::string_view bytes) {
-  return static_cast<int32_t>(std::min<size_t>(std::max<size_t>(bytes.size(), 1), INT32_MAX));
-}
-
-// Thrown when the lists of one input claim more than the memory budget has room for.
-struct OverBudgetError : TException {
-  OverBudgetError() : TException("the lists claim more memory than the budget has room for") {}
-};
-
-// Base (the compact or binary protocol) with a bound on what lists claim, checked before the
-// generated readers resize a vector for them. Every list in these models holds structs, and the
-// smallest struct (a Tag: key and type) takes `min_element_bytes` on the wire, so a list may
-// not claim more elements than the bytes left can hold; and all the lists of one input together
-// no more than the input could (kMaxElements at most), each element counted at the size of the
-// largest generated struct against the process memory budget. So a forged count allocates at
-// most kElementBytes × input size / min_element_bytes, and only with the budget's room.
-template <typename Base>
-class Bounded final : public Base {
- public:
-  static constexpr uint64_t kMaxElements = uint64_t{1} << 21;
-  static constexpr uint64_t kElementBytes = sizeof(thrift::Span);
-
-  template <typename... Args>
-  Bounded(std::shared_ptr<TMemoryBuffer> buffer, uint32_t min_element_bytes, Args... args)
-      : Base(buffer, args...),
-        buffer_(buffer.get()),
-        min_element_bytes_(min_element_bytes),
-        max_claimed_(
-            std::min<uint64_t>(kMaxElements, buffer->available_read() / min_element_bytes + 1)) {}
-
-  uint32_t readListBegin(TType& element_type, uint32_t& size) {
-    const uint32_t n = Base::readListBegin(element_type, size);
-    claimed_ += size;
-    if (size > buffer_->available_read() / min_element_bytes_ + 1 || claimed_ > max_claimed_) {
-      throw apache::thrift::protocol::TProtocolException(
-          apache::thrift::protocol::TProtocolException::SIZE_LIMIT,
-          absl::StrCat("a list claims ", size, " elements that the input cannot hold"));
-    }
-    if (!pipeline::MemoryBudget::Process().HasRoom(claimed_ * kElementBytes)) {
-      throw OverBudgetError();
-    }
-    return n;
-  }
-
- private:
-  TMemoryBuffer* buffer_;
-  const uint32_t min_element_bytes_;
-  const uint64_t max_claimed_;
-  uint64_t claimed_ = 0;
-};
-
 // The smallest struct of these models on the wire (a Tag with an empty key): field headers,
 // a length and a type, and the stop byte.
 constexpr uint32_t kMinCompactStruct = 5;
 constexpr uint32_t kMinBinaryStruct = 15;
 
-using Compact = Bounded<TCompactProtocolT<TMemoryBuffer>>;
-using Binary = Bounded<TBinaryProtocolT<TMemoryBuffer>>;
+using thrift_io::Binary;
+using thrift_io::Compact;
+using thrift_io::Limit;
+using thrift_io::ReadBuffer;
+using thrift_io::ThriftError;
+
+// Every element is counted at the size of the largest generated struct.
+constexpr uint64_t kElementBytes = sizeof(thrift::Span);
 
 // Reads the arguments struct of an Agent call: field 1 of type STRUCT is the batch.
 template <typename Protocol>
@@ -134,13 +78,6 @@ absl::StatusOr<thrift::Batch> ReadAgentCall(Protocol& p) {
   p.readMessageEnd();
   if (!has_batch) return absl::InvalidArgumentError("emitBatch without its batch (field 1)");
   return batch;
-}
-
-absl::Status ThriftError(const TException& e) {
-  if (dynamic_cast<const OverBudgetError*>(&e) != nullptr) {
-    return pipeline::OverBudget("Thrift decoding");
-  }
-  return absl::InvalidArgumentError(absl::StrCat("malformed Thrift: ", e.what()));
 }
 
 std::string Big64(int64_t high, int64_t low) {
@@ -362,11 +299,12 @@ absl::StatusOr<thrift::Batch> DecodeAgentDatagram(absl::string_view datagram,
   try {
     auto buffer = ReadBuffer(datagram);
     if (protocol == ThriftProtocol::kCompact) {
-      Compact p(buffer, kMinCompactStruct, Limit(datagram), Limit(datagram));
+      Compact p(buffer, kMinCompactStruct, kElementBytes, Limit(datagram), Limit(datagram));
       return ReadAgentCall(p);
     }
     // Not strict: old clients send messages without the version word, as otelcol accepts.
-    Binary p(buffer, kMinBinaryStruct, Limit(datagram), Limit(datagram), false, true);
+    Binary p(buffer, kMinBinaryStruct, kElementBytes, Limit(datagram), Limit(datagram), false,
+             true);
     return ReadAgentCall(p);
   } catch (const TException& e) {
     return ThriftError(e);
@@ -386,7 +324,7 @@ std::string EncodeAgentDatagram(const thrift::Batch& batch, ThriftProtocol proto
 absl::StatusOr<thrift::Batch> DecodeBatch(absl::string_view bytes) {
   try {
     auto buffer = ReadBuffer(bytes);
-    Binary p(buffer, kMinBinaryStruct, Limit(bytes), Limit(bytes), false, true);
+    Binary p(buffer, kMinBinaryStruct, kElementBytes, Limit(bytes), Limit(bytes), false, true);
     thrift::Batch batch;
     batch.read(&p);
     return batch;

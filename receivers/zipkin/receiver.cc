@@ -7,6 +7,7 @@
 #include "google/protobuf/arena.h"
 #include "pipeline/zipkin/json_v2.h"
 #include "pipeline/zipkin/to_otlp.h"
+#include "pipeline/zipkin/v1.h"
 #include "pipeline/zipkin/wire_count.h"
 #include "receivers/helper/delivery.h"
 #include "receivers/helper/http_auth.h"
@@ -20,12 +21,12 @@ using helper::TextAnswer;
 
 Receiver::Receiver(const pipeline::Settings& settings, const Config& config,
                    pipeline::TracesConsumer& next)
-    : id_(settings.id.ToString()),
-      config_(config),
-      next_(next),
-      json_metrics_(*settings.telemetry, id_, "http_v2_json"),
-      proto_metrics_(*settings.telemetry, id_, "http_v2_proto"),
-      io_(*settings.io) {}
+    : id_(settings.id.ToString()), config_(config), next_(next), io_(*settings.io) {
+  for (int i = 0; i < kFormats; ++i) {
+    metrics_[i] =
+        std::make_unique<telemetry::ReceiverMetrics>(*settings.telemetry, id_, kTransports[i]);
+  }
+}
 
 Receiver::~Receiver() { Shutdown(absl::Now() + absl::Seconds(1)); }
 
@@ -40,7 +41,7 @@ absl::Status Receiver::Start(pipeline::Host& host) {
   if (auth_ != nullptr) {
     options.header_check = [this](const http::request_header<>& header,
                                   absl::string_view client_address) {
-      return helper::CheckHttpCredentials(auth_, header, client_address, json_metrics_, auth_log_,
+      return helper::CheckHttpCredentials(auth_, header, client_address, *metrics_[0], auth_log_,
                                           kComponent);
     };
   }
@@ -75,15 +76,16 @@ net::HttpResponse Receiver::Handle(net::HttpRequest& request, absl::string_view 
     r.set(http::field::allow, "POST");
     return r;
   }
-  if (absl::StrContains(target, "api/v1/spans")) {
-    return TextAnswer(request, http::status::unsupported_media_type,
-                      "Zipkin v1 spans are not supported yet; send Zipkin v2 to /api/v2/spans");
-  }
-  const bool proto = helper::MediaType(absl::string_view(
-                         request[http::field::content_type].data(),
-                         request[http::field::content_type].size())) == "application/x-protobuf";
-  telemetry::ReceiverMetrics& metrics = proto ? proto_metrics_ : json_metrics_;
-  const char* what = proto ? "http_v2_proto" : "http_v2_json";
+  // As otelcol routes: a path with api/v1/spans is v1, any other is v2; the body's encoding is
+  // the Content-Type's (Thrift or protobuf), else JSON.
+  const bool v1 = absl::StrContains(target, "api/v1/spans");
+  const std::string media = helper::MediaType(absl::string_view(
+      request[http::field::content_type].data(), request[http::field::content_type].size()));
+  const bool binary = media == (v1 ? "application/x-thrift" : "application/x-protobuf");
+  const Format format = v1 ? (binary ? Format::kV1Thrift : Format::kV1Json)
+                           : (binary ? Format::kV2Proto : Format::kV2Json);
+  telemetry::ReceiverMetrics& metrics = *metrics_[static_cast<int>(format)];
+  const char* what = kTransports[static_cast<int>(format)];
   std::string inflated;
   const std::string* payload = nullptr;
   if (auto refusal =
@@ -98,7 +100,11 @@ net::HttpResponse Receiver::Handle(net::HttpRequest& request, absl::string_view 
   google::protobuf::Arena arena(arena_options);
   auto* spans = google::protobuf::Arena::CreateMessage<weir::zipkin::model::ListOfSpans>(&arena);
   absl::Status decoded;
-  if (proto) {
+  if (format == Format::kV1Json) {
+    decoded = weir::zipkin::DecodeJsonV1(*payload, limit, spans);
+  } else if (format == Format::kV1Thrift) {
+    decoded = weir::zipkin::DecodeThriftV1(*payload, limit, spans);
+  } else if (format == Format::kV2Proto) {
     const int64_t count = weir::zipkin::CountProtoSpans(*payload);
     if (count < 0) {
       decoded = absl::InvalidArgumentError("not a protobuf ListOfSpans");

@@ -135,13 +135,35 @@ TEST_F(ZipkinReceiverTest, BadInputIsAnsweredAndCostsNothingElse) {
                         {{"Content-Encoding", "br"}});
   EXPECT_EQ(r.status, 400);
   EXPECT_THAT(r.body, HasSubstr("unsupported Content-Encoding"));
-  r = testing::HttpPost(address, "/api/v1/spans", "application/json", "[]");
-  EXPECT_EQ(r.status, 415);
+  r = testing::HttpPost(address, "/api/v1/spans", "application/json", "[{\"traceId\":\"1\"}]");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body, HasSubstr("spans[0].id: required"));
+  r = testing::HttpPost(address, "/api/v1/spans", "application/x-thrift", "\x0c\x00");
+  EXPECT_EQ(r.status, 400);
   EXPECT_EQ(sink_.span_count(), 0u);
   // The server goes on.
   r = testing::HttpPost(address, "/api/v2/spans", "application/json", kJson);
   EXPECT_EQ(r.status, 202) << r.body;
   ASSERT_TRUE(sink_.WaitForSpans(2, std::chrono::seconds(10)));
+}
+
+TEST_F(ZipkinReceiverTest, JsonV1) {
+  StartWith(sink_);
+  auto r = testing::HttpPost(receiver_->address(), "/api/v1/spans", "application/json", R"([{
+    "traceId":"5af7183fb1d4cf5f","id":"352bff9a74ca9ad2","name":"get",
+    "annotations":[{"timestamp":1000,"value":"sr","endpoint":{"serviceName":"old"}},
+                   {"timestamp":1900,"value":"ss","endpoint":{"serviceName":"old"}}],
+    "binaryAnnotations":[{"key":"http.path","value":"/x"}]}])");
+  EXPECT_EQ(r.status, 202) << r.body;
+  ASSERT_TRUE(sink_.WaitForSpans(1, std::chrono::seconds(10)));
+  weir::otlp::ExportRequest got = sink_.Merged().ToRequest();
+  const auto& span = got.resource_spans(0).scope_spans(0).spans(0);
+  EXPECT_EQ(got.resource_spans(0).resource().attributes(0).value().string_value(), "old");
+  EXPECT_EQ(span.kind(), weir::otlp::Span::SPAN_KIND_SERVER);
+  EXPECT_EQ(span.start_time_unix_nano(), 1000000u);
+  EXPECT_EQ(span.end_time_unix_nano(), 1900000u);
+  EXPECT_THAT(Metrics(), HasSubstr("otelcol_receiver_accepted_spans{receiver=\"zipkin\","
+                                   "transport=\"http_v1_json\"} 1"));
 }
 
 TEST_F(ZipkinReceiverTest, PipelineRefusalIsRetryLater) {
