@@ -110,6 +110,17 @@ class DomBuilder {
 absl::Status ParseDom(std::string_view json, std::string* buffer, rapidjson::Document* doc) {
   // In-situ parsing needs a mutable, NUL-terminated copy; decoded strings then stay inside it.
   buffer->assign(json);
+  return ParseDomInSitu(buffer, doc);
+}
+
+absl::Status ParseDomInSitu(std::string* buffer, rapidjson::Document* doc) {
+  const std::string_view json(buffer->data(), buffer->size());
+  // The bytes are checked for NUL before parsing rewrites them.
+  if (const void* nul = std::memchr(json.data(), '\0', json.size()); nul != nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid JSON at offset ", static_cast<const char*>(nul) - json.data(), ": ",
+                     rapidjson::GetParseError_En(rapidjson::kParseErrorDocumentRootNotSingular)));
+  }
   rapidjson::ParseResult result;
   bool number_too_big = false;
   auto generate = [&](rapidjson::Document& d) {
@@ -126,12 +137,6 @@ absl::Status ParseDom(std::string_view json, std::string* buffer, rapidjson::Doc
         absl::StrCat("invalid JSON at offset ", result.Offset(), ": ",
                      rapidjson::GetParseError_En(number_too_big ? rapidjson::kParseErrorNumberTooBig
                                                                 : result.Code())));
-  }
-  // The in-situ parser stops at the first NUL; anything after it must not pass silently.
-  if (const void* nul = std::memchr(json.data(), '\0', json.size()); nul != nullptr) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("invalid JSON at offset ", static_cast<const char*>(nul) - json.data(), ": ",
-                     rapidjson::GetParseError_En(rapidjson::kParseErrorDocumentRootNotSingular)));
   }
   return absl::OkStatus();
 }

@@ -1,5 +1,5 @@
-// Internal to the OTLP/JSON codec (json_decode.cc): parsing JSON text into a RapidJSON DOM
-// with exact number conversion. Not part of weir_otlp's API.
+// Parsing JSON text into a RapidJSON DOM with exact number conversion, for weir's JSON decoders
+// (OTLP/JSON here, Zipkin's JSON in pipeline/zipkin).
 //
 // Threading: stateless; safe from any thread.
 #pragma once
@@ -18,5 +18,9 @@ namespace weir::otlp::json_internal {
 // an error. Returns InvalidArgument "invalid JSON at offset <n>: <reason>" for malformed input,
 // including a NUL byte anywhere in it.
 absl::Status ParseDom(std::string_view json, std::string* buffer, rapidjson::Document* doc);
+
+// As ParseDom, parsing *json itself in place (no copy): its bytes are rewritten, and the DOM's
+// strings (NUL-terminated) point into it, so it must outlive *doc and every view of them.
+absl::Status ParseDomInSitu(std::string* json, rapidjson::Document* doc);
 
 }  // namespace weir::otlp::json_internal

@@ -1,5 +1,7 @@
 #include "pipeline/zipkin/hex.h"
 
+#include <cstring>
+
 #include "absl/strings/escaping.h"
 
 namespace weir::zipkin {
@@ -15,20 +17,29 @@ int HexValue(char c) {
 
 }  // namespace
 
-bool ParseHexId(std::string_view hex, size_t max_digits, std::string* out) {
+bool ParseHexIdTo(std::string_view hex, size_t max_digits, char* out, size_t* size) {
   if (hex.empty() || hex.size() > max_digits) return false;
   const size_t width = hex.size() <= 16 ? 16 : 32;
-  out->assign(width / 2, '\0');
+  *size = width / 2;
+  std::memset(out, 0, width / 2);
   bool nonzero = false;
   // Digits fill from the right; digit k (from the right) lands in byte width/2 - 1 - k/2.
   for (size_t k = 0; k < hex.size(); ++k) {
     const int v = HexValue(hex[hex.size() - 1 - k]);
     if (v < 0) return false;
     if (v != 0) nonzero = true;
-    char& byte = (*out)[width / 2 - 1 - k / 2];
+    char& byte = out[width / 2 - 1 - k / 2];
     byte = static_cast<char>(static_cast<unsigned char>(byte) | (k % 2 == 0 ? v : v << 4));
   }
   return nonzero;
+}
+
+bool ParseHexId(std::string_view hex, size_t max_digits, std::string* out) {
+  char bytes[16];
+  size_t size = 0;
+  if (!ParseHexIdTo(hex, max_digits, bytes, &size)) return false;
+  out->assign(bytes, size);
+  return true;
 }
 
 bool AllZeroHex(std::string_view hex) {

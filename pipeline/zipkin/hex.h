@@ -13,6 +13,9 @@ namespace weir::zipkin {
 // longer text, a non-hex digit, or an id of all zeros.
 bool ParseHexId(std::string_view hex, size_t max_digits, std::string* out);
 
+// As ParseHexId, into `out` (room for 16 bytes); *size is 8 or 16.
+bool ParseHexIdTo(std::string_view hex, size_t max_digits, char* out, size_t* size);
+
 // True when `hex` is non-empty and all '0'.
 bool AllZeroHex(std::string_view hex);
 

@@ -5,12 +5,14 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "pipeline/otlp/json_dom.h"
 #include "pipeline/otlp/utf8.h"
@@ -26,106 +28,212 @@ namespace {
 using json_internal::FieldReader;
 using rapidjson::Value;
 
-class SpanReader : public json_internal::FieldReader {
+// Reads spans into a SpanList whose views point into the parsed (in-situ) text. Each object's
+// members are visited once, in their order.
+class SpanReader : public FieldReader {
  public:
   using FieldReader::FieldReader;
 
-  absl::Status Read(const Value& span, model::Span* out) const {
+  absl::Status Read(const Value& span, SpanList* list) const {
     if (!span.IsObject()) return ObjectError("expected an object");
-    const Value* text;
-    if (absl::Status s = String(span, "traceId", &text); !s.ok()) return s;
-    if (text == nullptr) return Error("traceId", "required");
-    std::string id;
-    if (!ParseHexId({text->GetString(), text->GetStringLength()}, 32, &id)) {
-      return Error("traceId", "expected up to 32 hex digits, not all zero");
-    }
-    out->set_trace_id(std::move(id));
-    if (absl::Status s = String(span, "id", &text); !s.ok()) return s;
-    if (text == nullptr) return Error("id", "required");
-    if (!ParseHexId({text->GetString(), text->GetStringLength()}, 16, &id)) {
-      return Error("id", "expected up to 16 hex digits, not all zero");
-    }
-    out->set_id(std::move(id));
-    if (absl::Status s = String(span, "parentId", &text); !s.ok()) return s;
-    if (text != nullptr && text->GetStringLength() > 0) {
-      if (!ParseHexId({text->GetString(), text->GetStringLength()}, 16, &id)) {
-        if (!AllZeroHex({text->GetString(), text->GetStringLength()})) {
-          return Error("parentId", "expected up to 16 hex digits");
+    SpanView& out = list->spans.emplace_back();
+    out.tags_begin = out.tags_end = static_cast<uint32_t>(list->tags.size());
+    out.annotations_begin = out.annotations_end = static_cast<uint32_t>(list->annotations.size());
+    bool has_trace_id = false, has_id = false;
+    for (const auto& m : span.GetObject()) {
+      const absl::string_view name(m.name.GetString(), m.name.GetStringLength());
+      const Value& v = m.value;
+      absl::string_view text;
+      size_t size = 0;
+      if (name == "traceId") {
+        if (absl::Status s = Str(v, "traceId", &text); !s.ok()) return s;
+        if (!ParseHexIdTo({text.data(), text.size()}, 32, out.trace_id, &size)) {
+          return Error("traceId",
+                       text.empty() ? "required" : "expected up to 32 hex digits, not all zero");
         }
-      } else if (id != out->id()) {
-        out->set_parent_id(std::move(id));
-      }
-    }
-    if (absl::Status s = String(span, "kind", &text); !s.ok()) return s;
-    if (text != nullptr) {
-      const std::string kind = absl::AsciiStrToUpper({text->GetString(), text->GetStringLength()});
-      if (kind == "CLIENT") out->set_kind(model::Span::CLIENT);
-      if (kind == "SERVER") out->set_kind(model::Span::SERVER);
-      if (kind == "PRODUCER") out->set_kind(model::Span::PRODUCER);
-      if (kind == "CONSUMER") out->set_kind(model::Span::CONSUMER);
-    }
-    if (absl::Status s = String(span, "name", &text); !s.ok()) return s;
-    if (text != nullptr) out->set_name(text->GetString(), text->GetStringLength());
-    uint64_t n;
-    if (absl::Status s = Unsigned(span, "timestamp", &n); !s.ok()) return s;
-    out->set_timestamp(n);
-    if (absl::Status s = Unsigned(span, "duration", &n); !s.ok()) return s;
-    out->set_duration(n);
-    bool flag;
-    if (absl::Status s = Bool(span, "debug", &flag); !s.ok()) return s;
-    out->set_debug(flag);
-    if (absl::Status s = Bool(span, "shared", &flag); !s.ok()) return s;
-    out->set_shared(flag);
-    bool present;
-    model::Endpoint endpoint;
-    if (absl::Status s = Endpoint(span, "localEndpoint", &endpoint, &present); !s.ok()) return s;
-    if (present) out->mutable_local_endpoint()->Swap(&endpoint);
-    endpoint.Clear();
-    if (absl::Status s = Endpoint(span, "remoteEndpoint", &endpoint, &present); !s.ok()) return s;
-    if (present) out->mutable_remote_endpoint()->Swap(&endpoint);
-    if (auto it = span.FindMember("annotations"); it != span.MemberEnd() && !it->value.IsNull()) {
-      if (!it->value.IsArray()) return Error("annotations", "expected an array");
-      int i = 0;
-      for (const Value& a : it->value.GetArray()) {
-        FieldReader inner(absl::StrCat(path(), ".annotations[", i++, "]"));
-        if (!a.IsObject()) return inner.ObjectError("expected an object");
-        auto* annotation = out->add_annotations();
-        if (absl::Status s = inner.Unsigned(a, "timestamp", &n); !s.ok()) return s;
-        if (n == 0) return inner.Error("timestamp", "required");
-        annotation->set_timestamp(n);
-        if (absl::Status s = inner.String(a, "value", &text); !s.ok()) return s;
-        if (text == nullptr) return inner.Error("value", "required");
-        annotation->set_value(text->GetString(), text->GetStringLength());
-      }
-    }
-    if (auto it = span.FindMember("tags"); it != span.MemberEnd() && !it->value.IsNull()) {
-      if (!it->value.IsObject()) return Error("tags", "expected an object");
-      auto* tags = out->mutable_tags();
-      tags->Reserve(static_cast<int>(it->value.MemberCount()));
-      for (const auto& m : it->value.GetObject()) {
-        std::string key(m.name.GetString(), m.name.GetStringLength());
-        if (!Utf8(m.name)) return Error("tags", "a key is not valid UTF-8");
-        const Value& v = m.value;
-        std::string value;
-        if (v.IsString()) {
-          if (!Utf8(v)) return Error(absl::StrCat("tags.", key), "not valid UTF-8");
-          value.assign(v.GetString(), v.GetStringLength());
-        } else if (v.IsBool()) {
-          value = v.GetBool() ? "true" : "false";
-        } else if (v.IsInt64()) {
-          value = absl::StrCat(v.GetInt64());
-        } else if (v.IsUint64()) {
-          value = absl::StrCat(v.GetUint64());
-        } else if (v.IsDouble()) {
-          value = absl::StrCat(v.GetDouble());
-        } else {
-          return Error(absl::StrCat("tags.", key), "expected a string");
+        out.trace_id_size = static_cast<uint8_t>(size);
+        has_trace_id = true;
+      } else if (name == "id") {
+        if (absl::Status s = Str(v, "id", &text); !s.ok()) return s;
+        if (!ParseHexIdTo({text.data(), text.size()}, 16, out.id, &size)) {
+          return Error("id",
+                       text.empty() ? "required" : "expected up to 16 hex digits, not all zero");
         }
-        auto* tag = tags->Add();
-        tag->set_key(std::move(key));
-        tag->set_value(std::move(value));
+        out.id_size = 8;
+        has_id = true;
+      } else if (name == "parentId") {
+        if (absl::Status s = Str(v, "parentId", &text); !s.ok()) return s;
+        if (!text.empty()) {
+          if (ParseHexIdTo({text.data(), text.size()}, 16, out.parent_id, &size)) {
+            out.parent_id_size = 8;
+          } else if (!AllZeroHex({text.data(), text.size()})) {
+            return Error("parentId", "expected up to 16 hex digits");
+          }
+        }
+      } else if (name == "kind") {
+        if (absl::Status s = Str(v, "kind", &text); !s.ok()) return s;
+        out.kind = KindOf(text);
+      } else if (name == "name") {
+        if (absl::Status s = Str(v, "name", &out.name); !s.ok()) return s;
+      } else if (name == "timestamp") {
+        if (absl::Status s = Num(v, "timestamp", &out.timestamp); !s.ok()) return s;
+      } else if (name == "duration") {
+        if (absl::Status s = Num(v, "duration", &out.duration); !s.ok()) return s;
+      } else if (name == "debug") {
+        if (absl::Status s = Flag(v, "debug", &out.debug); !s.ok()) return s;
+      } else if (name == "shared") {
+        if (absl::Status s = Flag(v, "shared", &out.shared); !s.ok()) return s;
+      } else if (name == "localEndpoint") {
+        if (absl::Status s = ReadEndpoint(v, "localEndpoint", &out.local_endpoint); !s.ok()) {
+          return s;
+        }
+      } else if (name == "remoteEndpoint") {
+        if (absl::Status s = ReadEndpoint(v, "remoteEndpoint", &out.remote_endpoint); !s.ok()) {
+          return s;
+        }
+      } else if (name == "annotations") {
+        if (absl::Status s = ReadAnnotations(v, list, &out); !s.ok()) return s;
+      } else if (name == "tags") {
+        if (absl::Status s = ReadTags(v, list, &out); !s.ok()) return s;
       }
     }
+    if (!has_trace_id) return Error("traceId", "required");
+    if (!has_id) return Error("id", "required");
+    if (out.parent_id_size == 8 && std::memcmp(out.parent_id, out.id, 8) == 0) {
+      out.parent_id_size = 0;  // a parent id equal to the span's own means none
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  static model::Span::Kind KindOf(absl::string_view text) {
+    if (absl::EqualsIgnoreCase(text, "CLIENT")) return model::Span::CLIENT;
+    if (absl::EqualsIgnoreCase(text, "SERVER")) return model::Span::SERVER;
+    if (absl::EqualsIgnoreCase(text, "PRODUCER")) return model::Span::PRODUCER;
+    if (absl::EqualsIgnoreCase(text, "CONSUMER")) return model::Span::CONSUMER;
+    return model::Span::SPAN_KIND_UNSPECIFIED;
+  }
+
+  // A string value ("" for null); an error for other types or invalid UTF-8.
+  absl::Status Str(const Value& v, absl::string_view field, absl::string_view* out) const {
+    *out = {};
+    if (v.IsNull()) return absl::OkStatus();
+    if (!v.IsString()) return Error(field, "expected a string");
+    if (!Utf8(v)) return Error(field, "not valid UTF-8");
+    *out = absl::string_view(v.GetString(), v.GetStringLength());
+    return absl::OkStatus();
+  }
+
+  // A non-negative integer (microseconds, a port); 0 for null.
+  absl::Status Num(const Value& v, absl::string_view field, uint64_t* out) const {
+    *out = 0;
+    if (v.IsNull()) return absl::OkStatus();
+    if (v.IsUint64()) {
+      *out = v.GetUint64();
+      return absl::OkStatus();
+    }
+    if (v.IsDouble() && v.GetDouble() >= 0 && v.GetDouble() < 1.8e19 &&
+        std::floor(v.GetDouble()) == v.GetDouble()) {
+      *out = static_cast<uint64_t>(v.GetDouble());
+      return absl::OkStatus();
+    }
+    return Error(field, "expected a non-negative integer");
+  }
+
+  absl::Status Flag(const Value& v, absl::string_view field, bool* out) const {
+    *out = false;
+    if (v.IsNull()) return absl::OkStatus();
+    if (!v.IsBool()) return Error(field, "expected true or false");
+    *out = v.GetBool();
+    return absl::OkStatus();
+  }
+
+  absl::Status ReadEndpoint(const Value& v, const char* field, EndpointView* out) const {
+    if (v.IsNull()) return absl::OkStatus();
+    if (!v.IsObject()) return Error(field, "expected an object");
+    SpanReader inner(absl::StrCat(path(), ".", field));
+    out->present = true;
+    for (const auto& m : v.GetObject()) {
+      const absl::string_view name(m.name.GetString(), m.name.GetStringLength());
+      absl::string_view text;
+      if (name == "serviceName") {
+        if (absl::Status s = inner.Str(m.value, name, &out->service_name); !s.ok()) return s;
+      } else if (name == "ipv4") {
+        if (absl::Status s = inner.Str(m.value, name, &text); !s.ok()) return s;
+        if (text.empty()) continue;
+        // In-situ strings end with a NUL, as inet_pton wants.
+        if (inet_pton(AF_INET, text.data(), out->ipv4) != 1) {
+          return inner.Error("ipv4", "not an IPv4 address");
+        }
+        out->ipv4_size = 4;
+      } else if (name == "ipv6") {
+        if (absl::Status s = inner.Str(m.value, name, &text); !s.ok()) return s;
+        if (text.empty()) continue;
+        if (inet_pton(AF_INET6, text.data(), out->ipv6) != 1) {
+          return inner.Error("ipv6", "not an IPv6 address");
+        }
+        out->ipv6_size = 16;
+      } else if (name == "port") {
+        uint64_t port;
+        if (absl::Status s = inner.Num(m.value, name, &port); !s.ok()) return s;
+        if (port > 65535) return inner.Error("port", "out of range 0-65535");
+        out->port = static_cast<int32_t>(port);
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status ReadAnnotations(const Value& v, SpanList* list, SpanView* span) const {
+    if (v.IsNull()) return absl::OkStatus();
+    if (!v.IsArray()) return Error("annotations", "expected an array");
+    int i = 0;
+    for (const Value& a : v.GetArray()) {
+      SpanReader inner(absl::StrCat(path(), ".annotations[", i++, "]"));
+      if (!a.IsObject()) return inner.ObjectError("expected an object");
+      AnnotationView annotation;
+      bool has_value = false;
+      for (const auto& m : a.GetObject()) {
+        const absl::string_view name(m.name.GetString(), m.name.GetStringLength());
+        if (name == "timestamp") {
+          if (absl::Status s = inner.Num(m.value, name, &annotation.timestamp); !s.ok()) return s;
+        } else if (name == "value") {
+          if (absl::Status s = inner.Str(m.value, name, &annotation.value); !s.ok()) return s;
+          has_value = !m.value.IsNull();
+        }
+      }
+      if (annotation.timestamp == 0) return inner.Error("timestamp", "required");
+      if (!has_value) return inner.Error("value", "required");
+      list->annotations.push_back(annotation);
+    }
+    span->annotations_end = static_cast<uint32_t>(list->annotations.size());
+    return absl::OkStatus();
+  }
+
+  absl::Status ReadTags(const Value& v, SpanList* list, SpanView* span) const {
+    if (v.IsNull()) return absl::OkStatus();
+    if (!v.IsObject()) return Error("tags", "expected an object");
+    for (const auto& m : v.GetObject()) {
+      if (!Utf8(m.name)) return Error("tags", "a key is not valid UTF-8");
+      const absl::string_view key(m.name.GetString(), m.name.GetStringLength());
+      const Value& value = m.value;
+      absl::string_view text;
+      if (value.IsString()) {
+        if (!Utf8(value)) return Error(absl::StrCat("tags.", key), "not valid UTF-8");
+        text = absl::string_view(value.GetString(), value.GetStringLength());
+      } else if (value.IsBool()) {
+        text = value.GetBool() ? "true" : "false";
+      } else if (value.IsInt64()) {
+        text = list->Own(absl::StrCat(value.GetInt64()));
+      } else if (value.IsUint64()) {
+        text = list->Own(absl::StrCat(value.GetUint64()));
+      } else if (value.IsDouble()) {
+        text = list->Own(absl::StrCat(value.GetDouble()));
+      } else {
+        return Error(absl::StrCat("tags.", key), "expected a string");
+      }
+      list->tags.push_back({key, text});
+    }
+    span->tags_end = static_cast<uint32_t>(list->tags.size());
     return absl::OkStatus();
   }
 };
@@ -166,25 +274,33 @@ void WriteEndpoint(Writer& w, const char* name, const model::Endpoint& e) {
 
 }  // namespace
 
-absl::Status DecodeJsonV2(std::string_view json, size_t max_spans, model::ListOfSpans* out) {
+absl::Status DecodeJsonV2(std::string* json, size_t max_spans, SpanList* out) {
   out->Clear();
-  std::string buffer;
   rapidjson::Document doc;
-  if (absl::Status s = otlp::json_internal::ParseDom(json, &buffer, &doc); !s.ok()) return s;
+  if (absl::Status s = otlp::json_internal::ParseDomInSitu(json, &doc); !s.ok()) return s;
   if (!doc.IsArray()) return absl::InvalidArgumentError("expected a JSON array of spans");
   if (doc.Size() > max_spans) {
     return absl::ResourceExhaustedError(
         absl::StrCat("the request holds ", doc.Size(), " spans, more than ", max_spans));
   }
-  out->mutable_spans()->Reserve(static_cast<int>(doc.Size()));
+  out->spans.reserve(doc.Size());
   int i = 0;
   for (const Value& span : doc.GetArray()) {
     SpanReader reader(absl::StrCat("spans[", i++, "]"));
-    if (absl::Status s = reader.Read(span, out->add_spans()); !s.ok()) {
+    if (absl::Status s = reader.Read(span, out); !s.ok()) {
       out->Clear();
       return s;
     }
   }
+  return absl::OkStatus();
+}
+
+absl::Status DecodeJsonV2(std::string_view json, size_t max_spans, model::ListOfSpans* out) {
+  out->Clear();
+  std::string buffer(json);
+  SpanList list;
+  if (absl::Status s = DecodeJsonV2(&buffer, max_spans, &list); !s.ok()) return s;
+  list.ToModel(out);
   return absl::OkStatus();
 }
 

@@ -28,11 +28,16 @@
 
 #include "absl/status/status.h"
 #include "pipeline/zipkin/model.h"
+#include "pipeline/zipkin/span_list.h"
 
 namespace weir::zipkin {
 
-// Parses `json` into *out (cleared first). At most `max_spans` spans are read: more is
+// Parses *json in place into *out (cleared first), whose views point into *json: it must
+// outlive them and is rewritten. At most `max_spans` spans are read: more is
 // ResourceExhausted. Errors: InvalidArgument "spans[3].traceId: <reason>".
+absl::Status DecodeJsonV2(std::string* json, size_t max_spans, SpanList* out);
+
+// The same into the proto model, from a copy of `json`.
 absl::Status DecodeJsonV2(std::string_view json, size_t max_spans, model::ListOfSpans* out);
 
 // The JSON array of `spans`.

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <utility>
@@ -11,21 +12,267 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "pipeline/otlp/json_dom.h"
+#include "pipeline/otlp/wire_scan.h"
 #include "pipeline/zipkin/hex.h"
-#include "pipeline/zipkin/tags.h"
 
 namespace weir::zipkin {
 
 namespace {
 
-using Attributes = google::protobuf::RepeatedPtrField<otlp::KeyValue>;
+using otlp::wire::AppendVarint;
+using otlp::wire::VarintSize;
+
+// ---- writing OTLP's protobuf encoding ---------------------------------------------------------
+
+constexpr uint32_t kVarint = 0, kFixed64 = 1, kBytes = 2, kFixed32 = 5;
+
+void PutTag(uint32_t field, uint32_t wire_type, std::string* out) {
+  AppendVarint(field << 3 | wire_type, out);
+}
+
+void PutBytes(uint32_t field, absl::string_view value, std::string* out) {
+  PutTag(field, kBytes, out);
+  AppendVarint(value.size(), out);
+  out->append(value.data(), value.size());
+}
+
+void PutVarint(uint32_t field, uint64_t value, std::string* out) {
+  PutTag(field, kVarint, out);
+  AppendVarint(value, out);
+}
+
+void PutFixed64(uint32_t field, uint64_t value, std::string* out) {
+  PutTag(field, kFixed64, out);
+  char bytes[8];
+  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>(value >> (8 * i));
+  out->append(bytes, 8);
+}
+
+void PutDouble(uint32_t field, double value, std::string* out) {
+  uint64_t bits;
+  std::memcpy(&bits, &value, 8);
+  PutFixed64(field, bits, out);
+}
+
+// A KeyValue (field `field` of its parent) whose AnyValue is the encoded `any_value`.
+void PutKeyValue(uint32_t field, absl::string_view key, absl::string_view any_value,
+                 std::string* out) {
+  const size_t size =
+      1 + VarintSize(key.size()) + key.size() + 1 + VarintSize(any_value.size()) + any_value.size();
+  PutTag(field, kBytes, out);
+  AppendVarint(size, out);
+  PutBytes(1, key, out);
+  PutBytes(2, any_value, out);
+}
+
+// A KeyValue with a string value, without building the AnyValue apart.
+void PutStringKeyValue(uint32_t field, absl::string_view key, absl::string_view value,
+                       std::string* out) {
+  const size_t any = 1 + VarintSize(value.size()) + value.size();
+  const size_t size = 1 + VarintSize(key.size()) + key.size() + 1 + VarintSize(any) + any;
+  PutTag(field, kBytes, out);
+  AppendVarint(size, out);
+  PutBytes(1, key, out);
+  PutTag(2, kBytes, out);
+  AppendVarint(any, out);
+  PutBytes(1, value, out);
+}
+
+void PutIntKeyValue(uint32_t field, absl::string_view key, int64_t value, std::string* out) {
+  std::string any;
+  PutVarint(3, static_cast<uint64_t>(value), &any);
+  PutKeyValue(field, key, any, out);
+}
+
+void PutBoolKeyValue(uint32_t field, absl::string_view key, bool value, std::string* out) {
+  std::string any;
+  PutVarint(2, value ? 1 : 0, &any);
+  PutKeyValue(field, key, any, out);
+}
+
+// ---- values -------------------------------------------------------------------------------
+
+uint64_t SaturatingNanos(uint64_t micros) {
+  return micros > std::numeric_limits<uint64_t>::max() / 1000 ? std::numeric_limits<uint64_t>::max()
+                                                              : micros * 1000;
+}
+
+uint64_t SaturatingAdd(uint64_t a, uint64_t b) {
+  return a > std::numeric_limits<uint64_t>::max() - b ? std::numeric_limits<uint64_t>::max()
+                                                      : a + b;
+}
+
+// The AnyValue of a tag typed the way parse_string_tags types it.
+std::string TypedValue(absl::string_view t) {
+  std::string any;
+  absl::string_view digits = absl::StripPrefix(t, "-");
+  const auto is_digit = [](char c) { return absl::ascii_isdigit(static_cast<unsigned char>(c)); };
+  if (!digits.empty() && std::all_of(digits.begin(), digits.end(), is_digit)) {
+    int64_t i;
+    if (!absl::SimpleAtoi(t, &i)) {
+      i = t[0] == '-' ? std::numeric_limits<int64_t>::min() : std::numeric_limits<int64_t>::max();
+    }
+    PutVarint(3, static_cast<uint64_t>(i), &any);
+    return any;
+  }
+  const size_t dot = digits.find('.');
+  if (dot != absl::string_view::npos && dot > 0 && dot + 1 < digits.size() &&
+      std::all_of(digits.begin(), digits.end(), [&](char c) { return c == '.' || is_digit(c); }) &&
+      digits.find('.', dot + 1) == absl::string_view::npos) {
+    double d;
+    if (absl::SimpleAtod(t, &d)) {
+      PutDouble(4, d, &any);
+      return any;
+    }
+  }
+  if (t == "true" || t == "false") {
+    PutVarint(2, t == "true" ? 1 : 0, &any);
+    return any;
+  }
+  PutBytes(1, t, &any);
+  return any;
+}
+
+// The AnyValue of a JSON value: strings, booleans, integers (as int when they fit), doubles,
+// arrays and objects (nested up to a depth; deeper ones and nulls are empty values).
+void JsonToValue(const rapidjson::Value& v, int depth, std::string* any) {
+  if (v.IsString()) {
+    PutBytes(1, absl::string_view(v.GetString(), v.GetStringLength()), any);
+  } else if (v.IsBool()) {
+    PutVarint(2, v.GetBool() ? 1 : 0, any);
+  } else if (v.IsInt64()) {
+    PutVarint(3, static_cast<uint64_t>(v.GetInt64()), any);
+  } else if (v.IsNumber()) {
+    PutDouble(4, v.GetDouble(), any);
+  } else if (v.IsArray() && depth < 16) {
+    std::string array;
+    for (const auto& e : v.GetArray()) {
+      std::string element;
+      JsonToValue(e, depth + 1, &element);
+      PutBytes(1, element, &array);
+    }
+    PutBytes(5, array, any);
+  } else if (v.IsObject() && depth < 16) {
+    std::string list;
+    for (const auto& m : v.GetObject()) {
+      std::string value;
+      JsonToValue(m.value, depth + 1, &value);
+      PutKeyValue(1, absl::string_view(m.name.GetString(), m.name.GetStringLength()), value, &list);
+    }
+    PutBytes(6, list, any);
+  }
+}
+
+// Parses "<JSON object>" into KeyValues (field `field` of their parent) appended to *out; false
+// when it is not one, or holds text that is not UTF-8 (the OTLP bytes may hold none).
+bool ParseJsonAttributes(absl::string_view json, uint32_t field, std::string* out) {
+  std::string buffer;
+  rapidjson::Document doc;
+  if (!otlp::json_internal::ParseDom({json.data(), json.size()}, &buffer, &doc).ok() ||
+      !doc.IsObject()) {
+    return false;
+  }
+  for (const auto& m : doc.GetObject()) {
+    if (m.value.IsNull()) continue;
+    std::string value;
+    JsonToValue(m.value, 0, &value);
+    PutKeyValue(field, absl::string_view(m.name.GetString(), m.name.GetStringLength()), value, out);
+  }
+  return true;
+}
+
+// An annotation as an OTLP event (field 11 of the span): "name|<JSON>|<dropped>" as
+// from_otlp writes events gives the name, attributes and count; any other value is the name.
+void PutEvent(const AnnotationView& a, std::string* span) {
+  std::string event;
+  PutFixed64(1, SaturatingNanos(a.timestamp), &event);
+  const absl::string_view value = a.value;
+  const size_t first = value.find('|');
+  const size_t last = value.rfind('|');
+  uint32_t dropped = 0;
+  std::string attributes;
+  if (first != absl::string_view::npos && first != last &&
+      absl::SimpleAtoi(value.substr(last + 1), &dropped) &&
+      ParseJsonAttributes(value.substr(first + 1, last - first - 1), 3, &attributes)) {
+    if (first > 0) PutBytes(2, value.substr(0, first), &event);
+    event.append(attributes);
+    if (dropped != 0) PutVarint(4, dropped, &event);
+  } else if (!value.empty()) {
+    PutBytes(2, value, &event);
+  }
+  PutBytes(11, event, span);
+}
+
+// "traceId|spanId|tracestate|<JSON>|<dropped>" as from_otlp writes links, as an OTLP link
+// (field 13 of the span); false when `value` is not in that form.
+bool PutLink(absl::string_view value, std::string* span) {
+  std::vector<absl::string_view> parts = absl::StrSplit(value, '|');
+  if (parts.size() < 5) return false;
+  char trace_id[16], span_id[16];
+  size_t trace_size = 0, span_size = 0;
+  if (!parts[0].empty() &&
+      (parts[0].size() != 32 ||
+       !ParseHexIdTo({parts[0].data(), parts[0].size()}, 32, trace_id, &trace_size))) {
+    return false;
+  }
+  if (!parts[1].empty() &&
+      (parts[1].size() != 16 ||
+       !ParseHexIdTo({parts[1].data(), parts[1].size()}, 16, span_id, &span_size))) {
+    return false;
+  }
+  uint32_t dropped;
+  if (!absl::SimpleAtoi(parts.back(), &dropped)) return false;
+  const size_t json_begin = static_cast<size_t>(parts[3].data() - value.data());
+  const size_t json_end = static_cast<size_t>(parts.back().data() - value.data()) - 1;
+  std::string attributes;
+  if (!ParseJsonAttributes(value.substr(json_begin, json_end - json_begin), 4, &attributes)) {
+    return false;
+  }
+  std::string link;
+  if (trace_size > 0) PutBytes(1, absl::string_view(trace_id, trace_size), &link);
+  if (span_size > 0) PutBytes(2, absl::string_view(span_id, span_size), &link);
+  if (!parts[2].empty()) PutBytes(3, parts[2], &link);
+  link.append(attributes);
+  if (dropped != 0) PutVarint(5, dropped, &link);
+  PutBytes(13, link, span);
+  return true;
+}
+
+// The text of an endpoint's address (IPv6 over IPv4), or "".
+std::string IpText(const EndpointView& e) {
+  char text[INET6_ADDRSTRLEN];
+  if (e.ipv6_size == 16 && inet_ntop(AF_INET6, e.ipv6, text, sizeof text)) return text;
+  if (e.ipv4_size == 4 && inet_ntop(AF_INET, e.ipv4, text, sizeof text)) return text;
+  return "";
+}
+
+uint32_t StatusCode(absl::string_view value) {
+  if (absl::EqualsIgnoreCase(value, "ok") || absl::EqualsIgnoreCase(value, "status_code_ok") ||
+      value == "1") {
+    return otlp::SpanStatus::STATUS_CODE_OK;
+  }
+  if (absl::EqualsIgnoreCase(value, "error") ||
+      absl::EqualsIgnoreCase(value, "status_code_error") || value == "2") {
+    return otlp::SpanStatus::STATUS_CODE_ERROR;
+  }
+  return otlp::SpanStatus::STATUS_CODE_UNSET;
+}
+
+uint32_t KindFromTag(absl::string_view value) {
+  if (absl::EqualsIgnoreCase(value, "internal")) return otlp::Span::SPAN_KIND_INTERNAL;
+  if (absl::EqualsIgnoreCase(value, "client")) return otlp::Span::SPAN_KIND_CLIENT;
+  if (absl::EqualsIgnoreCase(value, "server")) return otlp::Span::SPAN_KIND_SERVER;
+  if (absl::EqualsIgnoreCase(value, "producer")) return otlp::Span::SPAN_KIND_PRODUCER;
+  if (absl::EqualsIgnoreCase(value, "consumer")) return otlp::Span::SPAN_KIND_CONSUMER;
+  return otlp::Span::SPAN_KIND_UNSPECIFIED;
+}
+
+// ---- tags ---------------------------------------------------------------------------------
 
 // What a tag means to the translation. Tags that are none of these are span attributes.
 enum class Role : uint8_t {
@@ -151,20 +398,20 @@ Role RoleOf(absl::string_view key) {
   return it == roles->end() ? Role::kAttribute : it->second;
 }
 
-// The tags of one span sorted by what they mean; pointers into the span's tags.
+// The tags of one span sorted by what they mean.
 struct Sorted {
-  model::Tag* span_kind = nullptr;
-  model::Tag* trace_state = nullptr;
-  model::Tag* status_code = nullptr;
-  model::Tag* status_description = nullptr;
-  model::Tag* error = nullptr;
-  model::Tag* scope_name = nullptr;     // otel.scope.name, else otel.library.name
-  model::Tag* scope_version = nullptr;  // otel.scope.version, else otel.library.version
-  model::Tag* service_name = nullptr;   // a service.name tag
-  model::Tag* source = nullptr;         // otlp.service.name.source
-  std::vector<model::Tag*> resource;    // sorted by key
-  std::vector<model::Tag*> links;       // otlp.link.<i>
-  std::vector<model::Tag*> attributes;
+  const TagView* span_kind = nullptr;
+  const TagView* trace_state = nullptr;
+  const TagView* status_code = nullptr;
+  const TagView* status_description = nullptr;
+  const TagView* error = nullptr;
+  const TagView* scope_name = nullptr;     // otel.scope.name, else otel.library.name
+  const TagView* scope_version = nullptr;  // otel.scope.version, else otel.library.version
+  const TagView* service_name = nullptr;   // a service.name tag
+  const TagView* source = nullptr;         // otlp.service.name.source
+  std::vector<const TagView*> resource;    // sorted by key
+  std::vector<const TagView*> links;       // otlp.link.<i>
+  std::vector<const TagView*> attributes;
 
   void Clear() {
     span_kind = trace_state = status_code = status_description = error = nullptr;
@@ -175,426 +422,279 @@ struct Sorted {
   }
 };
 
-void SortTags(Tags* tags, Sorted* out) {
+bool ByKey(const TagView* a, const TagView* b) { return a->key < b->key; }
+
+void SortTags(const SpanList& list, const SpanView& span, Sorted* out) {
   out->Clear();
-  model::Tag* library_name = nullptr;
-  model::Tag* library_version = nullptr;
-  for (auto& tag : *tags) {
-    switch (RoleOf(tag.key())) {
+  const TagView* library_name = nullptr;
+  const TagView* library_version = nullptr;
+  for (uint32_t i = span.tags_begin; i < span.tags_end; ++i) {
+    const TagView* tag = &list.tags[i];
+    switch (RoleOf(tag->key)) {
       case Role::kAttribute:
-        if (absl::StartsWith(tag.key(), "otlp.link.")) {
-          out->links.push_back(&tag);
-        } else {
-          out->attributes.push_back(&tag);
-        }
+        (absl::StartsWith(tag->key, "otlp.link.") ? out->links : out->attributes).push_back(tag);
         break;
       case Role::kResource:
-        out->resource.push_back(&tag);
+        out->resource.push_back(tag);
         break;
       case Role::kServiceName:
-        out->service_name = &tag;
+        out->service_name = tag;
         break;
       case Role::kServiceNameSource:
-        out->source = &tag;
+        out->source = tag;
         break;
       case Role::kSpanKind:
-        out->span_kind = &tag;
+        out->span_kind = tag;
         break;
       case Role::kTraceState:
-        out->trace_state = &tag;
+        out->trace_state = tag;
         break;
       case Role::kStatusCode:
-        out->status_code = &tag;
+        out->status_code = tag;
         break;
       case Role::kStatusDescription:
-        out->status_description = &tag;
+        out->status_description = tag;
         break;
       case Role::kError:
-        out->error = &tag;
+        out->error = tag;
         break;
       case Role::kScopeName:
-        out->scope_name = &tag;
+        out->scope_name = tag;
         break;
       case Role::kScopeVersion:
-        out->scope_version = &tag;
+        out->scope_version = tag;
         break;
       case Role::kLibraryName:
-        library_name = &tag;
+        library_name = tag;
         break;
       case Role::kLibraryVersion:
-        library_version = &tag;
+        library_version = tag;
         break;
     }
   }
   if (out->scope_name == nullptr) out->scope_name = library_name;
   if (out->scope_version == nullptr) out->scope_version = library_version;
-  std::sort(out->resource.begin(), out->resource.end(),
-            [](const model::Tag* a, const model::Tag* b) { return a->key() < b->key(); });
+  std::stable_sort(out->resource.begin(), out->resource.end(), ByKey);
 }
 
-std::string TakeValue(model::Tag* tag) {
-  return tag == nullptr ? std::string() : std::move(*tag->mutable_value());
-}
+absl::string_view ValueOf(const TagView* tag) { return tag == nullptr ? "" : tag->value; }
 
-void SetString(Attributes* attributes, absl::string_view key, std::string value) {
-  auto* a = attributes->Add();
-  a->set_key(std::string(key));
-  a->mutable_value()->set_string_value(std::move(value));
-}
+// ---- spans --------------------------------------------------------------------------------
 
-void SetInt(Attributes* attributes, absl::string_view key, int64_t value) {
-  auto* a = attributes->Add();
-  a->set_key(std::string(key));
-  a->mutable_value()->set_int_value(value);
-}
-
-uint64_t SaturatingNanos(uint64_t micros) {
-  return micros > std::numeric_limits<uint64_t>::max() / 1000 ? std::numeric_limits<uint64_t>::max()
-                                                              : micros * 1000;
-}
-
-uint64_t SaturatingAdd(uint64_t a, uint64_t b) {
-  return a > std::numeric_limits<uint64_t>::max() - b ? std::numeric_limits<uint64_t>::max()
-                                                      : a + b;
-}
-
-// A tag value typed the way parse_string_tags types it.
-void TypedValue(std::string&& text, otlp::AnyValue* out) {
-  absl::string_view t = text;
-  absl::string_view digits = absl::StripPrefix(t, "-");
-  const bool all_digits = !digits.empty() && std::all_of(digits.begin(), digits.end(), [](char c) {
-    return absl::ascii_isdigit(static_cast<unsigned char>(c));
-  });
-  if (all_digits) {
-    int64_t i;
-    if (!absl::SimpleAtoi(t, &i)) {
-      i = t[0] == '-' ? std::numeric_limits<int64_t>::min() : std::numeric_limits<int64_t>::max();
-    }
-    out->set_int_value(i);
-    return;
+// Appends the span (field 2 of its ScopeSpans) to *out.
+void PutSpan(const SpanView& in, const SpanList& list, const ToOtlpOptions& options, Sorted& tags,
+             std::string* scratch, std::string* out) {
+  std::string& span = *scratch;
+  span.clear();
+  char trace_id[16] = {};
+  std::memcpy(trace_id + 16 - in.trace_id_size, in.trace_id, in.trace_id_size);
+  PutBytes(1, absl::string_view(trace_id, 16), &span);
+  PutBytes(2, in.id_bytes(), &span);
+  if (tags.trace_state != nullptr && !tags.trace_state->value.empty()) {
+    PutBytes(3, tags.trace_state->value, &span);
   }
-  const size_t dot = digits.find('.');
-  if (dot != absl::string_view::npos && dot > 0 && dot + 1 < digits.size() &&
-      std::all_of(
-          digits.begin(), digits.end(),
-          [](char c) { return c == '.' || absl::ascii_isdigit(static_cast<unsigned char>(c)); }) &&
-      digits.find('.', dot + 1) == absl::string_view::npos) {
-    double d;
-    if (absl::SimpleAtod(t, &d)) {
-      out->set_double_value(d);
-      return;
-    }
-  }
-  if (t == "true" || t == "false") {
-    out->set_bool_value(t == "true");
-    return;
-  }
-  out->set_string_value(std::move(text));
-}
-
-// A JSON value as an attribute value: strings, booleans, integers (as int when they fit),
-// doubles, arrays and objects (nested up to a depth, deeper ones kept as null).
-void JsonToValue(const rapidjson::Value& v, int depth, otlp::AnyValue* out) {
-  if (v.IsString()) {
-    out->set_string_value(v.GetString(), v.GetStringLength());
-  } else if (v.IsBool()) {
-    out->set_bool_value(v.GetBool());
-  } else if (v.IsInt64()) {
-    out->set_int_value(v.GetInt64());
-  } else if (v.IsNumber()) {
-    out->set_double_value(v.GetDouble());
-  } else if (v.IsArray() && depth < 16) {
-    auto* array = out->mutable_array_value();
-    for (const auto& e : v.GetArray()) JsonToValue(e, depth + 1, array->add_values());
-  } else if (v.IsObject() && depth < 16) {
-    auto* list = out->mutable_kvlist_value();
-    for (const auto& m : v.GetObject()) {
-      auto* kv = list->add_values();
-      kv->set_key(m.name.GetString(), m.name.GetStringLength());
-      JsonToValue(m.value, depth + 1, kv->mutable_value());
-    }
-  }
-}
-
-// Parses "<JSON object>" into attributes; false when it is not one.
-bool ParseJsonAttributes(absl::string_view json, Attributes* out) {
-  std::string buffer;
-  rapidjson::Document doc;
-  if (!otlp::json_internal::ParseDom({json.data(), json.size()}, &buffer, &doc).ok() ||
-      !doc.IsObject()) {
-    return false;
-  }
-  for (const auto& m : doc.GetObject()) {
-    if (m.value.IsNull()) continue;
-    auto* kv = out->Add();
-    kv->set_key(m.name.GetString(), m.name.GetStringLength());
-    JsonToValue(m.value, 0, kv->mutable_value());
-  }
-  return true;
-}
-
-// "name|<JSON>|<dropped>" as from_otlp writes events; false when `value` is not in that form.
-bool ParseEncodedEvent(const std::string& value, otlp::SpanEvent* event) {
-  const size_t first = value.find('|');
-  const size_t last = value.rfind('|');
-  if (first == std::string::npos || first == last) return false;
-  uint32_t dropped;
-  if (!absl::SimpleAtoi(absl::string_view(value).substr(last + 1), &dropped)) return false;
-  Attributes attributes;
-  if (!ParseJsonAttributes(absl::string_view(value).substr(first + 1, last - first - 1),
-                           &attributes)) {
-    return false;
-  }
-  event->set_name(value.substr(0, first));
-  event->mutable_attributes()->Swap(&attributes);
-  event->set_dropped_attributes_count(dropped);
-  return true;
-}
-
-// "traceId|spanId|tracestate|<JSON>|<dropped>" as from_otlp writes links.
-bool ParseEncodedLink(const std::string& value, otlp::SpanLink* link) {
-  std::vector<absl::string_view> parts = absl::StrSplit(value, '|');
-  if (parts.size() < 5) return false;
-  std::string trace_id, span_id;
-  if (!parts[0].empty() &&
-      (parts[0].size() != 32 || !ParseHexId({parts[0].data(), parts[0].size()}, 32, &trace_id))) {
-    return false;
-  }
-  if (!parts[1].empty() &&
-      (parts[1].size() != 16 || !ParseHexId({parts[1].data(), parts[1].size()}, 16, &span_id))) {
-    return false;
-  }
-  uint32_t dropped;
-  if (!absl::SimpleAtoi(parts.back(), &dropped)) return false;
-  const std::string json =
-      absl::StrJoin(std::vector<absl::string_view>(parts.begin() + 3, parts.end() - 1), "|");
-  Attributes attributes;
-  if (!ParseJsonAttributes(json, &attributes)) return false;
-  link->set_trace_id(std::move(trace_id));
-  link->set_span_id(std::move(span_id));
-  link->set_trace_state(std::string(parts[2]));
-  link->mutable_attributes()->Swap(&attributes);
-  link->set_dropped_attributes_count(dropped);
-  return true;
-}
-
-std::string IpText(const model::Endpoint& e) {
-  char text[INET6_ADDRSTRLEN];
-  if (e.ipv6().size() == 16 && inet_ntop(AF_INET6, e.ipv6().data(), text, sizeof text)) {
-    return text;
-  }
-  if (e.ipv4().size() == 4 && inet_ntop(AF_INET, e.ipv4().data(), text, sizeof text)) {
-    return text;
-  }
-  return "";
-}
-
-otlp::SpanStatus::StatusCode StatusCode(std::string value) {
-  absl::AsciiStrToLower(&value);
-  if (value == "ok" || value == "status_code_ok" || value == "1") {
-    return otlp::SpanStatus::STATUS_CODE_OK;
-  }
-  if (value == "error" || value == "status_code_error" || value == "2") {
-    return otlp::SpanStatus::STATUS_CODE_ERROR;
-  }
-  return otlp::SpanStatus::STATUS_CODE_UNSET;
-}
-
-otlp::Span::SpanKind KindFromTag(std::string value) {
-  absl::AsciiStrToLower(&value);
-  if (value == "internal") return otlp::Span::SPAN_KIND_INTERNAL;
-  if (value == "client") return otlp::Span::SPAN_KIND_CLIENT;
-  if (value == "server") return otlp::Span::SPAN_KIND_SERVER;
-  if (value == "producer") return otlp::Span::SPAN_KIND_PRODUCER;
-  if (value == "consumer") return otlp::Span::SPAN_KIND_CONSUMER;
-  return otlp::Span::SPAN_KIND_UNSPECIFIED;
-}
-
-void SpanToOtlp(model::Span&& in, const ToOtlpOptions& options, Sorted& tags, otlp::Span* out) {
-  std::string id = std::move(*in.mutable_trace_id());
-  if (id.size() == 8) id.insert(0, 8, '\0');
-  out->set_trace_id(std::move(id));
-  out->set_span_id(std::move(*in.mutable_id()));
-  if (!in.parent_id().empty() && in.parent_id() != out->span_id()) {
-    out->set_parent_span_id(std::move(*in.mutable_parent_id()));
-  }
-  out->set_name(std::move(*in.mutable_name()));
-  switch (in.kind()) {
+  if (in.parent_id_size == 8) PutBytes(4, in.parent_id_bytes(), &span);
+  if (!in.name.empty()) PutBytes(5, in.name, &span);
+  uint32_t kind = otlp::Span::SPAN_KIND_UNSPECIFIED;
+  switch (in.kind) {
     case model::Span::CLIENT:
-      out->set_kind(otlp::Span::SPAN_KIND_CLIENT);
+      kind = otlp::Span::SPAN_KIND_CLIENT;
       break;
     case model::Span::SERVER:
-      out->set_kind(otlp::Span::SPAN_KIND_SERVER);
+      kind = otlp::Span::SPAN_KIND_SERVER;
       break;
     case model::Span::PRODUCER:
-      out->set_kind(otlp::Span::SPAN_KIND_PRODUCER);
+      kind = otlp::Span::SPAN_KIND_PRODUCER;
       break;
     case model::Span::CONSUMER:
-      out->set_kind(otlp::Span::SPAN_KIND_CONSUMER);
+      kind = otlp::Span::SPAN_KIND_CONSUMER;
       break;
     default:
-      if (tags.span_kind != nullptr) out->set_kind(KindFromTag(TakeValue(tags.span_kind)));
+      if (tags.span_kind != nullptr) kind = KindFromTag(tags.span_kind->value);
       break;
   }
-  auto* attributes = out->mutable_attributes();
-  attributes->Reserve(static_cast<int>(tags.attributes.size()) + 6);
-  if (in.timestamp() == 0) {
-    auto* a = attributes->Add();
-    a->set_key(kStartTimeAbsent);
-    a->mutable_value()->set_bool_value(true);
-  }
-  const uint64_t start = SaturatingNanos(in.timestamp());
-  out->set_start_time_unix_nano(start);
-  out->set_end_time_unix_nano(SaturatingAdd(start, SaturatingNanos(in.duration())));
-  if (tags.trace_state != nullptr) out->set_trace_state(TakeValue(tags.trace_state));
+  if (kind != 0) PutVarint(6, kind, &span);
+  const uint64_t start = SaturatingNanos(in.timestamp);
+  if (start != 0) PutFixed64(7, start, &span);
+  const uint64_t end = SaturatingAdd(start, SaturatingNanos(in.duration));
+  if (end != 0) PutFixed64(8, end, &span);
 
-  auto* status = out->mutable_status();
-  std::string description = TakeValue(tags.status_description);
-  if (tags.status_code != nullptr) status->set_code(StatusCode(TakeValue(tags.status_code)));
+  // Attributes: what the translation adds first, then the tags by key.
+  absl::string_view written[6];
+  size_t n_written = 0;
+  if (in.timestamp == 0) PutBoolKeyValue(9, kStartTimeAbsent, true, &span);
+  uint32_t code = otlp::SpanStatus::STATUS_CODE_UNSET;
+  absl::string_view description = ValueOf(tags.status_description);
+  if (tags.status_code != nullptr) code = StatusCode(tags.status_code->value);
   if (tags.error != nullptr) {
-    status->set_code(otlp::SpanStatus::STATUS_CODE_ERROR);
-    std::string value = TakeValue(tags.error);
-    if (tags.status_description == nullptr && value != "true" && !value.empty()) {
-      description = std::move(value);
+    code = otlp::SpanStatus::STATUS_CODE_ERROR;
+    if (tags.status_description == nullptr && tags.error->value != "true") {
+      description = tags.error->value;
     }
   }
-  if (!description.empty() && status->code() != otlp::SpanStatus::STATUS_CODE_UNSET) {
-    status->set_message(std::move(description));
-  } else if (!description.empty()) {
-    SetString(attributes, "otel.status_description", std::move(description));
+  if (!description.empty() && code == otlp::SpanStatus::STATUS_CODE_UNSET) {
+    PutStringKeyValue(9, "otel.status_description", description, &span);
+    written[n_written++] = "otel.status_description";
   }
-
-  for (auto& a : *in.mutable_annotations()) {
-    auto* event = out->add_events();
-    event->set_time_unix_nano(SaturatingNanos(a.timestamp()));
-    if (!ParseEncodedEvent(a.value(), event)) event->set_name(std::move(*a.mutable_value()));
+  if (in.local_endpoint.present) {
+    const EndpointView& e = in.local_endpoint;
+    if (std::string ip = IpText(e); !ip.empty()) {
+      PutStringKeyValue(9, "network.local.address", ip, &span);
+      written[n_written++] = "network.local.address";
+    }
+    if (e.port > 0) {
+      PutIntKeyValue(9, "net.host.port", e.port, &span);
+      written[n_written++] = "net.host.port";
+    }
   }
+  if (in.remote_endpoint.present) {
+    const EndpointView& e = in.remote_endpoint;
+    if (!e.service_name.empty()) {
+      PutStringKeyValue(9, "service.peer.name", e.service_name, &span);
+      written[n_written++] = "service.peer.name";
+    }
+    if (std::string ip = IpText(e); !ip.empty()) {
+      PutStringKeyValue(9, "network.peer.address", ip, &span);
+      written[n_written++] = "network.peer.address";
+    }
+    if (e.port > 0) {
+      PutIntKeyValue(9, "net.peer.port", e.port, &span);
+      written[n_written++] = "net.peer.port";
+    }
+  }
+  // Links first, as a link tag that does not parse becomes an attribute.
+  std::string links;
   if (!tags.links.empty()) {
     // otlp.link.0, .1, … up to the first index missing; a value that does not parse, or one
     // past the gap, stays an attribute.
-    std::sort(tags.links.begin(), tags.links.end(), [](const model::Tag* a, const model::Tag* b) {
-      return a->key().size() != b->key().size() ? a->key().size() < b->key().size()
-                                                : a->key() < b->key();
+    std::sort(tags.links.begin(), tags.links.end(), [](const TagView* a, const TagView* b) {
+      return a->key.size() != b->key.size() ? a->key.size() < b->key.size() : a->key < b->key;
     });
     size_t next = 0;
-    for (model::Tag* tag : tags.links) {
-      otlp::SpanLink link;
-      if (tag->key() == absl::StrCat("otlp.link.", next) && ParseEncodedLink(tag->value(), &link)) {
-        *out->add_links() = std::move(link);
+    for (const TagView* tag : tags.links) {
+      if (tag->key == absl::StrCat("otlp.link.", next) && PutLink(tag->value, &links)) {
         ++next;
       } else {
         tags.attributes.push_back(tag);
       }
     }
   }
-
-  if (in.has_local_endpoint()) {
-    const auto& e = in.local_endpoint();
-    if (std::string ip = IpText(e); !ip.empty()) {
-      SetString(attributes, "network.local.address", std::move(ip));
-    }
-    if (e.port() > 0) SetInt(attributes, "net.host.port", e.port());
-  }
-  if (in.has_remote_endpoint()) {
-    auto* e = in.mutable_remote_endpoint();
-    if (!e->service_name().empty()) {
-      SetString(attributes, "service.peer.name", std::move(*e->mutable_service_name()));
-    }
-    if (std::string ip = IpText(*e); !ip.empty()) {
-      SetString(attributes, "network.peer.address", std::move(ip));
-    }
-    if (e->port() > 0) SetInt(attributes, "net.peer.port", e->port());
-  }
-
   // The remaining tags, by key, so the output does not depend on the sender's order; of tags
-  // with the same key the last wins (OTLP allows one of each).
-  std::stable_sort(tags.attributes.begin(), tags.attributes.end(),
-                   [](const model::Tag* a, const model::Tag* b) { return a->key() < b->key(); });
+  // with the same key the last wins (OTLP allows one of each), and none repeats an attribute
+  // written above.
+  std::stable_sort(tags.attributes.begin(), tags.attributes.end(), ByKey);
   for (size_t i = 0; i < tags.attributes.size(); ++i) {
-    model::Tag* tag = tags.attributes[i];
-    if (i + 1 < tags.attributes.size() && tags.attributes[i + 1]->key() == tag->key()) continue;
-    auto* a = attributes->Add();
-    a->set_key(std::move(*tag->mutable_key()));
+    const TagView* tag = tags.attributes[i];
+    if (i + 1 < tags.attributes.size() && tags.attributes[i + 1]->key == tag->key) continue;
+    if (std::find(written, written + n_written, tag->key) != written + n_written) continue;
     if (options.parse_string_tags) {
-      TypedValue(std::move(*tag->mutable_value()), a->mutable_value());
+      PutKeyValue(9, tag->key, TypedValue(tag->value), &span);
     } else {
-      a->mutable_value()->set_string_value(std::move(*tag->mutable_value()));
+      PutStringKeyValue(9, tag->key, tag->value, &span);
     }
   }
+  for (uint32_t i = in.annotations_begin; i < in.annotations_end; ++i) {
+    PutEvent(list.annotations[i], &span);
+  }
+  span.append(links);
+  if (code != otlp::SpanStatus::STATUS_CODE_UNSET) {
+    std::string status;
+    if (!description.empty()) PutBytes(2, description, &status);
+    PutVarint(3, code, &status);
+    PutBytes(15, status, &span);
+  }
+  PutBytes(2, span, out);
 }
 
+struct Scope {
+  absl::string_view name, version;
+  std::string spans;  // encoded spans (field 2 of the ScopeSpans)
+};
+
 struct Group {
-  int resource;                                  // index in out->resource_spans()
-  absl::flat_hash_map<std::string, int> scopes;  // scope key → index in its scope_spans
+  std::string resource;  // encoded attributes (field 1 of the Resource)
+  std::vector<Scope> scopes;
+  absl::flat_hash_map<std::string, size_t> scope_index;  // name "\n" version → scopes[i]
 };
 
 }  // namespace
 
-absl::Status SpansToResourceSpans(model::ListOfSpans&& spans, const ToOtlpOptions& options,
-                                  otlp::ExportRequest* out) {
-  for (int i = 0; i < spans.spans_size(); ++i) {
-    const auto& s = spans.spans(i);
-    if (s.trace_id().size() != 8 && s.trace_id().size() != 16) {
-      return absl::InvalidArgumentError(absl::StrCat("spans[", i, "]: the trace id has ",
-                                                     s.trace_id().size(),
-                                                     " bytes; Zipkin's have 8 or 16"));
+absl::Status AppendOtlpRequest(const SpanList& spans, const ToOtlpOptions& options,
+                               std::string* out) {
+  for (size_t i = 0; i < spans.spans.size(); ++i) {
+    const SpanView& s = spans.spans[i];
+    if (s.trace_id_size != 8 && s.trace_id_size != 16) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "spans[", i, "]: the trace id has ", s.trace_id_size, " bytes; Zipkin's have 8 or 16"));
     }
-    if (s.id().size() != 8) {
+    if (s.id_size != 8) {
       return absl::InvalidArgumentError(
-          absl::StrCat("spans[", i, "]: the span id has ", s.id().size(), " bytes, not 8"));
+          absl::StrCat("spans[", i, "]: the span id has ", s.id_size, " bytes, not 8"));
     }
-    if (!s.parent_id().empty() && s.parent_id().size() != 8) {
-      return absl::InvalidArgumentError(absl::StrCat("spans[", i, "]: the parent id has ",
-                                                     s.parent_id().size(), " bytes, not 8"));
+    if (s.parent_id_size != 0 && s.parent_id_size != 8) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("spans[", i, "]: the parent id has ", s.parent_id_size, " bytes, not 8"));
     }
   }
-  absl::flat_hash_map<std::string, Group> groups;
+  std::vector<Group> groups;
+  absl::flat_hash_map<std::string, size_t> group_index;
   Sorted tags;
-  std::string key;
-  for (auto& span : *spans.mutable_spans()) {
-    SortTags(span.mutable_tags(), &tags);
-    std::string service = span.has_local_endpoint()
-                              ? std::move(*span.mutable_local_endpoint()->mutable_service_name())
-                              : std::string();
-    if (service == kNoServiceName) service.clear();
-    std::string service_key = "service.name";
-    if (tags.source != nullptr && !tags.source->value().empty()) {
-      service_key = TakeValue(tags.source);
-    }
+  std::string key, scratch;
+  for (const SpanView& span : spans.spans) {
+    SortTags(spans, span, &tags);
+    absl::string_view service =
+        span.local_endpoint.present ? span.local_endpoint.service_name : absl::string_view();
+    if (service == kNoServiceName) service = {};
+    absl::string_view service_key = "service.name";
+    if (tags.source != nullptr && !tags.source->value.empty()) service_key = tags.source->value;
     if (service.empty() && tags.service_name != nullptr) {
-      service = TakeValue(tags.service_name);  // no local endpoint: the tag names the service
+      service = tags.service_name->value;  // no local endpoint: the tag names the service
     }
     // A service.name tag beside the local endpoint repeats its name (OpenTelemetry SDKs).
-
-    key = service;
-    for (const model::Tag* t : tags.resource)
-      absl::StrAppend(&key, "\n", t->key(), "=", t->value());
-    auto [it, inserted] = groups.try_emplace(key);
-    Group& group = it->second;
+    key.assign(service.data(), service.size());
+    for (const TagView* t : tags.resource) absl::StrAppend(&key, "\n", t->key, "=", t->value);
+    auto [it, inserted] = group_index.try_emplace(key, groups.size());
     if (inserted) {
-      group.resource = out->resource_spans_size();
-      auto* attributes = out->add_resource_spans()->mutable_resource()->mutable_attributes();
-      if (!service.empty()) SetString(attributes, service_key, service);
-      for (model::Tag* t : tags.resource) {
-        if (t->key() == service_key && !service.empty()) continue;
-        SetString(attributes, t->key(), std::move(*t->mutable_value()));
+      Group& group = groups.emplace_back();
+      if (!service.empty()) PutStringKeyValue(1, service_key, service, &group.resource);
+      for (const TagView* t : tags.resource) {
+        if (t->key == service_key && !service.empty()) continue;
+        PutStringKeyValue(1, t->key, t->value, &group.resource);
       }
     }
-    auto* resource_spans = out->mutable_resource_spans(group.resource);
-    const std::string* scope_name =
-        tags.scope_name != nullptr ? &tags.scope_name->value() : nullptr;
-    const std::string* scope_version =
-        tags.scope_version != nullptr ? &tags.scope_version->value() : nullptr;
-    auto [scope_it, new_scope] = group.scopes.try_emplace(
-        absl::StrCat(scope_name ? *scope_name : "", "\n", scope_version ? *scope_version : ""),
-        resource_spans->scope_spans_size());
-    if (new_scope) {
-      auto* scope = resource_spans->add_scope_spans()->mutable_scope();
-      scope->set_name(TakeValue(tags.scope_name));
-      scope->set_version(TakeValue(tags.scope_version));
+    Group& group = groups[it->second];
+    const absl::string_view scope_name = ValueOf(tags.scope_name);
+    const absl::string_view scope_version = ValueOf(tags.scope_version);
+    auto [scope_it, new_scope] = group.scope_index.try_emplace(
+        absl::StrCat(scope_name, "\n", scope_version), group.scopes.size());
+    if (new_scope) group.scopes.push_back({scope_name, scope_version, {}});
+    PutSpan(span, spans, options, tags, &scratch, &group.scopes[scope_it->second].spans);
+  }
+  std::string resource_spans, scope_spans, scope;
+  for (const Group& group : groups) {
+    resource_spans.clear();
+    PutBytes(1, group.resource, &resource_spans);
+    for (const Scope& s : group.scopes) {
+      scope.clear();
+      if (!s.name.empty()) PutBytes(1, s.name, &scope);
+      if (!s.version.empty()) PutBytes(2, s.version, &scope);
+      scope_spans.clear();
+      PutBytes(1, scope, &scope_spans);
+      scope_spans.append(s.spans);
+      PutBytes(2, scope_spans, &resource_spans);
     }
-    SpanToOtlp(std::move(span), options, tags,
-               resource_spans->mutable_scope_spans(scope_it->second)->add_spans());
+    PutBytes(1, resource_spans, out);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SpansToResourceSpans(model::ListOfSpans&& spans, const ToOtlpOptions& options,
+                                  otlp::ExportRequest* out) {
+  const SpanList list = SpanList::Of(spans);
+  std::string bytes;
+  if (absl::Status s = AppendOtlpRequest(list, options, &bytes); !s.ok()) return s;
+  if (!out->MergeFromString(bytes)) {
+    return absl::InvalidArgumentError("a string of the spans is not valid UTF-8");
   }
   return absl::OkStatus();
 }

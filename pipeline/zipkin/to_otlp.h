@@ -43,6 +43,7 @@
 #include "absl/status/status.h"
 #include "pipeline/otlp/types.h"
 #include "pipeline/zipkin/model.h"
+#include "pipeline/zipkin/span_list.h"
 
 namespace weir::zipkin {
 
@@ -50,9 +51,16 @@ struct ToOtlpOptions {
   bool parse_string_tags = false;  // type tag values that look like numbers or booleans
 };
 
-// Appends the spans of `spans` to *out, as ResourceSpans by local service. Strings are moved out
-// of `spans`. Returns InvalidArgument naming the span, and appends nothing, when an id has a
-// length Zipkin does not define (trace ids 8 or 16 bytes, span and parent ids 8).
+// Appends the protobuf encoding of an ExportTraceServiceRequest holding `spans` to *out, as
+// ResourceSpans by local service, written directly from the views (no OTLP objects are built).
+// Returns InvalidArgument naming the span, and appends nothing, when an id has a length Zipkin
+// does not define (trace ids 8 or 16 bytes, span and parent ids 8). The strings are copied as
+// they are: the decoders check UTF-8, and TraceBatch's scan checks the result.
+absl::Status AppendOtlpRequest(const SpanList& spans, const ToOtlpOptions& options,
+                               std::string* out);
+
+// The same for spans of the proto model, merged into *out (for tests and the fuzz target).
+// InvalidArgument also when a string is not valid UTF-8.
 absl::Status SpansToResourceSpans(model::ListOfSpans&& spans, const ToOtlpOptions& options,
                                   otlp::ExportRequest* out);
 

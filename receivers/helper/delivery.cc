@@ -92,4 +92,29 @@ Outcome DeliverTranslated(const pipeline::RequestContext& context, size_t spans,
   return DeliverRequest(context, *std::move(encoded), next, metrics);
 }
 
+Outcome DeliverEncoded(const pipeline::RequestContext& context, size_t spans,
+                       absl::FunctionRef<absl::Status(std::string*)> encode,
+                       pipeline::TracesConsumer& next, telemetry::ReceiverMetrics& metrics,
+                       absl::string_view component) {
+  Outcome out;
+  if (const size_t limit = SpanLimit(); spans > limit) {
+    metrics.Refused(spans);
+    out.status = ScanRefusal(
+        absl::ResourceExhaustedError(absl::StrCat("the request holds ", spans, " spans")), limit,
+        component);
+    return out;
+  }
+  std::string bytes;
+  absl::Status encoded = encode(&bytes);
+  absl::StatusOr<pipeline::TraceBatch> batch =
+      encoded.ok() ? pipeline::TraceBatch::FromProtoBytes(std::move(bytes))
+                   : absl::StatusOr<pipeline::TraceBatch>(encoded);
+  if (!batch.ok()) {
+    metrics.Refused(spans);
+    out.status = absl::InvalidArgumentError(batch.status().message());
+    return out;
+  }
+  return DeliverRequest(context, *std::move(batch), next, metrics);
+}
+
 }  // namespace weir::receivers::helper

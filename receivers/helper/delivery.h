@@ -68,6 +68,13 @@ Outcome DeliverTranslated(const pipeline::RequestContext& context, size_t spans,
                           pipeline::TracesConsumer& next, telemetry::ReceiverMetrics& metrics,
                           absl::string_view component);
 
+// The same for a translation that writes the request's protobuf encoding itself (`encode`
+// appends it to the string it is given), which TraceBatch then validates and indexes.
+Outcome DeliverEncoded(const pipeline::RequestContext& context, size_t spans,
+                       absl::FunctionRef<absl::Status(std::string*)> encode,
+                       pipeline::TracesConsumer& next, telemetry::ReceiverMetrics& metrics,
+                       absl::string_view component);
+
 // The ExportTraceServiceResponse for an accepted request: partial_success set when spans were
 // rejected.
 weir::otlp::ExportResponse MakeExportResponse(const Outcome& outcome);

@@ -46,7 +46,7 @@ std::optional<net::HttpResponse> DecodedBody(net::HttpRequest& request, size_t m
                                              telemetry::ReceiverMetrics& metrics,
                                              log::RateLimited& log, const char* component,
                                              absl::string_view what, std::string* inflated,
-                                             const std::string** payload) {
+                                             std::string** payload) {
   *payload = &request.body();
   const std::string encoding =
       absl::AsciiStrToLower(std::string(request[http::field::content_encoding]));

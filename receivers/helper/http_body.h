@@ -35,16 +35,16 @@ net::HttpResponse DeliveryAnswer(const net::HttpRequest& request, const absl::St
                                  absl::string_view what, absl::string_view client);
 
 // The request's body after its Content-Encoding: identity (or none), gzip or deflate (zlib).
-// *payload points into the request or at *inflated. An inflated body may grow to
-// `max_bytes`; what it adds is admitted against the memory budget (the server charged the body
-// itself). Returns the answer instead when the body cannot be used: 400 for an unknown encoding
-// or corrupt data, 413 beyond `max_bytes`, 429 when the budget refuses; `what` ("thrift_http",
-// "zipkin") prefixes the rate-limited warning.
+// *payload points at the request's body or at *inflated (which a decoder may parse in place). An
+// inflated body may grow to `max_bytes`; what it adds is admitted against the memory budget (the
+// server charged the body itself). Returns the answer instead when the body cannot be used: 400 for
+// an unknown encoding or corrupt data, 413 beyond `max_bytes`, 429 when the budget refuses; `what`
+// ("thrift_http", "zipkin") prefixes the rate-limited warning.
 std::optional<net::HttpResponse> DecodedBody(net::HttpRequest& request, size_t max_bytes,
                                              telemetry::ReceiverMetrics& metrics,
                                              log::RateLimited& log, const char* component,
                                              absl::string_view what, std::string* inflated,
-                                             const std::string** payload);
+                                             std::string** payload);
 
 // Starts an HTTP server with `options` (endpoint, name, limits, header check) and `tls`,
 // charging request bodies to the process memory budget. Errors: the TLS files or the listen.

@@ -58,7 +58,7 @@ HttpResponse HttpHandler::Handle(HttpRequest& request, absl::string_view client_
                                    "application/vnd.apache.thrift.binary]"));
   }
   std::string inflated;
-  const std::string* payload = nullptr;
+  std::string* payload = nullptr;
   if (auto refusal =
           helper::DecodedBody(request, static_cast<size_t>(config_.max_request_body_size), metrics_,
                               bad_request_log_, kComponent, "thrift_http", &inflated, &payload)) {

@@ -1,5 +1,7 @@
 #include "receivers/zipkin/receiver.h"
 
+#include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -87,35 +89,42 @@ net::HttpResponse Receiver::Handle(net::HttpRequest& request, absl::string_view 
   telemetry::ReceiverMetrics& metrics = *metrics_[static_cast<int>(format)];
   const char* what = kTransports[static_cast<int>(format)];
   std::string inflated;
-  const std::string* payload = nullptr;
+  std::string* payload = nullptr;
   if (auto refusal =
           helper::DecodedBody(request, static_cast<size_t>(config_.max_request_body_size), metrics,
                               bad_request_log_, kComponent, what, &inflated, &payload)) {
     return *std::move(refusal);
   }
   const size_t limit = helper::SpanLimit();
-  google::protobuf::ArenaOptions arena_options;
-  arena_options.start_block_size = std::max<size_t>(4096, payload->size() * 2);
-  arena_options.max_block_size = std::max<size_t>(arena_options.start_block_size, 1 << 20);
-  google::protobuf::Arena arena(arena_options);
-  auto* spans = google::protobuf::Arena::CreateMessage<weir::zipkin::model::ListOfSpans>(&arena);
+  // v2 JSON is read as views into the body, parsed in place; the other formats into the proto
+  // model (on an arena), then viewed. Either way the OTLP bytes are written from the views.
+  weir::zipkin::SpanList list;
+  std::optional<google::protobuf::Arena> arena;
   absl::Status decoded;
-  if (format == Format::kV1Json) {
-    decoded = weir::zipkin::DecodeJsonV1(*payload, limit, spans);
-  } else if (format == Format::kV1Thrift) {
-    decoded = weir::zipkin::DecodeThriftV1(*payload, limit, spans);
-  } else if (format == Format::kV2Proto) {
-    const int64_t count = weir::zipkin::CountProtoSpans(*payload);
-    if (count < 0) {
-      decoded = absl::InvalidArgumentError("not a protobuf ListOfSpans");
-    } else if (static_cast<size_t>(count) > limit) {
-      decoded = absl::ResourceExhaustedError(absl::StrCat("the request holds ", count, " spans"));
-    } else if (!spans->ParseFromString(*payload)) {
-      decoded = absl::InvalidArgumentError(
-          "not a protobuf ListOfSpans (or a string in it is not valid UTF-8)");
-    }
+  if (format == Format::kV2Json) {
+    decoded = weir::zipkin::DecodeJsonV2(payload, limit, &list);
   } else {
-    decoded = weir::zipkin::DecodeJsonV2(*payload, limit, spans);
+    google::protobuf::ArenaOptions arena_options;
+    arena_options.start_block_size = std::max<size_t>(4096, payload->size() * 2);
+    arena_options.max_block_size = std::max<size_t>(arena_options.start_block_size, 1 << 20);
+    arena.emplace(arena_options);
+    auto* spans = google::protobuf::Arena::CreateMessage<weir::zipkin::model::ListOfSpans>(&*arena);
+    if (format == Format::kV1Json) {
+      decoded = weir::zipkin::DecodeJsonV1(*payload, limit, spans);
+    } else if (format == Format::kV1Thrift) {
+      decoded = weir::zipkin::DecodeThriftV1(*payload, limit, spans);
+    } else {
+      const int64_t count = weir::zipkin::CountProtoSpans(*payload);
+      if (count < 0) {
+        decoded = absl::InvalidArgumentError("not a protobuf ListOfSpans");
+      } else if (static_cast<size_t>(count) > limit) {
+        decoded = absl::ResourceExhaustedError(absl::StrCat("the request holds ", count, " spans"));
+      } else if (!spans->ParseFromString(*payload)) {
+        decoded = absl::InvalidArgumentError(
+            "not a protobuf ListOfSpans (or a string in it is not valid UTF-8)");
+      }
+    }
+    if (decoded.ok()) list = weir::zipkin::SpanList::Of(*spans);
   }
   if (!decoded.ok()) {
     metrics.RefusedRequest();
@@ -130,12 +139,10 @@ net::HttpResponse Receiver::Handle(net::HttpRequest& request, absl::string_view 
     return TextAnswer(request, http::status::bad_request, decoded.message());
   }
   const weir::zipkin::ToOtlpOptions options{.parse_string_tags = config_.parse_string_tags};
-  helper::Outcome outcome = helper::DeliverTranslated(
-      context, static_cast<size_t>(spans->spans_size()),
-      [&](weir::otlp::ExportRequest* out) {
-        return weir::zipkin::SpansToResourceSpans(std::move(*spans), options, out);
-      },
-      next_, metrics, kComponent);
+  helper::Outcome outcome = helper::DeliverEncoded(
+      context, list.spans.size(),
+      [&](std::string* out) { return weir::zipkin::AppendOtlpRequest(list, options, out); }, next_,
+      metrics, kComponent);
   return helper::DeliveryAnswer(request, outcome.status, bad_request_log_, kComponent, what,
                                 client_address);
 }
