@@ -3,10 +3,12 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <cstring>
 #include <limits>
 #include <string>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -16,9 +18,11 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "pipeline/otlp/json_dom.h"
 #include "pipeline/otlp/wire_scan.h"
 #include "pipeline/zipkin/hex.h"
+#include "rapidjson/encodedstream.h"
+#include "rapidjson/memorystream.h"
+#include "rapidjson/reader.h"
 
 namespace weir::zipkin {
 
@@ -138,51 +142,143 @@ std::string TypedValue(absl::string_view t) {
   return any;
 }
 
-// The AnyValue of a JSON value: strings, booleans, integers (as int when they fit), doubles,
-// arrays and objects (nested up to a depth; deeper ones and nulls are empty values).
-void JsonToValue(const rapidjson::Value& v, int depth, std::string* any) {
-  if (v.IsString()) {
-    PutBytes(1, absl::string_view(v.GetString(), v.GetStringLength()), any);
-  } else if (v.IsBool()) {
-    PutVarint(2, v.GetBool() ? 1 : 0, any);
-  } else if (v.IsInt64()) {
-    PutVarint(3, static_cast<uint64_t>(v.GetInt64()), any);
-  } else if (v.IsNumber()) {
-    PutDouble(4, v.GetDouble(), any);
-  } else if (v.IsArray() && depth < 16) {
-    std::string array;
-    for (const auto& e : v.GetArray()) {
-      std::string element;
-      JsonToValue(e, depth + 1, &element);
-      PutBytes(1, element, &array);
-    }
-    PutBytes(5, array, any);
-  } else if (v.IsObject() && depth < 16) {
-    std::string list;
-    for (const auto& m : v.GetObject()) {
-      std::string value;
-      JsonToValue(m.value, depth + 1, &value);
-      PutKeyValue(1, absl::string_view(m.name.GetString(), m.name.GetStringLength()), value, &list);
-    }
-    PutBytes(6, list, any);
-  }
-}
+// Writes the attributes of a JSON object as KeyValues (field `field` of their parent) from
+// RapidJSON's SAX events, without a DOM: strings, booleans, integers (as int when they fit in
+// 64 bits), doubles, arrays and objects (nested up to a depth; deeper containers and nulls are
+// empty values; a null at the top is left out).
+class AttributeWriter {
+ public:
+  AttributeWriter(uint32_t field, std::string* out) : field_(field), out_(out) {}
 
-// Parses "<JSON object>" into KeyValues (field `field` of their parent) appended to *out; false
-// when it is not one, or holds text that is not UTF-8 (the OTLP bytes may hold none).
+  bool Null() { return Scalar(nullptr); }
+  bool Bool(bool b) {
+    std::string any;
+    PutVarint(2, b ? 1 : 0, &any);
+    return Scalar(&any);
+  }
+  bool Int(int i) { return Int64(i); }
+  bool Uint(unsigned u) { return Int64(u); }
+  bool Int64(int64_t i) {
+    std::string any;
+    PutVarint(3, static_cast<uint64_t>(i), &any);
+    return Scalar(&any);
+  }
+  bool Uint64(uint64_t u) {
+    if (u <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      return Int64(static_cast<int64_t>(u));
+    }
+    return Double(static_cast<double>(u));
+  }
+  bool Double(double d) {
+    std::string any;
+    PutDouble(4, d, &any);
+    return Scalar(&any);
+  }
+  bool RawNumber(const char* str, rapidjson::SizeType length, bool) {
+    const char* end = str + length;
+    if (std::find_if(str, end, [](char c) { return c == '.' || c == 'e' || c == 'E'; }) == end) {
+      int64_t i;
+      if (std::from_chars(str, end, i).ec == std::errc()) return Int64(i);
+    }
+    double d;
+    const auto result = std::from_chars(str, end, d);
+    if (result.ec == std::errc::result_out_of_range) return false;
+    return Double(d);
+  }
+  bool String(const char* str, rapidjson::SizeType length, bool) {
+    std::string any;
+    PutBytes(1, absl::string_view(str, length), &any);
+    return Scalar(&any);
+  }
+  bool Key(const char* str, rapidjson::SizeType length, bool) {
+    if (skip_ == 0) frames_.back().key.assign(str, length);
+    return true;
+  }
+  bool StartObject() { return Start(true); }
+  bool EndObject(rapidjson::SizeType) { return End(); }
+  bool StartArray() { return Start(false); }
+  bool EndArray(rapidjson::SizeType) { return End(); }
+
+  // True when the text was one object.
+  bool done() const { return done_; }
+
+ private:
+  struct Frame {
+    bool object;
+    std::string key;    // of the member being read (objects)
+    std::string bytes;  // KeyValues or AnyValues so far
+  };
+  static constexpr size_t kMaxDepth = 16;
+
+  bool Start(bool object) {
+    if (frames_.empty()) {
+      if (!object) return false;  // the top must be an object
+      frames_.push_back({true, {}, {}});
+      return true;
+    }
+    if (skip_ > 0 || frames_.size() > kMaxDepth) {
+      ++skip_;
+      return true;
+    }
+    frames_.push_back({object, {}, {}});
+    return true;
+  }
+
+  bool End() {
+    if (skip_ > 0) {
+      if (--skip_ == 0) return Scalar(nullptr, /*empty_container=*/true);
+      return true;
+    }
+    Frame frame = std::move(frames_.back());
+    frames_.pop_back();
+    if (frames_.empty()) {
+      out_->append(frame.bytes);
+      done_ = true;
+      return true;
+    }
+    std::string any;
+    PutBytes(frame.object ? 6 : 5, frame.bytes, &any);
+    return Add(any);
+  }
+
+  // A value (nullptr: null) in the current frame.
+  bool Scalar(const std::string* any, bool empty_container = false) {
+    if (frames_.empty()) return false;
+    if (skip_ > 0) return true;
+    if (any == nullptr && !empty_container && frames_.size() == 1) return true;  // top-level null
+    return Add(any == nullptr ? std::string() : *any);
+  }
+
+  bool Add(const std::string& any) {
+    Frame& frame = frames_.back();
+    if (frame.object) {
+      PutKeyValue(frames_.size() == 1 ? field_ : 1, frame.key, any, &frame.bytes);
+    } else {
+      PutBytes(1, any, &frame.bytes);
+    }
+    return true;
+  }
+
+  const uint32_t field_;
+  std::string* out_;
+  std::vector<Frame> frames_;
+  size_t skip_ = 0;  // depth inside a container past kMaxDepth
+  bool done_ = false;
+};
+
+// Parses "<JSON object>" into KeyValues (field `field` of their parent) appended to *out; false,
+// appending nothing, when it is not one.
 bool ParseJsonAttributes(absl::string_view json, uint32_t field, std::string* out) {
-  std::string buffer;
-  rapidjson::Document doc;
-  if (!otlp::json_internal::ParseDom({json.data(), json.size()}, &buffer, &doc).ok() ||
-      !doc.IsObject()) {
-    return false;
-  }
-  for (const auto& m : doc.GetObject()) {
-    if (m.value.IsNull()) continue;
-    std::string value;
-    JsonToValue(m.value, 0, &value);
-    PutKeyValue(field, absl::string_view(m.name.GetString(), m.name.GetStringLength()), value, out);
-  }
+  std::string bytes;
+  AttributeWriter writer(field, &bytes);
+  rapidjson::Reader reader;
+  rapidjson::MemoryStream memory(json.data(), json.size());
+  rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> stream(memory);
+  // The text is UTF-8 already (every decoder checks), so RapidJSON need not check it again.
+  constexpr unsigned kFlags =
+      rapidjson::kParseIterativeFlag | rapidjson::kParseNumbersAsStringsFlag;
+  if (reader.Parse<kFlags>(stream, writer).IsError() || !writer.done()) return false;
+  out->append(bytes);
   return true;
 }
 
@@ -670,20 +766,28 @@ absl::Status AppendOtlpRequest(const SpanList& spans, const ToOtlpOptions& optio
     if (new_scope) group.scopes.push_back({scope_name, scope_version, {}});
     PutSpan(span, spans, options, tags, &scratch, &group.scopes[scope_it->second].spans);
   }
-  std::string resource_spans, scope_spans, scope;
+  // Written with their lengths computed first, so each span's bytes are copied once more.
+  auto field_size = [](size_t payload) { return 1 + VarintSize(payload) + payload; };
+  std::string scope;
   for (const Group& group : groups) {
-    resource_spans.clear();
-    PutBytes(1, group.resource, &resource_spans);
+    size_t size = field_size(group.resource.size());
+    for (const Scope& s : group.scopes) {
+      const size_t scope_size = (s.name.empty() ? 0 : field_size(s.name.size())) +
+                                (s.version.empty() ? 0 : field_size(s.version.size()));
+      size += field_size(field_size(scope_size) + s.spans.size());
+    }
+    PutTag(1, kBytes, out);
+    AppendVarint(size, out);
+    PutBytes(1, group.resource, out);
     for (const Scope& s : group.scopes) {
       scope.clear();
       if (!s.name.empty()) PutBytes(1, s.name, &scope);
       if (!s.version.empty()) PutBytes(2, s.version, &scope);
-      scope_spans.clear();
-      PutBytes(1, scope, &scope_spans);
-      scope_spans.append(s.spans);
-      PutBytes(2, scope_spans, &resource_spans);
+      PutTag(2, kBytes, out);
+      AppendVarint(field_size(scope.size()) + s.spans.size(), out);
+      PutBytes(1, scope, out);
+      out->append(s.spans);
     }
-    PutBytes(1, resource_spans, out);
   }
   return absl::OkStatus();
 }

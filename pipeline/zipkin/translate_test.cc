@@ -279,6 +279,36 @@ TEST(ZipkinTranslate, ZipkinClientSpansToOtlp) {
   EXPECT_EQ(late.attributes(0).key(), kStartTimeAbsent);
 }
 
+TEST(ZipkinTranslate, EncodedEventAttributesOfEveryType) {
+  model::ListOfSpans spans;
+  auto* s = spans.add_spans();
+  s->set_trace_id(std::string(8, '\1'));
+  s->set_id(std::string(8, '\2'));
+  auto* a = s->add_annotations();
+  a->set_timestamp(5);
+  a->set_value(R"(e|{"a":[1,2.5,"x",{"k":true}],"n":null,"big":18446744073709551615}|2)");
+  a = s->add_annotations();
+  a->set_timestamp(6);
+  a->set_value(R"(not|{"json"|3)");
+  otlp::ExportRequest out;
+  ASSERT_TRUE(SpansToResourceSpans(std::move(spans), {}, &out).ok());
+  const auto& events = out.resource_spans(0).scope_spans(0).spans(0).events();
+  ASSERT_EQ(events.size(), 2);
+  EXPECT_EQ(events[0].name(), "e");
+  EXPECT_EQ(events[0].time_unix_nano(), 5000u);
+  EXPECT_EQ(events[0].dropped_attributes_count(), 2u);
+  ASSERT_EQ(events[0].attributes_size(), 2);  // the null is left out
+  const auto& array = events[0].attributes(0).value().array_value();
+  ASSERT_EQ(array.values_size(), 4);
+  EXPECT_EQ(array.values(0).int_value(), 1);
+  EXPECT_EQ(array.values(1).double_value(), 2.5);
+  EXPECT_EQ(array.values(2).string_value(), "x");
+  EXPECT_TRUE(array.values(3).kvlist_value().values(0).value().bool_value());
+  EXPECT_EQ(events[0].attributes(1).key(), "big");
+  EXPECT_DOUBLE_EQ(events[0].attributes(1).value().double_value(), 18446744073709551615.0);
+  EXPECT_EQ(events[1].name(), R"(not|{"json"|3)");  // not an encoded event: kept whole
+}
+
 TEST(ZipkinTranslate, StatusCodeSpellings) {
   for (const auto& [code, message, want] :
        std::vector<std::tuple<std::string, std::string, otlp::SpanStatus::StatusCode>>{
