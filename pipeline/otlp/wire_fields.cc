@@ -27,11 +27,15 @@ bool ReadVarint(const char*& p, const char* end, uint64_t* out) {
 }
 
 void AppendVarint(uint64_t v, std::string* out) {
+  // One append of the whole varint: push_back per byte costs a capacity check each.
+  char bytes[10];
+  size_t n = 0;
   while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7F) | 0x80));
+    bytes[n++] = static_cast<char>((v & 0x7F) | 0x80);
     v >>= 7;
   }
-  out->push_back(static_cast<char>(v));
+  bytes[n++] = static_cast<char>(v);
+  out->append(bytes, n);
 }
 
 namespace internal {
