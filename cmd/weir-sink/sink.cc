@@ -135,25 +135,24 @@ std::string MediaType(absl::string_view content_type) {
 }
 
 // Counts the spans of an export request body (already inflated) in `encoding`: OTLP, or Zipkin
-// v2 when `zipkin`.
-absl::Status CountRequestSpans(const std::string& body, Encoding encoding, bool zipkin,
-                               uint64_t* spans) {
+// v2 when `zipkin` (whose JSON is parsed in place: *body is rewritten).
+absl::Status CountRequestSpans(std::string* body, Encoding encoding, bool zipkin, uint64_t* spans) {
   if (zipkin && encoding == Encoding::kProto) {
-    const int64_t count = zipkin::CountProtoSpans(body);
+    const int64_t count = zipkin::CountProtoSpans(*body);
     if (count < 0) return absl::InvalidArgumentError("not a ListOfSpans");
     *spans = static_cast<uint64_t>(count);
     return absl::OkStatus();
   }
   if (zipkin) {
-    zipkin::model::ListOfSpans list;
+    zipkin::SpanList list;
     if (absl::Status s = zipkin::DecodeJsonV2(body, SIZE_MAX, &list); !s.ok()) return s;
-    *spans = static_cast<uint64_t>(list.spans_size());
+    *spans = static_cast<uint64_t>(list.spans.size());
     return absl::OkStatus();
   }
-  if (encoding == Encoding::kProto) return otlp::wire::CountSpans(body, spans);
+  if (encoding == Encoding::kProto) return otlp::wire::CountSpans(*body, spans);
   google::protobuf::Arena arena;
   auto* decoded = google::protobuf::Arena::CreateMessage<otlp::ExportRequest>(&arena);
-  if (absl::Status s = otlp::ParseRequestJson(body, decoded); !s.ok()) return s;
+  if (absl::Status s = otlp::ParseRequestJson(*body, decoded); !s.ok()) return s;
   uint64_t count = 0;
   for (const auto& resource : decoded->resource_spans()) {
     for (const auto& scope : resource.scope_spans()) count += scope.spans_size();
@@ -195,7 +194,7 @@ HttpResponse HandleExport(HttpRequest& request, SinkCounters& counters, bool zip
   }
 
   uint64_t spans = 0;
-  if (absl::Status s = CountRequestSpans(request.body(), encoding, zipkin, &spans); !s.ok()) {
+  if (absl::Status s = CountRequestSpans(&request.body(), encoding, zipkin, &spans); !s.ok()) {
     counters.Refused(received);
     return PlainResponse(request, http::status::bad_request,
                          absl::StrCat("malformed request: ", s.message(), "\n"));

@@ -3,6 +3,7 @@
 #include <utility>
 #include <vector>
 
+#include "google/protobuf/arena.h"
 #include "pipeline/net/compression.h"
 #include "pipeline/telemetry/logger.h"
 #include "pipeline/zipkin/json_v2.h"
@@ -26,7 +27,12 @@ absl::Status Sender::Start() {
 }
 
 absl::Status Sender::Send(const pipeline::TraceBatch& batch, absl::Time deadline) {
-  weir::zipkin::model::ListOfSpans spans;
+  // The Zipkin spans live on an arena: built once, encoded once, freed at once.
+  google::protobuf::ArenaOptions arena_options;
+  arena_options.start_block_size = 256 << 10;
+  arena_options.max_block_size = 4 << 20;
+  google::protobuf::Arena arena(arena_options);
+  auto& spans = *google::protobuf::Arena::CreateMessage<weir::zipkin::model::ListOfSpans>(&arena);
   absl::Status translated;
   batch.ForEachResourceSpans([&](const weir::otlp::ResourceSpans& resource_spans) {
     if (translated.ok()) {

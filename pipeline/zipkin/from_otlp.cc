@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <utility>
 #include <vector>
@@ -56,25 +57,36 @@ Role RoleOf(absl::string_view key) {
   return it == roles->end() ? Role::kTag : it->second;
 }
 
-// One key and value about to become a tag or an endpoint field.
+// One key and value about to become a tag or an endpoint field. The value is a view of the
+// attribute's string, or of its text kept in a Texts.
 struct Entry {
   absl::string_view key;
-  std::string value;
+  absl::string_view value;
   Role role;
 };
+
+// Texts of non-string attribute values, at stable addresses (a deque never moves them).
+using Texts = std::deque<std::string>;
+
+Entry EntryOf(const otlp::KeyValue& a, Texts* texts) {
+  if (a.value().has_string_value()) return {a.key(), a.value().string_value(), RoleOf(a.key())};
+  texts->push_back(otlp::AsString(a.value()));
+  return {a.key(), texts->back(), RoleOf(a.key())};
+}
 
 // The endpoint values of one span, by role; later entries (span attributes) win over earlier
 // ones (resource, scope) of the same role.
 struct Endpoints {
-  const std::string* value[static_cast<int>(Role::kCount)] = {};
-  const std::string* First(Role a, Role b) const {
+  const absl::string_view* value[static_cast<int>(Role::kCount)] = {};
+  const absl::string_view* First(Role a, Role b) const {
     return value[static_cast<int>(a)] != nullptr ? value[static_cast<int>(a)]
                                                  : value[static_cast<int>(b)];
   }
 };
 
-void SetIp(const std::string& text, model::Endpoint* endpoint) {
+void SetIp(absl::string_view view, model::Endpoint* endpoint) {
   unsigned char bytes[16];
+  const std::string text(view);  // inet_pton wants a NUL at the end
   if (text.find(':') != std::string::npos) {
     if (inet_pton(AF_INET6, text.c_str(), bytes) == 1) {
       endpoint->set_ipv6(reinterpret_cast<const char*>(bytes), 16);
@@ -84,7 +96,7 @@ void SetIp(const std::string& text, model::Endpoint* endpoint) {
   }
 }
 
-int32_t Port(const std::string& text) {
+int32_t Port(absl::string_view text) {
   uint32_t port;
   return absl::SimpleAtoi(text, &port) && port <= 65535 ? static_cast<int32_t>(port) : 0;
 }
@@ -94,14 +106,15 @@ uint64_t Micros(uint64_t nanos) { return nanos / 1000 + (nanos % 1000 >= 500 ? 1
 
 std::string Hex(const std::string& id) { return AllZero(id) ? "" : absl::BytesToHexString(id); }
 
-void AddTag(Tags* tags, absl::string_view key, std::string value) {
+void AddTag(Tags* tags, absl::string_view key, absl::string_view value) {
   auto* tag = tags->Add();
-  tag->set_key(std::string(key));
-  tag->set_value(std::move(value));
+  tag->set_key(key.data(), key.size());
+  tag->set_value(value.data(), value.size());
 }
 
 void SpanToZipkin(const otlp::Span& span, const std::vector<Entry>& base,
-                  const std::string& service, std::vector<Entry>* scratch, model::Span* out) {
+                  const std::string& service, std::vector<Entry>* scratch, Texts* texts,
+                  model::Span* out) {
   out->set_trace_id(span.trace_id());
   out->set_id(span.span_id());
   if (!span.parent_span_id().empty() && !AllZero(span.parent_span_id())) {
@@ -112,9 +125,8 @@ void SpanToZipkin(const otlp::Span& span, const std::vector<Entry>& base,
   // Span attributes first; a resource or scope tag of the same key is left out.
   std::vector<Entry>& entries = *scratch;
   entries.clear();
-  for (const auto& a : span.attributes()) {
-    entries.push_back({a.key(), otlp::AsString(a.value()), RoleOf(a.key())});
-  }
+  texts->clear();
+  for (const auto& a : span.attributes()) entries.push_back(EntryOf(a, texts));
   const size_t own = entries.size();
   for (const Entry& e : base) {
     bool shadowed = false;
@@ -126,7 +138,7 @@ void SpanToZipkin(const otlp::Span& span, const std::vector<Entry>& base,
   Endpoints endpoints;
   for (Entry& e : entries) {
     if (e.role == Role::kTag) {
-      AddTag(tags, e.key, std::move(e.value));
+      AddTag(tags, e.key, e.value);
     } else if (endpoints.value[static_cast<int>(e.role)] == nullptr) {
       endpoints.value[static_cast<int>(e.role)] = &e.value;
     }
@@ -172,17 +184,17 @@ void SpanToZipkin(const otlp::Span& span, const std::vector<Entry>& base,
 
   auto* local = out->mutable_local_endpoint();
   local->set_service_name(service);
-  if (const std::string* ip = endpoints.First(Role::kLocalIp, Role::kLocalIpOld)) {
+  if (const absl::string_view* ip = endpoints.First(Role::kLocalIp, Role::kLocalIpOld)) {
     SetIp(*ip, local);
   }
-  if (const std::string* port = endpoints.First(Role::kLocalPort, Role::kLocalPortOld)) {
+  if (const absl::string_view* port = endpoints.First(Role::kLocalPort, Role::kLocalPortOld)) {
     local->set_port(Port(*port));
   }
-  const std::string* peer_name = endpoints.First(Role::kPeerName, Role::kPeerNameOld);
-  const std::string* peer_ip = endpoints.First(Role::kPeerIp, Role::kPeerIpOld);
-  const std::string* peer_port = endpoints.First(Role::kPeerPort, Role::kPeerPortOld);
+  const absl::string_view* peer_name = endpoints.First(Role::kPeerName, Role::kPeerNameOld);
+  const absl::string_view* peer_ip = endpoints.First(Role::kPeerIp, Role::kPeerIpOld);
+  const absl::string_view* peer_port = endpoints.First(Role::kPeerPort, Role::kPeerPortOld);
   model::Endpoint remote;
-  if (peer_name != nullptr) remote.set_service_name(*peer_name);
+  if (peer_name != nullptr) remote.set_service_name(std::string(*peer_name));
   if (peer_ip != nullptr) SetIp(*peer_ip, &remote);
   if (!remote.service_name().empty() || !remote.ipv4().empty() || !remote.ipv6().empty()) {
     if (peer_port != nullptr) remote.set_port(Port(*peer_port));
@@ -241,13 +253,14 @@ absl::Status AppendResourceSpans(const otlp::ResourceSpans& resource_spans,
     }
     if (!service_key.empty()) break;
   }
+  Texts base_texts, span_texts;
   std::vector<Entry> resource;
   for (const auto& a : attributes) {
     if (a.key() == service_key) continue;
-    resource.push_back({a.key(), otlp::AsString(a.value()), RoleOf(a.key())});
+    resource.push_back(EntryOf(a, &base_texts));
   }
   if (!service_key.empty() && service_key != "service.name") {
-    resource.push_back({kServiceNameSource, std::string(service_key), Role::kTag});
+    resource.push_back({kServiceNameSource, service_key, Role::kTag});
   }
   if (service.empty()) service = options.default_service_name;
 
@@ -257,9 +270,7 @@ absl::Status AppendResourceSpans(const otlp::ResourceSpans& resource_spans,
     const auto& scope = scope_spans.scope();
     base.clear();
     // Scope attributes over resource attributes of the same key.
-    for (const auto& a : scope.attributes()) {
-      base.push_back({a.key(), otlp::AsString(a.value()), RoleOf(a.key())});
-    }
+    for (const auto& a : scope.attributes()) base.push_back(EntryOf(a, &base_texts));
     if (!scope.name().empty()) base.push_back({"otel.library.name", scope.name(), Role::kTag});
     if (!scope.version().empty()) {
       base.push_back({"otel.library.version", scope.version(), Role::kTag});
@@ -271,7 +282,7 @@ absl::Status AppendResourceSpans(const otlp::ResourceSpans& resource_spans,
       if (!shadowed) base.push_back(e);
     }
     for (const auto& span : scope_spans.spans()) {
-      SpanToZipkin(span, base, service, &scratch, out->add_spans());
+      SpanToZipkin(span, base, service, &scratch, &span_texts, out->add_spans());
     }
   }
   return absl::OkStatus();
