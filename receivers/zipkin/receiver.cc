@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/arena.h"
+#include "pipeline/memory_budget.h"
 #include "pipeline/zipkin/json_v2.h"
 #include "pipeline/zipkin/to_otlp.h"
 #include "pipeline/zipkin/v1.h"
@@ -95,7 +96,11 @@ net::HttpResponse Receiver::Handle(net::HttpRequest& request, absl::string_view 
                               bad_request_log_, kComponent, what, &inflated, &payload)) {
     return *std::move(refusal);
   }
-  const size_t limit = helper::SpanLimit();
+  // The span limit, and room in the memory budget for each span's view too (a small request of
+  // empty spans holds many of them).
+  const size_t limit =
+      std::min(helper::SpanLimit(),
+               pipeline::MemoryBudget::Process().room() / sizeof(weir::zipkin::SpanView));
   // v2 JSON is read as views into the body, parsed in place; the other formats into the proto
   // model (on an arena), then viewed. Either way the OTLP bytes are written from the views.
   weir::zipkin::SpanList list;

@@ -1,7 +1,8 @@
 // Interop with third-party Zipkin code, both directions, through the real weir binary:
 //
 //   zipkin-js (Zipkin's Node.js tracer, with zipkin-transport-http's HttpLogger sending JSON v2
-//   and JSON v1; and the same spans encoded as a protobuf ListOfSpans) → weir `zipkin`
+//   and JSON v1; the same spans encoded as a protobuf ListOfSpans; a v1 Thrift list encoded by
+//   thriftrw with zipkincore.thrift) → weir `zipkin`
 //   receiver → weir otlphttp exporter → a sink here that decodes OTLP with protobufjs: every
 //   field zipkin-js set must arrive with Zipkin's mapping to OTLP.
 //
@@ -22,6 +23,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import zlib from 'node:zlib';
 
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
@@ -30,6 +32,7 @@ import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trac
 import { Resource } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import protobuf from 'protobufjs';
+import thriftrw from 'thriftrw';
 import zipkin from 'zipkin';
 import zipkinHttp from 'zipkin-transport-http';
 
@@ -401,6 +404,57 @@ try {
       expectEq(`${t.service}: client within server`,
                BigInt(client.start_time_unix_nano) >= BigInt(server.start_time_unix_nano) &&
                BigInt(client.end_time_unix_nano) <= BigInt(server.end_time_unix_nano), true);
+    }
+  }
+
+  // --- Zipkin v1 Thrift (thriftrw with zipkincore.thrift, as jaeger-client ships it) → weir ------
+  {
+    const require = createRequire(import.meta.url);
+    const zipkincore = new thriftrw.Thrift({
+      source: fs.readFileSync(path.join(path.dirname(require.resolve('jaeger-client')),
+                                        'jaeger-idl/thrift/zipkincore.thrift'), 'ascii'),
+      allowOptionalArguments: true, strict: false,
+    });
+    const host = { ipv4: (10 << 24) | 7, port: 40000 - 65536, service_name: 'thrift-v1' };
+    const i64 = (n) => { const b = Buffer.alloc(8); b.writeBigInt64BE(BigInt(n)); return b; };
+    const span = {
+      // This copy of zipkincore.thrift predates trace_id_high: a 64-bit trace id.
+      trace_id: i64(0x1122), name: 'thrift op', id: i64(0x33),
+      annotations: [
+        { timestamp: i64(1700000000000000), value: 'sr', host },
+        { timestamp: i64(1700000000000500), value: 'cache', host },
+        { timestamp: i64(1700000000002000), value: 'ss', host },
+      ],
+      binary_annotations: [
+        { key: 'http.path', value: Buffer.from('/v1'), annotation_type: 'STRING', host },
+        { key: 'retries', value: Buffer.from([0, 0, 0, 3]), annotation_type: 'I32', host },
+      ],
+    };
+    // The body is a binary-protocol list<Span>: element type STRUCT (12), an i32 count, then the
+    // spans as thriftrw encodes them.
+    const header = Buffer.alloc(5);
+    header.writeUInt8(12, 0);
+    header.writeInt32BE(1, 1);
+    const body = Buffer.concat([header, zipkincore.Span.toBuffer(span)]);
+    const response = await fetch(`http://${plainAddress}/api/v1/spans`, {
+      method: 'POST', headers: { 'content-type': 'application/x-thrift' }, body,
+    });
+    expectEq('Zipkin v1 Thrift POST status', response.status, 202);
+    await waitFor(() => otlpSpans.some((r) => r.span.name === 'thrift op'),
+                  'the v1 Thrift span at the OTLP sink');
+    const got = otlpSpans.find((r) => r.span.name === 'thrift op');
+    if (got) {
+      expectEq('v1 Thrift trace id', hexOf(got.span.trace_id), '00000000000000000000000000001122');
+      expectEq('v1 Thrift span id', hexOf(got.span.span_id), '0000000000000033');
+      expectEq('v1 Thrift kind', got.span.kind ?? 0, 2);
+      expectEq('v1 Thrift start', got.span.start_time_unix_nano, '1700000000000000000');
+      expectEq('v1 Thrift end', got.span.end_time_unix_nano, '1700000000002000000');
+      expectSame('v1 Thrift resource', attrs(got.resource.attributes), { 'service.name': 'thrift-v1' });
+      expectSame('v1 Thrift attributes', attrs(got.span.attributes), {
+        'http.path': '/v1', retries: '3', 'network.local.address': '10.0.0.7',
+        'net.host.port': 40000,
+      });
+      expectEq('v1 Thrift events', (got.span.events ?? []).map((e) => e.name), ['cache']);
     }
   }
 
