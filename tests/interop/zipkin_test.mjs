@@ -656,7 +656,7 @@ if (failures.length > 0) {
   console.error('weir log:\n' + readLog());
   process.exit(1);
 }
-console.log('zipkin interop: zipkin-js spans (JSON v2 over HTTP and protobuf) and OpenTelemetry ' +
-            'ZipkinExporter spans arrived through weir as OTLP, and OpenTelemetry SDK spans ' +
+console.log('zipkin interop: zipkin-js spans (JSON v2 and v1 over HTTP, protobuf), a thriftrw ' +
+            'v1 Thrift span and OpenTelemetry ZipkinExporter spans arrived through weir as OTLP, and OpenTelemetry SDK spans ' +
             'reached a Zipkin collector as JSON v2 and protobuf, field for field');
 fs.rmSync(dir, { recursive: true, force: true });
