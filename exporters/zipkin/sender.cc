@@ -3,10 +3,10 @@
 #include <utility>
 #include <vector>
 
-#include "google/protobuf/arena.h"
 #include "pipeline/net/compression.h"
 #include "pipeline/telemetry/logger.h"
 #include "pipeline/zipkin/json_v2.h"
+#include "pipeline/zipkin/proto_v2.h"
 
 namespace weir::exporters::zipkin {
 
@@ -27,29 +27,15 @@ absl::Status Sender::Start() {
 }
 
 absl::Status Sender::Send(const pipeline::TraceBatch& batch, absl::Time deadline) {
-  // The Zipkin spans live on an arena: built once, encoded once, freed at once.
-  google::protobuf::ArenaOptions arena_options;
-  arena_options.start_block_size = 256 << 10;
-  arena_options.max_block_size = 4 << 20;
-  google::protobuf::Arena arena(arena_options);
-  auto& spans = *google::protobuf::Arena::CreateMessage<weir::zipkin::model::ListOfSpans>(&arena);
-  absl::Status translated;
-  batch.ForEachResourceSpans([&](const weir::otlp::ResourceSpans& resource_spans) {
-    if (translated.ok()) {
-      translated = weir::zipkin::AppendResourceSpans(resource_spans, options_, &spans);
-    }
-  });
-  if (!translated.ok()) {
+  // The Zipkin spans are views into the batch's bytes, read on the wire.
+  weir::zipkin::SpanList spans;
+  if (absl::Status s = weir::zipkin::AppendSpans(batch, options_, &spans); !s.ok()) {
     // Zipkin has no span without ids; sending again cannot help.
-    return absl::InvalidArgumentError(translated.message());
+    return absl::InvalidArgumentError(s.message());
   }
-  if (spans.spans_size() == 0) return absl::OkStatus();
-  std::string body;
-  if (format_ == Format::kJson) {
-    body = weir::zipkin::EncodeJsonV2(spans);
-  } else {
-    spans.SerializeToString(&body);
-  }
+  if (spans.spans.empty()) return absl::OkStatus();
+  std::string body = format_ == Format::kJson ? weir::zipkin::EncodeJsonV2(spans)
+                                              : weir::zipkin::EncodeProtoV2(spans);
   if (gzip_) body = net::Gzip(body, gzip_level_);
   std::vector<std::pair<std::string, std::string>> headers;
   if (gzip_) headers.emplace_back("Content-Encoding", "gzip");

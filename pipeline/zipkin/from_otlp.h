@@ -43,7 +43,9 @@
 
 #include "absl/status/status.h"
 #include "pipeline/otlp/types.h"
+#include "pipeline/trace_batch.h"
 #include "pipeline/zipkin/model.h"
+#include "pipeline/zipkin/span_list.h"
 
 namespace weir::zipkin {
 
@@ -52,8 +54,14 @@ struct FromOtlpOptions {
   std::string default_service_name = kNoServiceName;
 };
 
-// Appends one Zipkin span per span of `resource_spans` to *out. Returns InvalidArgument, and
-// appends nothing, when a span has no valid trace or span id (Zipkin requires both).
+// Appends one Zipkin span per span of `batch` to *out, read on the wire (no OTLP message is
+// decoded but an event's or link's with attributes): the views point into the batch's bytes,
+// which must outlive the list. Returns InvalidArgument, and appends nothing, when a span has no
+// valid trace or span id (Zipkin requires both).
+absl::Status AppendSpans(const pipeline::TraceBatch& batch, const FromOtlpOptions& options,
+                         SpanList* out);
+
+// The same for one ResourceSpans, into the proto model (for tests).
 absl::Status AppendResourceSpans(const otlp::ResourceSpans& resource_spans,
                                  const FromOtlpOptions& options, model::ListOfSpans* out);
 

@@ -46,11 +46,11 @@ bool AllZeroHex(std::string_view hex) {
   return !hex.empty() && hex.find_first_not_of('0') == std::string_view::npos;
 }
 
-std::string HexId(std::string_view id) {
-  if (id.size() == 16 && id.substr(0, 8) == std::string_view("\0\0\0\0\0\0\0\0", 8)) {
+std::string HexId(absl::string_view id) {
+  if (id.size() == 16 && id.substr(0, 8) == absl::string_view("\0\0\0\0\0\0\0\0", 8)) {
     id.remove_prefix(8);
   }
-  return absl::BytesToHexString(absl::string_view(id.data(), id.size()));
+  return absl::BytesToHexString(id);
 }
 
 }  // namespace weir::zipkin

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "absl/strings/string_view.h"
+
 namespace weir::zipkin {
 
 // Parses 1 to `max_digits` hex digits (any case) into big-endian bytes: 8 bytes when there are
@@ -20,6 +22,6 @@ bool ParseHexIdTo(std::string_view hex, size_t max_digits, char* out, size_t* si
 bool AllZeroHex(std::string_view hex);
 
 // Lowercase hex of `id`; a 16-byte id whose first 8 bytes are zero is written as 16 digits.
-std::string HexId(std::string_view id);
+std::string HexId(absl::string_view id);
 
 }  // namespace weir::zipkin

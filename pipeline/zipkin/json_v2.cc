@@ -240,22 +240,22 @@ class SpanReader : public FieldReader {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-void WriteString(Writer& w, const std::string& s) {
+void WriteString(Writer& w, absl::string_view s) {
   w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
 }
 
-void WriteEndpoint(Writer& w, const char* name, const model::Endpoint& e) {
+void WriteEndpoint(Writer& w, const char* name, const EndpointView& e) {
   char ip[INET6_ADDRSTRLEN];
-  const bool v4 = e.ipv4().size() == 4 && inet_ntop(AF_INET, e.ipv4().data(), ip, sizeof ip);
+  const bool v4 = e.ipv4_size == 4 && inet_ntop(AF_INET, e.ipv4, ip, sizeof ip);
   std::string ipv4 = v4 ? ip : "";
-  const bool v6 = e.ipv6().size() == 16 && inet_ntop(AF_INET6, e.ipv6().data(), ip, sizeof ip);
+  const bool v6 = e.ipv6_size == 16 && inet_ntop(AF_INET6, e.ipv6, ip, sizeof ip);
   std::string ipv6 = v6 ? ip : "";
-  if (e.service_name().empty() && ipv4.empty() && ipv6.empty() && e.port() == 0) return;
+  if (e.service_name.empty() && ipv4.empty() && ipv6.empty() && e.port == 0) return;
   w.Key(name);
   w.StartObject();
-  if (!e.service_name().empty()) {
+  if (!e.service_name.empty()) {
     w.Key("serviceName");
-    WriteString(w, e.service_name());
+    WriteString(w, e.service_name);
   }
   if (!ipv4.empty()) {
     w.Key("ipv4");
@@ -265,9 +265,9 @@ void WriteEndpoint(Writer& w, const char* name, const model::Endpoint& e) {
     w.Key("ipv6");
     WriteString(w, ipv6);
   }
-  if (e.port() != 0) {
+  if (e.port != 0) {
     w.Key("port");
-    w.Int(e.port());
+    w.Int(e.port);
   }
   w.EndObject();
 }
@@ -304,72 +304,72 @@ absl::Status DecodeJsonV2(std::string_view json, size_t max_spans, model::ListOf
   return absl::OkStatus();
 }
 
-std::string EncodeJsonV2(const model::ListOfSpans& spans) {
+std::string EncodeJsonV2(const SpanList& spans) {
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
   w.StartArray();
-  std::vector<const model::Tag*> tags;
-  for (const auto& s : spans.spans()) {
+  std::vector<const TagView*> tags;
+  for (const SpanView& s : spans.spans) {
     w.StartObject();
     w.Key("traceId");
-    WriteString(w, HexId(s.trace_id()));
+    WriteString(w, HexId(s.trace_id_bytes()));
     w.Key("id");
-    WriteString(w, HexId(s.id()));
-    if (!s.parent_id().empty()) {
+    WriteString(w, HexId(s.id_bytes()));
+    if (s.parent_id_size > 0) {
       w.Key("parentId");
-      WriteString(w, HexId(s.parent_id()));
+      WriteString(w, HexId(s.parent_id_bytes()));
     }
-    if (s.kind() != model::Span::SPAN_KIND_UNSPECIFIED) {
+    if (s.kind != model::Span::SPAN_KIND_UNSPECIFIED) {
       w.Key("kind");
-      w.String(model::Span::Kind_Name(s.kind()).c_str());
+      w.String(model::Span::Kind_Name(s.kind).c_str());
     }
-    if (!s.name().empty()) {
+    if (!s.name.empty()) {
       w.Key("name");
-      WriteString(w, s.name());
+      WriteString(w, s.name);
     }
-    if (s.timestamp() != 0) {
+    if (s.timestamp != 0) {
       w.Key("timestamp");
-      w.Uint64(s.timestamp());
+      w.Uint64(s.timestamp);
     }
-    if (s.duration() != 0) {
+    if (s.duration != 0) {
       w.Key("duration");
-      w.Uint64(s.duration());
+      w.Uint64(s.duration);
     }
-    if (s.has_local_endpoint()) WriteEndpoint(w, "localEndpoint", s.local_endpoint());
-    if (s.has_remote_endpoint()) WriteEndpoint(w, "remoteEndpoint", s.remote_endpoint());
-    if (s.annotations_size() > 0) {
+    if (s.local_endpoint.present) WriteEndpoint(w, "localEndpoint", s.local_endpoint);
+    if (s.remote_endpoint.present) WriteEndpoint(w, "remoteEndpoint", s.remote_endpoint);
+    if (s.annotations_end > s.annotations_begin) {
       w.Key("annotations");
       w.StartArray();
-      for (const auto& a : s.annotations()) {
+      for (uint32_t i = s.annotations_begin; i < s.annotations_end; ++i) {
         w.StartObject();
         w.Key("timestamp");
-        w.Uint64(a.timestamp());
+        w.Uint64(spans.annotations[i].timestamp);
         w.Key("value");
-        WriteString(w, a.value());
+        WriteString(w, spans.annotations[i].value);
         w.EndObject();
       }
       w.EndArray();
     }
-    if (s.tags_size() > 0) {
+    if (s.tags_end > s.tags_begin) {
       tags.clear();
-      for (const auto& tag : s.tags()) tags.push_back(&tag);
+      for (uint32_t i = s.tags_begin; i < s.tags_end; ++i) tags.push_back(&spans.tags[i]);
       std::stable_sort(tags.begin(), tags.end(),
-                       [](const auto* a, const auto* b) { return a->key() < b->key(); });
+                       [](const TagView* a, const TagView* b) { return a->key < b->key; });
       w.Key("tags");
       w.StartObject();
       for (size_t i = 0; i < tags.size(); ++i) {
         // Of tags with the same key only the last is written: a JSON object has one of each.
-        if (i + 1 < tags.size() && tags[i + 1]->key() == tags[i]->key()) continue;
-        WriteString(w, tags[i]->key());
-        WriteString(w, tags[i]->value());
+        if (i + 1 < tags.size() && tags[i + 1]->key == tags[i]->key) continue;
+        WriteString(w, tags[i]->key);
+        WriteString(w, tags[i]->value);
       }
       w.EndObject();
     }
-    if (s.debug()) {
+    if (s.debug) {
       w.Key("debug");
       w.Bool(true);
     }
-    if (s.shared()) {
+    if (s.shared) {
       w.Key("shared");
       w.Bool(true);
     }
@@ -377,6 +377,10 @@ std::string EncodeJsonV2(const model::ListOfSpans& spans) {
   }
   w.EndArray();
   return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+std::string EncodeJsonV2(const model::ListOfSpans& spans) {
+  return EncodeJsonV2(SpanList::Of(spans));
 }
 
 }  // namespace weir::zipkin

@@ -41,6 +41,7 @@ absl::Status DecodeJsonV2(std::string* json, size_t max_spans, SpanList* out);
 absl::Status DecodeJsonV2(std::string_view json, size_t max_spans, model::ListOfSpans* out);
 
 // The JSON array of `spans`.
+std::string EncodeJsonV2(const SpanList& spans);
 std::string EncodeJsonV2(const model::ListOfSpans& spans);
 
 }  // namespace weir::zipkin

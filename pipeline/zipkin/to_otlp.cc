@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "pipeline/otlp/wire_scan.h"
+#include "pipeline/otlp/wire_write.h"
 #include "pipeline/zipkin/hex.h"
 #include "rapidjson/encodedstream.h"
 #include "rapidjson/memorystream.h"
@@ -33,35 +34,12 @@ using otlp::wire::VarintSize;
 
 // ---- writing OTLP's protobuf encoding ---------------------------------------------------------
 
-constexpr uint32_t kVarint = 0, kFixed64 = 1, kBytes = 2, kFixed32 = 5;
-
-void PutTag(uint32_t field, uint32_t wire_type, std::string* out) {
-  AppendVarint(field << 3 | wire_type, out);
-}
-
-void PutBytes(uint32_t field, absl::string_view value, std::string* out) {
-  PutTag(field, kBytes, out);
-  AppendVarint(value.size(), out);
-  out->append(value.data(), value.size());
-}
-
-void PutVarint(uint32_t field, uint64_t value, std::string* out) {
-  PutTag(field, kVarint, out);
-  AppendVarint(value, out);
-}
-
-void PutFixed64(uint32_t field, uint64_t value, std::string* out) {
-  PutTag(field, kFixed64, out);
-  char bytes[8];
-  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>(value >> (8 * i));
-  out->append(bytes, 8);
-}
-
-void PutDouble(uint32_t field, double value, std::string* out) {
-  uint64_t bits;
-  std::memcpy(&bits, &value, 8);
-  PutFixed64(field, bits, out);
-}
+using otlp::wire::PutBytes;
+using otlp::wire::PutDouble;
+using otlp::wire::PutFixed64;
+using otlp::wire::PutTag;
+using otlp::wire::PutVarint;
+constexpr uint32_t kBytes = otlp::wire::kWireBytes;
 
 // A KeyValue (field `field` of its parent) whose AnyValue is the encoded `any_value`.
 void PutKeyValue(uint32_t field, absl::string_view key, absl::string_view any_value,

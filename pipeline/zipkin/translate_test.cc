@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -6,6 +7,7 @@
 #include "gtest/gtest.h"
 #include "pipeline/zipkin/from_otlp.h"
 #include "pipeline/zipkin/json_v2.h"
+#include "pipeline/zipkin/proto_v2.h"
 #include "pipeline/zipkin/tags.h"
 #include "pipeline/zipkin/to_otlp.h"
 
@@ -166,6 +168,21 @@ TEST(ZipkinTranslate, RoundTripThroughJsonLosesNothing) {
   std::string report;
   diff.ReportDifferencesToString(&report);
   EXPECT_TRUE(diff.Compare(in, back.resource_spans(0))) << report;
+}
+
+// The hand-written protobuf encoding is the bytes protobuf's serializer writes for the same
+// spans (with tags in key order, as a map's deterministic serialization has them).
+TEST(ZipkinTranslate, ProtoEncodingIsProtobufs) {
+  model::ListOfSpans zipkin;
+  ASSERT_TRUE(AppendResourceSpans(FullResourceSpans(), {}, &zipkin).ok());
+  for (auto& span : *zipkin.mutable_spans()) {
+    std::sort(span.mutable_tags()->pointer_begin(), span.mutable_tags()->pointer_end(),
+              [](const model::Tag* a, const model::Tag* b) { return a->key() < b->key(); });
+  }
+  EXPECT_EQ(EncodeProtoV2(SpanList::Of(zipkin)), zipkin.SerializeAsString());
+  model::ListOfSpans decoded;
+  ASSERT_TRUE(decoded.ParseFromString(EncodeProtoV2(SpanList::Of(zipkin))));
+  EXPECT_TRUE(MessageDifferencer::Equals(decoded, zipkin));
 }
 
 TEST(ZipkinTranslate, ServiceNameFallbacksAndDefault) {

@@ -1,0 +1,55 @@
+// Writing protobuf fields by hand, for code that produces a message's encoding without building
+// the message (the Zipkin translation writes OTLP requests and Zipkin ListOfSpans this way).
+// Fields are appended in the order they are written; write them in field-number order to get
+// the bytes protobuf's serializer would.
+//
+// Threading: pure functions over the caller's string.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "pipeline/otlp/wire_scan.h"
+
+namespace weir::otlp::wire {
+
+inline constexpr uint32_t kWireVarint = 0;
+inline constexpr uint32_t kWireFixed64 = 1;
+inline constexpr uint32_t kWireBytes = 2;
+
+inline void PutTag(uint32_t field, uint32_t wire_type, std::string* out) {
+  AppendVarint(field << 3 | wire_type, out);
+}
+
+// A length-delimited field: bytes, a string, or an encoded message.
+inline void PutBytes(uint32_t field, absl::string_view value, std::string* out) {
+  PutTag(field, kWireBytes, out);
+  AppendVarint(value.size(), out);
+  out->append(value.data(), value.size());
+}
+
+inline void PutVarint(uint32_t field, uint64_t value, std::string* out) {
+  PutTag(field, kWireVarint, out);
+  AppendVarint(value, out);
+}
+
+// fixed64, little-endian.
+inline void PutFixed64(uint32_t field, uint64_t value, std::string* out) {
+  PutTag(field, kWireFixed64, out);
+  char bytes[8];
+  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>(value >> (8 * i));
+  out->append(bytes, 8);
+}
+
+inline void PutDouble(uint32_t field, double value, std::string* out) {
+  uint64_t bits;
+  std::memcpy(&bits, &value, 8);
+  PutFixed64(field, bits, out);
+}
+
+// The size of a length-delimited field (tag of one byte: fields 1-15) holding `payload` bytes.
+inline size_t BytesFieldSize(size_t payload) { return 1 + VarintSize(payload) + payload; }
+
+}  // namespace weir::otlp::wire
