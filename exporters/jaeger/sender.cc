@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "pipeline/jaeger/from_otlp.h"
 #include "pipeline/jaeger/thrift_codec.h"
+#include "pipeline/jaeger/wire_from_otlp.h"
 #include "pipeline/net/compression.h"
 #include "pipeline/telemetry/logger.h"
 
@@ -33,13 +34,9 @@ GrpcSender::GrpcSender(std::string id, const Config& config)
     : client_(std::move(id), kComponent, config.grpc) {}
 
 absl::Status GrpcSender::Send(const pipeline::TraceBatch& batch, absl::Time deadline) {
-  weir::jaeger::model::PostSpansRequest request;
-  return ForEachJaegerBatch(batch, [&](weir::jaeger::model::Batch& jaeger_batch) {
-    request.mutable_batch()->Swap(&jaeger_batch);
-    absl::Status status = client_.Call(weir::jaeger::kPostSpansMethod, request.SerializeAsString(),
-                                       deadline, nullptr);
-    request.mutable_batch()->Swap(&jaeger_batch);
-    return status;
+  // The requests are written from the batch's bytes (pipeline/jaeger/wire_from_otlp.h).
+  return weir::jaeger::ForEachPostSpansRequest(batch, [&](std::string&& request) {
+    return client_.Call(weir::jaeger::kPostSpansMethod, std::move(request), deadline, nullptr);
   });
 }
 

@@ -1,7 +1,8 @@
 // The jaeger exporter's two senders. Both translate each OTLP resource of a batch into one
 // Jaeger Batch (pipeline/jaeger/from_otlp.h) and send the resources one after another:
 //
-//   GrpcSender        PostSpans(PostSpansRequest{batch}) per resource on one gRPC channel
+//   GrpcSender        PostSpans(PostSpansRequest{batch}) per resource on one gRPC channel, the
+//                     request written from the batch's bytes (wire_from_otlp.h)
 //                     (helper::GrpcClient: TLS, metadata, compression, deadline, the OTLP
 //                     retry rules for gRPC codes and RetryInfo)
 //   ThriftHttpSender  POST <url> with the binary-Thrift Batch per resource, Content-Type

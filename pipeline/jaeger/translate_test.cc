@@ -1,11 +1,15 @@
 #include <string>
+#include <vector>
 
+#include "absl/strings/escaping.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "pipeline/jaeger/from_otlp.h"
 #include "pipeline/jaeger/to_otlp.h"
+#include "pipeline/jaeger/wire_from_otlp.h"
+#include "pipeline/trace_batch.h"
 
 namespace weir::jaeger {
 namespace {
@@ -482,6 +486,57 @@ TEST(JaegerToOtlp, FollowsFromParentFlagsDuplicatesAndNoServiceName) {
   EXPECT_EQ(span.attributes(0).key(), "other");
   EXPECT_EQ(span.attributes(1).key(), "dup");
   EXPECT_EQ(span.attributes(1).value().string_value(), "last");
+}
+
+// The wire writer's bytes are the serialization of what ResourceSpansToBatch builds, resource
+// for resource, over spans that use every mapped field and each special case.
+TEST(JaegerFromOtlp, WireRequestsAreTheModelsBytes) {
+  otlp::ExportRequest request;
+  *request.add_resource_spans() = FullResourceSpans();
+  // A resource without service.name, a second scope, a link to the parent that is CHILD_OF, an
+  // event attribute named "event", OK status, unspecified kind, flags 0, a negative duration.
+  auto rs = FullResourceSpans();
+  rs.mutable_resource()->mutable_attributes()->DeleteSubrange(1, 1);
+  auto* span = rs.mutable_scope_spans(0)->mutable_spans(0);
+  span->set_flags(0);
+  span->set_kind(otlp::Span::SPAN_KIND_UNSPECIFIED);
+  span->mutable_status()->set_code(otlp::SpanStatus::STATUS_CODE_OK);
+  span->mutable_status()->clear_message();
+  span->set_end_time_unix_nano(span->start_time_unix_nano() - 1500000000);
+  auto* link = span->add_links();
+  link->set_trace_id(kTraceId);
+  link->set_span_id(kParentId);
+  auto* ref = link->add_attributes();
+  ref->set_key("opentracing.ref_type");
+  ref->mutable_value()->set_string_value("child_of");
+  auto* named = span->mutable_events(0)->add_attributes();
+  named->set_key("event");
+  named->mutable_value()->set_string_value("custom");
+  *rs.add_scope_spans() = rs.scope_spans(0);
+  rs.mutable_scope_spans(1)->mutable_scope()->Clear();
+  rs.mutable_scope_spans(1)->mutable_spans(0)->clear_parent_span_id();
+  *request.add_resource_spans() = rs;
+  request.add_resource_spans();  // a resource without spans sends nothing
+  const pipeline::TraceBatch batch = pipeline::TraceBatch::FromRequest(request);
+  std::vector<std::string> sent;
+  ASSERT_TRUE(ForEachPostSpansRequest(batch, [&](std::string&& bytes) {
+                sent.push_back(std::move(bytes));
+                return absl::OkStatus();
+              }).ok());
+  ASSERT_EQ(sent.size(), 2u);
+  for (int r = 0; r < 2; ++r) {
+    model::PostSpansRequest want;
+    ResourceSpansToBatch(request.resource_spans(r), want.mutable_batch());
+    EXPECT_EQ(absl::BytesToHexString(sent[r]), absl::BytesToHexString(want.SerializeAsString()))
+        << "resource " << r;
+  }
+  // A failing send stops the walk.
+  int calls = 0;
+  EXPECT_FALSE(ForEachPostSpansRequest(batch, [&](std::string&&) {
+                 ++calls;
+                 return absl::UnavailableError("down");
+               }).ok());
+  EXPECT_EQ(calls, 1);
 }
 
 TEST(JaegerFromOtlp, SampledFlag) {
