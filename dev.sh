@@ -34,8 +34,8 @@ PACKAGES=(
 # and the integration tests of the real binary.
 TSAN_TARGETS=(weir integration_test pipeline_test timer_test system_clock_test http_server_test
   service_test exporter_helper_test processor_batch_test processor_tail_sampling_test
-  extension_bearertokenauth_test receiver_jaeger_test)
-TSAN_TESTS='^(HeldBatches|TraceBatch|TraceBatchWire|TraceBatchOps|Fanout|MemoryBudget|TimerWheel|FakeClockTimers|TimerQueueThreads|SystemClockTest|HttpServer|HttpServerLimits|TransferEncoding/HttpServerFraming|ServiceTest|ServiceRunnerTest|QueuedExporterTest|RetryTest|SenderRetryDelay|RetryPolicy|BatchTest|BatchProcessor|PushbackTest|TailSamplingTest|TailSamplingProcessor|Policy|BearerTokenAuth|EndToEnd|BadInput|Shutdown|Reload|Delivery|AuthEndToEnd|TailSampling|ProbabilisticSampler|Redaction|SpanEditing|JaegerReceiverTest)\.'
+  extension_bearertokenauth_test receiver_jaeger_test receiver_zipkin_test exporter_zipkin_test)
+TSAN_TESTS='^(HeldBatches|TraceBatch|TraceBatchWire|TraceBatchOps|Fanout|MemoryBudget|TimerWheel|FakeClockTimers|TimerQueueThreads|SystemClockTest|HttpServer|HttpServerLimits|TransferEncoding/HttpServerFraming|ServiceTest|ServiceRunnerTest|QueuedExporterTest|RetryTest|SenderRetryDelay|RetryPolicy|BatchTest|BatchProcessor|PushbackTest|TailSamplingTest|TailSamplingProcessor|Policy|BearerTokenAuth|EndToEnd|BadInput|Shutdown|Reload|Delivery|AuthEndToEnd|TailSampling|ProbabilisticSampler|Redaction|SpanEditing|JaegerReceiverTest|ZipkinReceiverTest|ZipkinExporterTest)\.'
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
