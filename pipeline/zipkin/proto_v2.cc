@@ -31,7 +31,8 @@ std::string EncodeProtoV2(const SpanList& spans) {
   for (const SpanView& s : spans.spans) {
     span.clear();
     char trace_id[16] = {};
-    std::copy(s.trace_id, s.trace_id + s.trace_id_size, trace_id + 16 - s.trace_id_size);
+    const absl::string_view given = s.trace_id_bytes();
+    std::copy(given.begin(), given.end(), trace_id + 16 - given.size());
     PutBytes(1, absl::string_view(trace_id, 16), &span);  // always 16 bytes, as Zipkin's
     if (s.parent_id_size > 0) PutBytes(2, s.parent_id_bytes(), &span);
     PutBytes(3, s.id_bytes(), &span);

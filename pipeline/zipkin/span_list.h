@@ -7,6 +7,7 @@
 // except for the strings it was given with Own().
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <string>
@@ -56,9 +57,15 @@ struct SpanView {
   uint32_t tags_begin = 0, tags_end = 0;
   uint32_t annotations_begin = 0, annotations_end = 0;
 
-  absl::string_view trace_id_bytes() const { return {trace_id, trace_id_size}; }
-  absl::string_view id_bytes() const { return {id, id_size}; }
-  absl::string_view parent_id_bytes() const { return {parent_id, parent_id_size}; }
+  // The ids as bytes, at most as long as their arrays (a size recorded as too long, which the
+  // translation refuses, is cut here).
+  absl::string_view trace_id_bytes() const {
+    return {trace_id, std::min<size_t>(trace_id_size, 16)};
+  }
+  absl::string_view id_bytes() const { return {id, std::min<size_t>(id_size, 8)}; }
+  absl::string_view parent_id_bytes() const {
+    return {parent_id, std::min<size_t>(parent_id_size, 8)};
+  }
 };
 
 class SpanList {

@@ -561,7 +561,8 @@ void PutSpan(const SpanView& in, const SpanList& list, const ToOtlpOptions& opti
   std::string& span = *scratch;
   span.clear();
   char trace_id[16] = {};
-  std::memcpy(trace_id + 16 - in.trace_id_size, in.trace_id, in.trace_id_size);
+  const absl::string_view given = in.trace_id_bytes();
+  std::memcpy(trace_id + 16 - given.size(), given.data(), given.size());
   PutBytes(1, absl::string_view(trace_id, 16), &span);
   PutBytes(2, in.id_bytes(), &span);
   if (tags.trace_state != nullptr && !tags.trace_state->value.empty()) {
