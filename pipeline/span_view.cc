@@ -103,4 +103,18 @@ std::optional<AttributeValue> SpanView::FindAttribute(absl::string_view key) con
   return otlp::wire::FindKeyValue(wire_bytes(), 9, key);
 }
 
+absl::string_view SpanView::status_message() const {
+  absl::string_view message;
+  otlp::wire::ForEachField(wire_bytes(), [&](uint32_t field, uint32_t wire_type,
+                                             absl::string_view value, absl::string_view) {
+    if (field != 15 || wire_type != 2) return;
+    otlp::wire::ForEachField(value,
+                             [&](uint32_t f, uint32_t wt, absl::string_view v, absl::string_view) {
+                               if (f == 2 && wt == 2)
+                                 message = v;  // the last occurrence wins, as protobuf parses
+                             });
+  });
+  return message;
+}
+
 }  // namespace weir::pipeline

@@ -88,6 +88,8 @@ class SpanView {
   uint64_t end_time_unix_nano() const { return entry().end_time_unix_nano; }
   // Status.code as the enum's number (0 unset, 1 ok, 2 error).
   uint32_t status_code() const { return entry().status_code; }
+  // Status.message, read from the span's bytes ("" when there is none).
+  absl::string_view status_message() const;
   // Span.kind as the enum's number (0 unspecified, 1 internal, 2 server, 3 client, 4 producer,
   // 5 consumer).
   uint32_t kind() const { return entry().kind; }

@@ -115,20 +115,6 @@ const char* KindName(uint32_t kind) {
   }
 }
 
-// The status message of a span (field 2 of its Status, field 15), or "".
-absl::string_view StatusMessage(absl::string_view span) {
-  absl::string_view message;
-  otlp::wire::ForEachField(
-      span, [&](uint32_t field, uint32_t wire_type, absl::string_view value, absl::string_view) {
-        if (field != 15 || wire_type != 2) return;
-        otlp::wire::ForEachField(
-            value, [&](uint32_t f, uint32_t wt, absl::string_view v, absl::string_view) {
-              if (f == 2 && wt == 2) message = v;
-            });
-      });
-  return message;
-}
-
 // One link as the reference it becomes.
 struct Link {
   absl::string_view trace_id, span_id;
@@ -209,7 +195,7 @@ void PutSpan(const pipeline::SpanView& span, std::string* scratch, std::string* 
     PutVarint(4, 1, scratch);
     PutBytes(8, *scratch, &body);
   }
-  const absl::string_view message = StatusMessage(wire);
+  const absl::string_view message = span.status_message();
   if (!message.empty()) PutStringTag(8, "otel.status_description", message, scratch, &body);
   if (!span.trace_state().empty()) {
     PutStringTag(8, "w3c.tracestate", span.trace_state(), scratch, &body);

@@ -150,20 +150,6 @@ void SetTag(SpanList* list, size_t begin, absl::string_view key, absl::string_vi
   AddTag(list, key, value);
 }
 
-// The status message of a span (field 2 of its Status, field 15), or "".
-absl::string_view StatusMessage(absl::string_view span) {
-  absl::string_view message;
-  otlp::wire::ForEachField(
-      span, [&](uint32_t field, uint32_t wire_type, absl::string_view value, absl::string_view) {
-        if (field != 15 || wire_type != 2) return;
-        otlp::wire::ForEachField(
-            value, [&](uint32_t f, uint32_t wt, absl::string_view v, absl::string_view) {
-              if (f == 2 && wt == 2) message = v;
-            });
-      });
-  return message;
-}
-
 void SpanToZipkin(const pipeline::SpanView& span, const Base& base, std::vector<Entry>* scratch,
                   SpanList* list) {
   SpanView& out = list->spans.emplace_back();
@@ -229,7 +215,7 @@ void SpanToZipkin(const pipeline::SpanView& span, const Base& base, std::vector<
   if (!span.trace_state().empty()) SetTag(list, tags_begin, "w3c.tracestate", span.trace_state());
 
   // The status; an `error` attribute of a span that is not in error was dropped above.
-  const absl::string_view message = StatusMessage(span.wire_bytes());
+  const absl::string_view message = span.status_message();
   if (span.status_code() == otlp::SpanStatus::STATUS_CODE_ERROR) {
     SetTag(list, tags_begin, "otel.status_code", "ERROR");
     AddTag(list, "error", message.empty() ? absl::string_view("true") : message);
