@@ -14,6 +14,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <type_traits>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -69,7 +71,28 @@ class Bounded final : public Base {
         max_claimed_(
             std::min<uint64_t>(kMaxElements, buffer->available_read() / min_element_bytes + 1)) {}
 
+  // The binary protocol hands the type byte of a field, list, set or map to its caller as a
+  // TType without checking it, and the generated readers then compare it: a byte that is no
+  // TType would be an out-of-range enum there. These refuse such a byte first. (The compact
+  // protocol maps its type nibbles through a table that refuses unknown ones itself.)
+  uint32_t readFieldBegin(std::string& name, apache::thrift::protocol::TType& type,
+                          int16_t& id) {
+    CheckTypeByte(0);
+    return Base::readFieldBegin(name, type, id);
+  }
+  uint32_t readSetBegin(apache::thrift::protocol::TType& element_type, uint32_t& size) {
+    CheckTypeByte(0);
+    return Base::readSetBegin(element_type, size);
+  }
+  uint32_t readMapBegin(apache::thrift::protocol::TType& key_type,
+                        apache::thrift::protocol::TType& value_type, uint32_t& size) {
+    CheckTypeByte(0);
+    CheckTypeByte(1);
+    return Base::readMapBegin(key_type, value_type, size);
+  }
+
   uint32_t readListBegin(apache::thrift::protocol::TType& element_type, uint32_t& size) {
+    CheckTypeByte(0);
     const uint32_t n = Base::readListBegin(element_type, size);
     claimed_ += size;
     if (size > buffer_->available_read() / min_element_bytes_ + 1 || claimed_ > max_claimed_) {
@@ -84,6 +107,23 @@ class Bounded final : public Base {
   }
 
  private:
+  static constexpr bool kBinary =
+      std::is_same_v<Base, apache::thrift::protocol::TBinaryProtocolT<TMemoryBuffer>>;
+
+  // Refuses the byte `at` bytes ahead when it is not a TType (T_STOP 0 … T_UTF16 17); binary
+  // protocol only. A byte not yet in the input is left to the protocol's end-of-input error.
+  void CheckTypeByte(uint32_t at) {
+    if constexpr (kBinary) {
+      uint32_t len = at + 1;
+      const uint8_t* p = buffer_->borrow(nullptr, &len);
+      if (p != nullptr && len > at && p[at] > 17) {
+        throw apache::thrift::protocol::TProtocolException(
+            apache::thrift::protocol::TProtocolException::INVALID_DATA,
+            absl::StrCat("unknown Thrift type ", static_cast<int>(p[at])));
+      }
+    }
+  }
+
   TMemoryBuffer* buffer_;
   const uint32_t min_element_bytes_;
   const uint64_t element_bytes_;
