@@ -52,4 +52,29 @@ inline void PutDouble(uint32_t field, double value, std::string* out) {
 // The size of a length-delimited field (tag of one byte: fields 1-15) holding `payload` bytes.
 inline size_t BytesFieldSize(size_t payload) { return 1 + VarintSize(payload) + payload; }
 
+// An OTLP KeyValue (field `field` of its parent) whose value is the encoded AnyValue
+// `any_value`. An empty key is left out, as protobuf's serializer leaves it out.
+inline void PutKeyValue(uint32_t field, absl::string_view key, absl::string_view any_value,
+                        std::string* out) {
+  const size_t size =
+      (key.empty() ? 0 : BytesFieldSize(key.size())) + BytesFieldSize(any_value.size());
+  PutTag(field, kWireBytes, out);
+  AppendVarint(size, out);
+  if (!key.empty()) PutBytes(1, key, out);
+  PutBytes(2, any_value, out);
+}
+
+// A KeyValue with a string value, without building the AnyValue apart.
+inline void PutStringKeyValue(uint32_t field, absl::string_view key, absl::string_view value,
+                              std::string* out) {
+  const size_t any = BytesFieldSize(value.size());
+  const size_t size = (key.empty() ? 0 : BytesFieldSize(key.size())) + BytesFieldSize(any);
+  PutTag(field, kWireBytes, out);
+  AppendVarint(size, out);
+  if (!key.empty()) PutBytes(1, key, out);
+  PutTag(2, kWireBytes, out);
+  AppendVarint(any, out);
+  PutBytes(1, value, out);
+}
+
 }  // namespace weir::otlp::wire

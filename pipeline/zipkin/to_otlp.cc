@@ -41,29 +41,8 @@ using otlp::wire::PutTag;
 using otlp::wire::PutVarint;
 constexpr uint32_t kBytes = otlp::wire::kWireBytes;
 
-// A KeyValue (field `field` of its parent) whose AnyValue is the encoded `any_value`.
-void PutKeyValue(uint32_t field, absl::string_view key, absl::string_view any_value,
-                 std::string* out) {
-  const size_t size =
-      1 + VarintSize(key.size()) + key.size() + 1 + VarintSize(any_value.size()) + any_value.size();
-  PutTag(field, kBytes, out);
-  AppendVarint(size, out);
-  PutBytes(1, key, out);
-  PutBytes(2, any_value, out);
-}
-
-// A KeyValue with a string value, without building the AnyValue apart.
-void PutStringKeyValue(uint32_t field, absl::string_view key, absl::string_view value,
-                       std::string* out) {
-  const size_t any = 1 + VarintSize(value.size()) + value.size();
-  const size_t size = 1 + VarintSize(key.size()) + key.size() + 1 + VarintSize(any) + any;
-  PutTag(field, kBytes, out);
-  AppendVarint(size, out);
-  PutBytes(1, key, out);
-  PutTag(2, kBytes, out);
-  AppendVarint(any, out);
-  PutBytes(1, value, out);
-}
+using otlp::wire::PutKeyValue;
+using otlp::wire::PutStringKeyValue;
 
 void PutIntKeyValue(uint32_t field, absl::string_view key, int64_t value, std::string* out) {
   std::string any;

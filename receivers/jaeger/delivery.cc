@@ -1,21 +1,27 @@
 #include "receivers/jaeger/delivery.h"
 
-#include <algorithm>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/arena.h"
+#include "pipeline/jaeger/thrift_to_otlp.h"
 #include "pipeline/jaeger/to_otlp.h"
 #include "pipeline/otlp/types.h"
 #include "pipeline/trace_batch.h"
 
 namespace weir::receivers::jaeger {
 
-google::protobuf::ArenaOptions ModelArenaOptions(size_t wire_bytes) {
-  google::protobuf::ArenaOptions options;
-  options.start_block_size = std::max<size_t>(4096, wire_bytes * 2);
-  options.max_block_size = std::max<size_t>(options.start_block_size, 1 << 20);
-  return options;
+helper::Outcome DeliverThriftBatch(const pipeline::RequestContext& context,
+                                   const weir::jaeger::thrift_view::Batch& batch,
+                                   pipeline::TracesConsumer& next,
+                                   telemetry::ReceiverMetrics& metrics) {
+  return helper::DeliverEncoded(
+      context, batch.spans.size(),
+      [&](std::string* out) {
+        weir::jaeger::AppendOtlpRequest(batch, out);
+        return absl::OkStatus();
+      },
+      next, metrics, kComponent);
 }
 
 helper::Outcome DeliverBatch(const pipeline::RequestContext& context,

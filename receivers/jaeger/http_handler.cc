@@ -6,7 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "pipeline/clock.h"
-#include "pipeline/jaeger/thrift_codec.h"
+#include "pipeline/jaeger/thrift_view.h"
 #include "receivers/helper/delivery.h"
 #include "receivers/helper/http_auth.h"
 #include "receivers/helper/http_body.h"
@@ -64,22 +64,20 @@ HttpResponse HttpHandler::Handle(HttpRequest& request, absl::string_view client_
                               bad_request_log_, kComponent, "thrift_http", &inflated, &payload)) {
     return *std::move(refusal);
   }
-  absl::StatusOr<weir::jaeger::thrift::Batch> decoded = weir::jaeger::DecodeBatch(*payload);
-  if (!decoded.ok() && absl::IsResourceExhausted(decoded.status())) {
+  weir::jaeger::thrift_view::Batch batch;
+  absl::Status read = weir::jaeger::thrift_view::ReadBatch(*payload, &batch);
+  if (absl::IsResourceExhausted(read)) {
     metrics_.RefusedRequest();
-    return RetryLaterAnswer(request, decoded.status());
+    return RetryLaterAnswer(request, read);
   }
-  if (!decoded.ok()) {
+  if (!read.ok()) {
     metrics_.RefusedRequest();
     bad_request_log_.Warn(kComponent, "thrift_http: refused a malformed batch from %s: %s",
-                          client_address, decoded.status().message());
+                          client_address, read.message());
     return TextAnswer(request, http::status::bad_request,
-                      absl::StrCat("cannot read the Thrift Batch: ", decoded.status().message()));
+                      absl::StrCat("cannot read the Thrift Batch: ", read.message()));
   }
-  google::protobuf::Arena arena(ModelArenaOptions(payload->size()));
-  auto* batch = google::protobuf::Arena::CreateMessage<weir::jaeger::model::Batch>(&arena);
-  weir::jaeger::ThriftToModel(*std::move(decoded), batch);
-  helper::Outcome outcome = DeliverBatch(context, std::move(*batch), next_, metrics_);
+  helper::Outcome outcome = DeliverThriftBatch(context, batch, next_, metrics_);
   return helper::DeliveryAnswer(request, outcome.status, bad_request_log_, kComponent,
                                 "thrift_http", client_address);
 }

@@ -69,23 +69,20 @@ absl::Status Receiver::StartUdp(const UdpConfig& config, weir::jaeger::ThriftPro
       state->refused->Increment();
       return;
     }
-    auto decoded = weir::jaeger::DecodeAgentDatagram(datagram, protocol);
-    if (!decoded.ok() && absl::IsResourceExhausted(decoded.status())) {
+    weir::jaeger::thrift_view::Batch batch;
+    absl::Status read = weir::jaeger::thrift_view::ReadAgentDatagram(datagram, protocol, &batch);
+    if (absl::IsResourceExhausted(read)) {
       state->refused->Increment();
       return;
     }
-    if (!decoded.ok()) {
+    if (!read.ok()) {
       state->malformed->Increment();
       state->metrics.RefusedRequest();
       bad_request_log_.Warn(kComponent, "%s: dropped a datagram from %s: %s", transport, client,
-                            absl::CHexEscape(decoded.status().message().substr(0, 200)));
+                            absl::CHexEscape(read.message().substr(0, 200)));
       return;
     }
-    // The api_v2 batch lives on an arena: built once, freed at once.
-    google::protobuf::Arena arena(ModelArenaOptions(datagram.size()));
-    auto* batch = google::protobuf::Arena::CreateMessage<weir::jaeger::model::Batch>(&arena);
-    weir::jaeger::ThriftToModel(*std::move(decoded), batch);
-    helper::Outcome outcome = DeliverBatch(context, std::move(*batch), next_, state->metrics);
+    helper::Outcome outcome = DeliverThriftBatch(context, batch, next_, state->metrics);
     if (!outcome.status.ok()) {
       (absl::IsInvalidArgument(outcome.status) ? state->malformed : state->refused)->Increment();
       bad_request_log_.Warn(kComponent, "%s: dropped a batch from %s: %s", transport, client,
