@@ -4,7 +4,9 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "absl/base/internal/endian.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
@@ -22,6 +24,7 @@ using otlp::wire::PutBytes;
 using otlp::wire::PutFixed64;
 using otlp::wire::PutTag;
 using otlp::wire::PutVarint;
+using otlp::wire::VarintSize;
 using pipeline::AttributeValue;
 using pipeline::ValueType;
 
@@ -30,13 +33,15 @@ void PutString(uint32_t field, absl::string_view value, std::string* out) {
   if (!value.empty()) PutBytes(field, value, out);
 }
 
-// An api_v2 KeyValue (field `field` of its parent) of type STRING.
+// An api_v2 KeyValue (field `field` of its parent) of type STRING (0, so not written).
 void PutStringTag(uint32_t field, absl::string_view key, absl::string_view value,
-                  std::string* scratch, std::string* out) {
-  scratch->clear();
-  PutString(1, key, scratch);
-  PutString(3, value, scratch);
-  PutBytes(field, *scratch, out);
+                  std::string* out) {
+  const size_t size = (key.empty() ? 0 : otlp::wire::BytesFieldSize(key.size())) +
+                      (value.empty() ? 0 : otlp::wire::BytesFieldSize(value.size()));
+  PutTag(field, otlp::wire::kWireBytes, out);
+  AppendVarint(size, out);
+  PutString(1, key, out);
+  PutString(3, value, out);
 }
 
 std::string AsText(const AttributeValue& v) {
@@ -49,48 +54,77 @@ std::string AsText(const AttributeValue& v) {
   return otlp::AsString(any);
 }
 
-// An attribute as an api_v2 KeyValue with its type, as AttributeToTag maps it.
+// An attribute as an api_v2 KeyValue with its type, as AttributeToTag maps it: key (1),
+// v_type (2, left out for STRING), then the value's field.
 void PutAttributeTag(uint32_t field, absl::string_view key, const AttributeValue& v,
-                     std::string* scratch, std::string* out) {
-  scratch->clear();
-  PutString(1, key, scratch);
+                     std::string* out) {
+  char value[12];  // v_type and a scalar value
+  size_t n = 0;
+  auto put = [&](uint32_t f, uint64_t x) {
+    value[n++] = static_cast<char>(f << 3);
+    while (x >= 0x80) {
+      value[n++] = static_cast<char>(x | 0x80);
+      x >>= 7;
+    }
+    value[n++] = static_cast<char>(x);
+  };
+  absl::string_view bytes;  // a length-delimited value field after `value`
+  uint32_t bytes_field = 0;
+  std::string text;
   switch (v.type) {
     case ValueType::kString:
-      PutString(3, v.bytes, scratch);
+      bytes = v.bytes;
+      bytes_field = 3;
       break;
     case ValueType::kBool:
-      PutVarint(2, ::jaeger::api_v2::BOOL, scratch);
-      if (v.bool_value) PutVarint(4, 1, scratch);
+      put(2, ::jaeger::api_v2::BOOL);
+      if (v.bool_value) put(4, 1);
       break;
     case ValueType::kInt:
-      PutVarint(2, ::jaeger::api_v2::INT64, scratch);
-      if (v.int_value != 0) PutVarint(5, static_cast<uint64_t>(v.int_value), scratch);
+      put(2, ::jaeger::api_v2::INT64);
+      if (v.int_value != 0) put(5, static_cast<uint64_t>(v.int_value));
       break;
     case ValueType::kDouble: {
-      PutVarint(2, ::jaeger::api_v2::FLOAT64, scratch);
+      put(2, ::jaeger::api_v2::FLOAT64);
       uint64_t bits;
       std::memcpy(&bits, &v.double_value, 8);
-      if (bits != 0) PutFixed64(6, bits, scratch);  // proto3 leaves out +0.0 only
+      if (bits != 0) {  // proto3 leaves out +0.0 only
+        value[n++] = static_cast<char>(6 << 3 | 1);
+        absl::little_endian::Store64(value + n, bits);
+        n += 8;
+      }
       break;
     }
     case ValueType::kBytes:
-      PutVarint(2, ::jaeger::api_v2::BINARY, scratch);
-      PutString(7, v.bytes, scratch);
+      put(2, ::jaeger::api_v2::BINARY);
+      bytes = v.bytes;
+      bytes_field = 7;
       break;
     default:  // arrays and maps as JSON; an empty value as ""
-      PutString(3, AsText(v), scratch);
+      text = AsText(v);
+      bytes = text;
+      bytes_field = 3;
       break;
   }
-  PutBytes(field, *scratch, out);
+  const size_t size = (key.empty() ? 0 : otlp::wire::BytesFieldSize(key.size())) + n +
+                      (bytes.empty() ? 0 : otlp::wire::BytesFieldSize(bytes.size()));
+  PutTag(field, otlp::wire::kWireBytes, out);
+  AppendVarint(size, out);
+  PutString(1, key, out);
+  out->append(value, n);
+  if (!bytes.empty()) PutBytes(bytes_field, bytes, out);
 }
 
 // A google.protobuf.Timestamp or Duration (seconds, nanos), as field `field`; the message is
 // written even when empty, as the model sets it.
 void PutSecondsNanos(uint32_t field, int64_t seconds, int32_t nanos, std::string* out) {
-  std::string body;
-  if (seconds != 0) PutVarint(1, static_cast<uint64_t>(seconds), &body);
-  if (nanos != 0) PutVarint(2, static_cast<uint64_t>(static_cast<int64_t>(nanos)), &body);
-  PutBytes(field, body, out);
+  const uint64_t s = static_cast<uint64_t>(seconds);
+  const uint64_t ns = static_cast<uint64_t>(static_cast<int64_t>(nanos));
+  const size_t size = (s != 0 ? 1 + VarintSize(s) : 0) + (ns != 0 ? 1 + VarintSize(ns) : 0);
+  PutTag(field, otlp::wire::kWireBytes, out);
+  AppendVarint(size, out);
+  if (s != 0) PutVarint(1, s, out);
+  if (ns != 0) PutVarint(2, ns, out);
 }
 
 void PutTimestamp(uint32_t field, uint64_t unix_nano, std::string* out) {
@@ -115,54 +149,71 @@ const char* KindName(uint32_t kind) {
   }
 }
 
-// One link as the reference it becomes.
-struct Link {
-  absl::string_view trace_id, span_id;
-  uint32_t ref_type;
-};
-
 void PutReference(absl::string_view trace_id, absl::string_view span_id, uint32_t ref_type,
-                  std::string* scratch, std::string* out) {
-  scratch->clear();
-  PutString(1, trace_id, scratch);
-  PutString(2, span_id, scratch);
-  if (ref_type != 0) PutVarint(3, ref_type, scratch);
-  PutBytes(4, *scratch, out);
+                  std::string* out) {
+  const size_t size = (trace_id.empty() ? 0 : otlp::wire::BytesFieldSize(trace_id.size())) +
+                      (span_id.empty() ? 0 : otlp::wire::BytesFieldSize(span_id.size())) +
+                      (ref_type != 0 ? 2 : 0);
+  PutTag(4, otlp::wire::kWireBytes, out);
+  AppendVarint(size, out);
+  PutString(1, trace_id, out);
+  PutString(2, span_id, out);
+  if (ref_type != 0) PutVarint(3, ref_type, out);
 }
 
-void PutSpan(const pipeline::SpanView& span, std::string* scratch, std::string* out) {
+// The buffers spans are written with, reused span after span.
+struct Scratch {
   std::string body;
-  const absl::string_view wire = span.wire_bytes();
+  std::string log;
+  std::string log_tags;
+  std::vector<absl::string_view> attributes, events, links;  // field bodies of the span
+};
+
+void PutSpan(const pipeline::SpanView& span, Scratch& x, std::string* out) {
+  std::string& body = x.body;
+  body.clear();
   PutString(1, span.trace_id(), &body);
   PutString(2, span.span_id(), &body);
   PutString(3, span.name(), &body);
+
+  // One pass over the span's fields finds its attributes, events and links.
+  x.attributes.clear();
+  x.events.clear();
+  x.links.clear();
+  otlp::wire::ForEachField(span.wire_bytes(), [&](uint32_t field, uint32_t wire_type,
+                                                  absl::string_view value, absl::string_view) {
+    if (wire_type != 2) return;
+    if (field == 9) x.attributes.push_back(value);
+    if (field == 11) x.events.push_back(value);
+    if (field == 13) x.links.push_back(value);
+  });
 
   // References: the parent first (CHILD_OF), then the links; a link to the parent sets the
   // parent reference's type instead.
   const bool has_parent = !span.parent_span_id().empty();
   uint32_t parent_type = ::jaeger::api_v2::CHILD_OF;
-  std::string links;
-  otlp::wire::ForEachField(wire, [&](uint32_t field, uint32_t wire_type, absl::string_view value,
-                                     absl::string_view) {
-    if (field != 13 || wire_type != 2) return;
-    Link link{{}, {}, ::jaeger::api_v2::FOLLOWS_FROM};
+  std::string& links = x.log;
+  links.clear();
+  for (absl::string_view value : x.links) {
+    absl::string_view trace_id, span_id;
+    uint32_t ref_type = ::jaeger::api_v2::FOLLOWS_FROM;
     otlp::wire::ForEachField(value,
                              [&](uint32_t f, uint32_t wt, absl::string_view v, absl::string_view) {
-                               if (f == 1 && wt == 2) link.trace_id = v;
-                               if (f == 2 && wt == 2) link.span_id = v;
+                               if (f == 1 && wt == 2) trace_id = v;
+                               if (f == 2 && wt == 2) span_id = v;
                              });
     otlp::wire::ForEachKeyValue(value, 4, [&](absl::string_view key, const AttributeValue& a) {
       if (key == "opentracing.ref_type" && a.type == ValueType::kString && a.bytes == "child_of") {
-        link.ref_type = ::jaeger::api_v2::CHILD_OF;
+        ref_type = ::jaeger::api_v2::CHILD_OF;
       }
     });
-    if (has_parent && link.trace_id == span.trace_id() && link.span_id == span.parent_span_id()) {
-      parent_type = link.ref_type;
-      return;
+    if (has_parent && trace_id == span.trace_id() && span_id == span.parent_span_id()) {
+      parent_type = ref_type;
+      continue;
     }
-    PutReference(link.trace_id, link.span_id, link.ref_type, scratch, &links);
-  });
-  if (has_parent) PutReference(span.trace_id(), span.parent_span_id(), parent_type, scratch, &body);
+    PutReference(trace_id, span_id, ref_type, &links);
+  }
+  if (has_parent) PutReference(span.trace_id(), span.parent_span_id(), parent_type, &body);
   body.append(links);
 
   // OTLP flags of 0 mean a sender that does not set them: what was exported was sampled.
@@ -175,48 +226,54 @@ void PutSpan(const pipeline::SpanView& span, std::string* scratch, std::string* 
 
   // Tags: the scope, the attributes, the kind, the status, the trace state.
   const pipeline::ScopeView scope = span.scope();
-  if (!scope.name().empty()) PutStringTag(8, "otel.scope.name", scope.name(), scratch, &body);
-  if (!scope.version().empty()) {
-    PutStringTag(8, "otel.scope.version", scope.version(), scratch, &body);
+  if (!scope.name().empty()) PutStringTag(8, "otel.scope.name", scope.name(), &body);
+  if (!scope.version().empty()) PutStringTag(8, "otel.scope.version", scope.version(), &body);
+  for (absl::string_view kv : x.attributes) {
+    absl::string_view key;
+    AttributeValue v;
+    otlp::wire::internal::ReadKeyValue(kv, &key, &v);
+    PutAttributeTag(8, key, v, &body);
   }
-  otlp::wire::ForEachKeyValue(wire, 9, [&](absl::string_view key, const AttributeValue& v) {
-    PutAttributeTag(8, key, v, scratch, &body);
-  });
-  if (const char* kind = KindName(span.kind())) {
-    PutStringTag(8, "span.kind", kind, scratch, &body);
-  }
+  if (const char* kind = KindName(span.kind())) PutStringTag(8, "span.kind", kind, &body);
   if (span.status_code() == otlp::SpanStatus::STATUS_CODE_OK) {
-    PutStringTag(8, "otel.status_code", "OK", scratch, &body);
+    PutStringTag(8, "otel.status_code", "OK", &body);
   } else if (span.status_code() == otlp::SpanStatus::STATUS_CODE_ERROR) {
-    PutStringTag(8, "otel.status_code", "ERROR", scratch, &body);
-    scratch->clear();
-    PutString(1, "error", scratch);
-    PutVarint(2, ::jaeger::api_v2::BOOL, scratch);
-    PutVarint(4, 1, scratch);
-    PutBytes(8, *scratch, &body);
+    PutStringTag(8, "otel.status_code", "ERROR", &body);
+    AttributeValue error;
+    error.type = ValueType::kBool;
+    error.bool_value = true;
+    PutAttributeTag(8, "error", error, &body);
   }
   const absl::string_view message = span.status_message();
-  if (!message.empty()) PutStringTag(8, "otel.status_description", message, scratch, &body);
-  if (!span.trace_state().empty()) {
-    PutStringTag(8, "w3c.tracestate", span.trace_state(), scratch, &body);
-  }
+  if (!message.empty()) PutStringTag(8, "otel.status_description", message, &body);
+  if (!span.trace_state().empty()) PutStringTag(8, "w3c.tracestate", span.trace_state(), &body);
 
   // Logs: the events, the name as the field "event" unless an attribute is named so.
-  span.ForEachEvent([&](absl::string_view name, uint64_t time, absl::string_view event) {
-    std::string log;
+  for (absl::string_view event : x.events) {
+    absl::string_view name;
+    uint64_t time = 0;
+    bool has_event_attribute = false;
+    x.log_tags.clear();
+    otlp::wire::ForEachField(event,
+                             [&](uint32_t f, uint32_t wt, absl::string_view v, absl::string_view) {
+                               if (f == 1 && wt == 1 && v.size() == 8)
+                                 std::memcpy(&time, v.data(), 8);
+                               if (f == 2 && wt == 2) name = v;
+                               if (f == 3 && wt == 2) {
+                                 absl::string_view key;
+                                 AttributeValue a;
+                                 otlp::wire::internal::ReadKeyValue(v, &key, &a);
+                                 if (key == "event") has_event_attribute = true;
+                                 PutAttributeTag(2, key, a, &x.log_tags);
+                               }
+                             });
+    std::string& log = x.log;
+    log.clear();
     PutTimestamp(1, time, &log);
-    if (!name.empty()) {
-      bool has_event_attribute = false;
-      otlp::wire::ForEachKeyValue(event, 3, [&](absl::string_view key, const AttributeValue&) {
-        if (key == "event") has_event_attribute = true;
-      });
-      if (!has_event_attribute) PutStringTag(2, "event", name, scratch, &log);
-    }
-    otlp::wire::ForEachKeyValue(event, 3, [&](absl::string_view key, const AttributeValue& v) {
-      PutAttributeTag(2, key, v, scratch, &log);
-    });
+    if (!name.empty() && !has_event_attribute) PutStringTag(2, "event", name, &log);
+    log.append(x.log_tags);
     PutBytes(9, log, &body);
-  });
+  }
   PutBytes(1, body, out);
 }
 
@@ -240,7 +297,7 @@ std::string TextOf(const AttributeValue& v) {
 
 // The Process (field 2 of the Batch): the first service.name (as text) is the service, the
 // other attributes are tags.
-void PutProcess(const pipeline::ResourceView& resource, std::string* scratch, std::string* out) {
+void PutProcess(const pipeline::ResourceView& resource, std::string* out) {
   std::string service;
   std::string tags;
   resource.ForEachAttribute([&](absl::string_view key, const AttributeValue& v) {
@@ -248,7 +305,7 @@ void PutProcess(const pipeline::ResourceView& resource, std::string* scratch, st
       service = TextOf(v);
       return;
     }
-    PutAttributeTag(2, key, v, scratch, &tags);
+    PutAttributeTag(2, key, v, &tags);
   });
   std::string process;
   PutString(1, service.empty() ? absl::string_view(kNoServiceName) : service, &process);
@@ -264,13 +321,19 @@ absl::Status ForEachPostSpansRequest(const pipeline::TraceBatch& batch,
   uintptr_t resource_id = 0;
   bool open = false;
   std::optional<pipeline::ResourceView> resource;
-  std::string spans, scratch;
+  std::string spans, process;
+  Scratch scratch;
   auto flush = [&]() {
     if (!open || !status.ok()) return;
-    std::string batch_bytes = std::move(spans);
-    PutProcess(*resource, &scratch, &batch_bytes);
+    // The request: its Batch (field 1) holds the spans (field 1) and then the process (2).
+    process.clear();
+    PutProcess(*resource, &process);
     std::string request;
-    PutBytes(1, batch_bytes, &request);
+    request.reserve(spans.size() + process.size() + 8);
+    PutTag(1, otlp::wire::kWireBytes, &request);
+    AppendVarint(spans.size() + process.size(), &request);
+    request.append(spans);
+    request.append(process);
     status = send(std::move(request));
     spans.clear();
     open = false;
@@ -284,7 +347,7 @@ absl::Status ForEachPostSpansRequest(const pipeline::TraceBatch& batch,
       resource.emplace(r);
       open = true;
     }
-    PutSpan(span, &scratch, &spans);
+    PutSpan(span, scratch, &spans);
   });
   flush();
   return status;
