@@ -26,7 +26,7 @@ bool ReadVarint(const char*& p, const char* end, uint64_t* out) {
   return false;
 }
 
-void AppendVarint(uint64_t v, std::string* out) {
+void AppendVarintSlow(uint64_t v, std::string* out) {
   // One append of the whole varint: push_back per byte costs a capacity check each.
   char bytes[10];
   size_t n = 0;
@@ -40,8 +40,8 @@ void AppendVarint(uint64_t v, std::string* out) {
 
 namespace internal {
 
-bool NextField(const char*& p, const char* end, uint32_t* field, uint32_t* wire_type,
-               absl::string_view* value) {
+bool NextFieldSlow(const char*& p, const char* end, uint32_t* field, uint32_t* wire_type,
+                   absl::string_view* value) {
   uint64_t tag;
   if (!ReadVarint(p, end, &tag)) return false;
   *field = static_cast<uint32_t>(tag >> 3);

@@ -185,8 +185,17 @@ inline size_t VarintSize(uint64_t v) {
   return n;
 }
 
+// AppendVarint for values of two bytes or more.
+void AppendVarintSlow(uint64_t v, std::string* out);
+
 // Appends the varint encoding of `v` to *out.
-void AppendVarint(uint64_t v, std::string* out);
+inline void AppendVarint(uint64_t v, std::string* out) {
+  if (v < 0x80) {
+    out->push_back(static_cast<char>(v));
+    return;
+  }
+  AppendVarintSlow(v, out);
+}
 
 // ---- implementation of the template ----
 
@@ -201,10 +210,37 @@ enum WireType : uint32_t {
   kFixed32 = 5,
 };
 
+// NextField for every case: tags and lengths of any size, groups.
+bool NextFieldSlow(const char*& p, const char* end, uint32_t* field, uint32_t* wire_type,
+                   absl::string_view* value);
+
 // Reads one field's tag and skips its value; false on malformed bytes. *value is the value
-// (for length-delimited fields the payload without the length).
-bool NextField(const char*& p, const char* end, uint32_t* field, uint32_t* wire_type,
-               absl::string_view* value);
+// (for length-delimited fields the payload without the length). Inline for the common fields
+// of OTLP: a one-byte tag, then a one-byte length or a one-byte varint.
+inline bool NextField(const char*& p, const char* end, uint32_t* field, uint32_t* wire_type,
+                      absl::string_view* value) {
+  if (end - p >= 2) {
+    const uint8_t tag = static_cast<uint8_t>(p[0]);
+    const uint8_t next = static_cast<uint8_t>(p[1]);
+    if (tag >= 8 && tag < 0x80 && next < 0x80) {  // field ≥ 1, both one byte
+      if ((tag & 7) == kLengthDelimited && next <= end - p - 2) {
+        *field = tag >> 3;
+        *wire_type = kLengthDelimited;
+        *value = absl::string_view(p + 2, next);
+        p += 2 + next;
+        return true;
+      }
+      if ((tag & 7) == kVarint) {
+        *field = tag >> 3;
+        *wire_type = kVarint;
+        *value = absl::string_view(p + 1, 1);
+        p += 2;
+        return true;
+      }
+    }
+  }
+  return NextFieldSlow(p, end, field, wire_type, value);
+}
 }  // namespace internal
 
 template <typename Fn>
