@@ -47,6 +47,7 @@ namespace weir::pipeline {
 
 class SpanEditor;
 class ResourceEditor;
+class ScopeEditor;
 struct BatchPart;
 namespace internal {
 struct ChunkEdit;  // the state of an EditSpans / EditResources pass over one chunk
@@ -154,6 +155,10 @@ class TraceBatch {
   // all their spans) without visiting spans. Errors as EditSpans.
   absl::Status EditResources(absl::FunctionRef<void(ResourceEditor&)> fn);
 
+  // Calls fn(ScopeEditor&) for every instrumentation scope in order, those without spans too,
+  // to change scopes without visiting spans. Errors as EditSpans.
+  absl::Status EditScopes(absl::FunctionRef<void(ScopeEditor&)> fn);
+
   // Full read access: calls fn(const otlp::ResourceSpans&) for every resource in order. Each
   // chunk is decoded for the call; nothing is kept.
   // Each chunk is decoded on an arena (one allocation per block, freed at once), which makes
@@ -247,6 +252,22 @@ class SpanEditor {
 };
 
 // What EditResources hands its callback for one resource.
+class ScopeEditor {
+ public:
+  const ScopeView& scope() const { return view_; }
+  // The scope, decoded on first call; changes are encoded after the callback returns.
+  otlp::Scope* mutable_scope();
+
+ private:
+  friend class TraceBatch;
+  ScopeEditor(internal::ChunkEdit* edit, ScopeView view, uint32_t scope)
+      : edit_(edit), view_(view), scope_(scope) {}
+
+  internal::ChunkEdit* edit_;
+  ScopeView view_;
+  uint32_t scope_;
+};
+
 class ResourceEditor {
  public:
   const ResourceView& resource() const { return view_; }

@@ -79,6 +79,8 @@ otlp::Resource* SpanEditor::mutable_resource() {
 
 otlp::Scope* SpanEditor::mutable_scope() { return DecodedScope(*edit_, scope_)->mutable_scope(); }
 
+otlp::Scope* ScopeEditor::mutable_scope() { return DecodedScope(*edit_, scope_)->mutable_scope(); }
+
 otlp::Resource* ResourceEditor::mutable_resource() {
   return DecodedResource(*edit_, resource_)->mutable_resource();
 }
@@ -165,6 +167,21 @@ absl::Status TraceBatch::EditResources(absl::FunctionRef<void(ResourceEditor&)> 
   }
   std::erase_if(chunks_, [](const Chunk& c) { return c->index.resources.empty(); });
   Recount();
+  return status;
+}
+
+absl::Status TraceBatch::EditScopes(absl::FunctionRef<void(ScopeEditor&)> fn) {
+  absl::Status status;
+  for (size_t i = 0; i < chunks_.size(); ++i) {
+    const WireRequest& chunk = *chunks_[i];
+    internal::ChunkEdit edit(chunk);
+    for (uint32_t sc = 0; sc < chunk.index.scopes.size(); ++sc) {
+      ScopeEditor editor(&edit, ScopeView(&chunk, sc), sc);
+      fn(editor);
+    }
+    if (!edit.changed()) continue;
+    if (absl::Status s = ApplyEdit(i, edit); !s.ok() && status.ok()) status = s;
+  }
   return status;
 }
 

@@ -12,9 +12,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "pipeline/otlp/value_string.h"
 #include "pipeline/telemetry/logger.h"
 #include "pipeline/telemetry/metrics.h"
-#include "pipeline/otlp/value_string.h"
 #include "processors/redaction/rules.h"
 
 namespace weir::processors::redaction {
@@ -431,23 +431,21 @@ absl::Status Processor::ConsumeTraces(const pipeline::RequestContext& context,
   });
   if (!status.ok()) return status;
 
+  // Every scope, those without spans too.
+  status = batch.EditScopes([&](pipeline::ScopeEditor& e) {
+    auto for_each = [&](auto&& fn) { e.scope().ForEachAttribute(fn); };
+    if (s.ScanList(AttributeOwner::kScope, for_each, {}, count) && !dry) {
+      s.ApplyList(AttributeOwner::kScope, e.mutable_scope()->mutable_attributes(), {}, &tally);
+    }
+  });
+  if (!status.ok()) return status;
+
   // The joined-values prefilter decides only what changes, not what is allowed or counted: it
   // is off for dry runs and summaries, which report allowed values too.
   const bool fast = !dry && !s.summary() && s.rules->HasPrefilter();
   std::string joined;
-  absl::flat_hash_set<uintptr_t> scopes;
-  uintptr_t last_scope = 0;
   status = batch.EditSpans([&](pipeline::SpanEditor& e) {
     const pipeline::SpanView& span = e.span();
-    const pipeline::ScopeView scope = span.scope();
-    if (scope.id() != last_scope && scopes.insert(scope.id()).second) {
-      last_scope = scope.id();
-      auto for_each = [&](auto&& fn) { scope.ForEachAttribute(fn); };
-      if (s.ScanList(AttributeOwner::kScope, for_each, span.trace_id(), count) && !dry) {
-        s.ApplyList(AttributeOwner::kScope, e.mutable_scope()->mutable_attributes(),
-                    span.trace_id(), &tally);
-      }
-    }
 
     // First, when it can decide: does any blocked value occur in the span at all? One RE2 pass
     // over the span's values joined, instead of one per value. A span without any leaves here

@@ -122,6 +122,25 @@ TEST_F(RedactionTest, PiiLeavesNowhere) {
   EXPECT_EQ(Metric("weir_processor_redaction_names"), 3);
 }
 
+TEST_F(RedactionTest, ScopesAndResourcesWithoutSpansAreRedactedToo) {
+  otlp::ExportRequest req = PiiRequest();
+  auto* empty_scope = req.mutable_resource_spans(0)->add_scope_spans();
+  empty_scope->mutable_scope()->set_name("idle");
+  Put(empty_scope->mutable_scope()->mutable_attributes(), "owner", kEmail);
+  auto* empty_resource = req.add_resource_spans()->mutable_resource();
+  Put(empty_resource->mutable_attributes(), "owner", kCard);
+  pipeline::TraceBatch out = Run(std::string(kPiiConfig) + "redact_names: true\n", req);
+  const std::string bytes = out.ToProtoBytes();
+  EXPECT_THAT(bytes, Not(HasSubstr(kEmail)));
+  EXPECT_THAT(bytes, Not(HasSubstr(kCard)));
+  otlp::ExportRequest got = out.ToRequest();
+  ASSERT_EQ(got.resource_spans_size(), 2);
+  ASSERT_EQ(got.resource_spans(0).scope_spans_size(), 2);
+  EXPECT_EQ(got.resource_spans(0).scope_spans(1).scope().attributes(0).value().string_value(),
+            "****");
+  EXPECT_EQ(got.resource_spans(1).resource().attributes(0).value().string_value(), "****");
+}
+
 TEST_F(RedactionTest, WithoutRedactNamesNamesStayAsOtelcol) {
   otlp::ExportRequest got = Run(kPiiConfig, PiiRequest()).ToRequest();
   const auto& span = got.resource_spans(0).scope_spans(0).spans(0);
