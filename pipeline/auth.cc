@@ -32,6 +32,18 @@ absl::StatusOr<const ClientAuthenticator*> FindClientAuthenticator(Host& host,
   return Find<ClientAuthenticator>(host, id, "client");
 }
 
+absl::StatusOr<const ClientAuthenticator*> FindExporterAuthenticator(
+    Host& host, const std::optional<config::AuthConfig>& auth) {
+  if (!auth) return nullptr;
+  absl::StatusOr<const ClientAuthenticator*> found =
+      FindClientAuthenticator(host, auth->authenticator);
+  if (!found.ok()) {
+    return absl::Status(found.status().code(),
+                        absl::StrCat("auth.authenticator: ", found.status().message()));
+  }
+  return found;
+}
+
 bool ConstantTimeEquals(absl::string_view a, absl::string_view b) {
   // Every byte of the longer string is visited whatever the contents; the lengths are not
   // secret enough to hide (a token's length is usually public).

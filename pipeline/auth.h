@@ -73,6 +73,11 @@ absl::StatusOr<const ServerAuthenticator*> FindServerAuthenticator(Host& host,
 absl::StatusOr<const ClientAuthenticator*> FindClientAuthenticator(Host& host,
                                                                    absl::string_view id);
 
+// The client authenticator an exporter's `auth` block names; nullptr when it has none. Errors
+// as FindClientAuthenticator, their message prefixed with the key ("auth.authenticator: ").
+absl::StatusOr<const ClientAuthenticator*> FindExporterAuthenticator(
+    Host& host, const std::optional<config::AuthConfig>& auth);
+
 // Compares two byte strings in time that depends only on their lengths, not on where they
 // differ (for secrets).
 bool ConstantTimeEquals(absl::string_view a, absl::string_view b);

@@ -22,14 +22,10 @@ Exporter::Exporter(const pipeline::Settings& settings, const Config& config, Sen
 }
 
 absl::Status Exporter::Start(pipeline::Host& host) {
-  if (auth_) {
-    auto found = pipeline::FindClientAuthenticator(host, auth_->authenticator);
-    if (!found.ok()) {
-      return absl::Status(found.status().code(),
-                          absl::StrCat("auth.authenticator: ", found.status().message()));
-    }
-    sender_->set_authenticator(*found);
-  }
+  absl::StatusOr<const pipeline::ClientAuthenticator*> found =
+      pipeline::FindExporterAuthenticator(host, auth_);
+  if (!found.ok()) return found.status();
+  if (*found != nullptr) sender_->set_authenticator(*found);
   return QueuedExporter::Start(host);
 }
 
