@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "pipeline/jaeger/span_kind.h"
 #include "pipeline/otlp/value_string.h"
 
 namespace weir::jaeger {
@@ -37,23 +38,6 @@ void SetDuration(uint64_t start, uint64_t end, google::protobuf::Duration* out) 
   const int64_t d = static_cast<int64_t>(end - start);
   out->set_seconds(d / 1000000000);
   out->set_nanos(static_cast<int32_t>(d % 1000000000));
-}
-
-const char* KindName(otlp::Span::SpanKind kind) {
-  switch (kind) {
-    case otlp::Span::SPAN_KIND_CLIENT:
-      return "client";
-    case otlp::Span::SPAN_KIND_SERVER:
-      return "server";
-    case otlp::Span::SPAN_KIND_PRODUCER:
-      return "producer";
-    case otlp::Span::SPAN_KIND_CONSUMER:
-      return "consumer";
-    case otlp::Span::SPAN_KIND_INTERNAL:
-      return "internal";
-    default:
-      return nullptr;
-  }
 }
 
 ::jaeger::api_v2::SpanRefType LinkRefType(const otlp::SpanLink& link) {
@@ -93,7 +77,7 @@ void AppendTags(const otlp::Scope& scope, const otlp::Span& span, model::Span* o
   if (!scope.name().empty()) SetString(tags->Add(), "otel.scope.name", scope.name());
   if (!scope.version().empty()) SetString(tags->Add(), "otel.scope.version", scope.version());
   AppendAttributes(span.attributes(), tags);
-  if (const char* kind = KindName(span.kind())) SetString(tags->Add(), "span.kind", kind);
+  if (const char* kind = SpanKindTag(span.kind())) SetString(tags->Add(), "span.kind", kind);
   const auto& status = span.status();
   if (status.code() == otlp::SpanStatus::STATUS_CODE_OK) {
     SetString(tags->Add(), "otel.status_code", "OK");

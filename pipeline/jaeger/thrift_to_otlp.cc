@@ -13,6 +13,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "pipeline/jaeger/model.h"
+#include "pipeline/jaeger/span_kind.h"
 #include "pipeline/otlp/wire_write.h"
 
 namespace weir::jaeger {
@@ -151,15 +152,6 @@ void TagsOf(const thrift_view::Batch& batch, thrift_view::Range r, std::vector<A
   out->clear();
   for (uint32_t i = r.begin; i < r.end; ++i) out->push_back({batch.tags[i].key, &batch.tags[i]});
   Dedup(out);
-}
-
-int KindOf(absl::string_view name) {
-  if (name == "client") return 3;
-  if (name == "server") return 2;
-  if (name == "producer") return 4;
-  if (name == "consumer") return 5;
-  if (name == "internal") return 1;
-  return 0;
 }
 
 bool HttpCode(const Attr& a, int64_t* code) {
@@ -305,7 +297,7 @@ void PutSpan(const thrift_view::Batch& batch, const thrift_view::Span& in, Scrat
 
   TagsOf(batch, in.tags, &x.attrs);
   Attr v;
-  const int kind = Take(&x.attrs, "span.kind", &v) ? KindOf(StringOf(v)) : 0;
+  const int kind = Take(&x.attrs, "span.kind", &v) ? SpanKindOf(StringOf(v)) : 0;
   const Status status = StatusOf(&x.attrs, kind);
   std::string trace_state;
   if (Take(&x.attrs, "w3c.tracestate", &v)) trace_state = StringOf(v);

@@ -11,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "pipeline/jaeger/span_kind.h"
 
 namespace weir::jaeger {
 
@@ -122,15 +123,6 @@ void ProcessToResource(model::Process* process, otlp::Resource* out) {
     a.set_key("opencensus.exporterversion");
     a.mutable_value()->set_string_value(absl::StrCat("Jaeger-", StringOf(a.value())));
   }
-}
-
-otlp::Span::SpanKind KindOf(absl::string_view name) {
-  if (name == "client") return otlp::Span::SPAN_KIND_CLIENT;
-  if (name == "server") return otlp::Span::SPAN_KIND_SERVER;
-  if (name == "producer") return otlp::Span::SPAN_KIND_PRODUCER;
-  if (name == "consumer") return otlp::Span::SPAN_KIND_CONSUMER;
-  if (name == "internal") return otlp::Span::SPAN_KIND_INTERNAL;
-  return otlp::Span::SPAN_KIND_UNSPECIFIED;
 }
 
 // An HTTP status code from a tag: an int, an integral double (Jaeger clients for JavaScript
@@ -277,7 +269,8 @@ void SpanToOtlp(model::Span&& in, otlp::Span* out, std::string* scope_name,
   auto* attributes = out->mutable_attributes();
   TagsToAttributes(in.mutable_tags(), attributes);
   otlp::AnyValue v;
-  if (Take(attributes, "span.kind", &v)) out->set_kind(KindOf(StringOf(v)));
+  if (Take(attributes, "span.kind", &v))
+    out->set_kind(static_cast<otlp::Span::SpanKind>(SpanKindOf(StringOf(v))));
   SetStatus(attributes, out);
   if (Take(attributes, "w3c.tracestate", &v)) out->set_trace_state(StringOf(v));
   if (Take(attributes, "otel.scope.name", &v)) {

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "pipeline/jaeger/model.h"
+#include "pipeline/jaeger/span_kind.h"
 #include "pipeline/otlp/value_string.h"
 #include "pipeline/otlp/wire_write.h"
 #include "pipeline/span_view.h"
@@ -132,23 +133,6 @@ void PutTimestamp(uint32_t field, uint64_t unix_nano, std::string* out) {
                   static_cast<int32_t>(unix_nano % 1000000000), out);
 }
 
-const char* KindName(uint32_t kind) {
-  switch (kind) {
-    case otlp::Span::SPAN_KIND_CLIENT:
-      return "client";
-    case otlp::Span::SPAN_KIND_SERVER:
-      return "server";
-    case otlp::Span::SPAN_KIND_PRODUCER:
-      return "producer";
-    case otlp::Span::SPAN_KIND_CONSUMER:
-      return "consumer";
-    case otlp::Span::SPAN_KIND_INTERNAL:
-      return "internal";
-    default:
-      return nullptr;
-  }
-}
-
 void PutReference(absl::string_view trace_id, absl::string_view span_id, uint32_t ref_type,
                   std::string* out) {
   const size_t size = (trace_id.empty() ? 0 : otlp::wire::BytesFieldSize(trace_id.size())) +
@@ -234,7 +218,7 @@ void PutSpan(const pipeline::SpanView& span, Scratch& x, std::string* out) {
     otlp::wire::internal::ReadKeyValue(kv, &key, &v);
     PutAttributeTag(8, key, v, &body);
   }
-  if (const char* kind = KindName(span.kind())) PutStringTag(8, "span.kind", kind, &body);
+  if (const char* kind = SpanKindTag(span.kind())) PutStringTag(8, "span.kind", kind, &body);
   if (span.status_code() == otlp::SpanStatus::STATUS_CODE_OK) {
     PutStringTag(8, "otel.status_code", "OK", &body);
   } else if (span.status_code() == otlp::SpanStatus::STATUS_CODE_ERROR) {
