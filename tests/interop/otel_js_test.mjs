@@ -20,6 +20,7 @@ import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trac
 import { Resource } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import protobuf from 'protobufjs';
+import { failures, expectEq, hexOf, logReader, waitFor as waitForLog } from './lib.mjs';
 
 const [weirBinary, protoDir] = process.argv.slice(2);
 if (!weirBinary || !protoDir) {
@@ -27,12 +28,6 @@ if (!weirBinary || !protoDir) {
   process.exit(2);
 }
 
-const failures = [];
-function expectEq(what, got, want) {
-  const g = JSON.stringify(got);
-  const w = JSON.stringify(want);
-  if (g !== w) failures.push(`${what}: got ${g}, want ${w}`);
-}
 
 // --- the decoder: protobufjs with the OTLP protos -----------------------------------------
 const root = new protobuf.Root();
@@ -93,15 +88,8 @@ service:
 const log = fs.openSync(path.join(dir, 'weir.log'), 'w');
 const weir = spawn(weirBinary, ['--config', path.join(dir, 'weir.yaml')],
                    { stdio: ['ignore', 'ignore', log] });
-const readLog = () => fs.readFileSync(path.join(dir, 'weir.log'), 'utf8');
-async function waitFor(predicate, what, ms = 20000) {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (predicate()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}\n${readLog()}`);
-}
+const readLog = logReader(path.join(dir, 'weir.log'));
+const waitFor = (predicate, what, ms) => waitForLog(predicate, what, readLog, ms);
 let grpcAddress, httpAddress;
 try {
   await waitFor(() => /everything is ready/.test(readLog()), 'weir to start');
@@ -147,7 +135,7 @@ try {
   await waitFor(() => received.length >= sent.length, `${sent.length} spans at the sink`);
 
   // --- compare ------------------------------------------------------------------------------
-  const hex = (b64) => Buffer.from(b64 ?? '', 'base64').toString('hex');
+  // Arrays of strings too, which the SDK test sends.
   const attrs = (list) => Object.fromEntries((list ?? []).map((kv) => {
     const v = kv.value;
     if ('string_value' in v) return [kv.key, v.string_value];
@@ -160,15 +148,15 @@ try {
   expectEq('span count', received.length, sent.length);
   for (const want of sent) {
     const sc = want.span.spanContext();
-    const got = received.find((r) => hex(r.span.span_id) === sc.spanId);
+    const got = received.find((r) => hexOf(r.span.span_id) === sc.spanId);
     if (!got) {
       failures.push(`span ${want.span.name} (${sc.spanId}) did not arrive`);
       continue;
     }
     const s = got.span;
     const where = `${want.service} ${want.span.name}`;
-    expectEq(`${where} trace id`, hex(s.trace_id), sc.traceId);
-    expectEq(`${where} parent`, hex(s.parent_span_id), want.parent);
+    expectEq(`${where} trace id`, hexOf(s.trace_id), sc.traceId);
+    expectEq(`${where} parent`, hexOf(s.parent_span_id), want.parent);
     expectEq(`${where} name`, s.name, want.span.name);
     expectEq(`${where} kind`, s.kind, want.kind);
     expectEq(`${where} start`, s.start_time_unix_nano,
@@ -186,7 +174,7 @@ try {
       expectEq(`${where} status`, [s.status?.code, s.status?.message], [2, 'upstream timeout']);
       expectEq(`${where} events`, (s.events ?? []).map((e) => [e.name, attrs(e.attributes)]),
                [['retry', { attempt: 2 }]]);
-      expectEq(`${where} links`, (s.links ?? []).map((l) => [hex(l.span_id), attrs(l.attributes)]),
+      expectEq(`${where} links`, (s.links ?? []).map((l) => [hexOf(l.span_id), attrs(l.attributes)]),
                [[want.parent, { 'link.reason': 'retry' }]]);
     }
   }

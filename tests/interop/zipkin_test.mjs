@@ -35,6 +35,7 @@ import protobuf from 'protobufjs';
 import thriftrw from 'thriftrw';
 import zipkin from 'zipkin';
 import zipkinHttp from 'zipkin-transport-http';
+import { failures, expectEq, logReader, waitFor as waitForLog, hexOf, attrs } from './lib.mjs';
 
 const { Annotation, BatchRecorder, ExplicitContext, InetAddress, Tracer, jsonEncoder } = zipkin;
 const { HttpLogger } = zipkinHttp;
@@ -45,12 +46,6 @@ if (!weirBinary || !protoDir) {
   process.exit(2);
 }
 
-const failures = [];
-function expectEq(what, got, want) {
-  const g = JSON.stringify(got);
-  const w = JSON.stringify(want);
-  if (g !== w) failures.push(`${what}: got ${g}, want ${w}`);
-}
 // Objects compared with their keys sorted, so the order weir writes them in does not matter.
 const sorted = (o) => (o && typeof o === 'object' && !Array.isArray(o)
   ? Object.fromEntries(Object.keys(o).sort().map((k) => [k, sorted(o[k])])) : o);
@@ -203,25 +198,9 @@ service:
 const log = fs.openSync(path.join(dir, 'weir.log'), 'w');
 const weir = spawn(weirBinary, ['--config', path.join(dir, 'weir.yaml')],
                    { stdio: ['ignore', 'ignore', log] });
-const readLog = () => fs.readFileSync(path.join(dir, 'weir.log'), 'utf8');
-async function waitFor(predicate, what, ms = 20000) {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (predicate()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}\n${readLog()}`);
-}
+const readLog = logReader(path.join(dir, 'weir.log'));
+const waitFor = (predicate, what, ms) => waitForLog(predicate, what, readLog, ms);
 
-const hexOf = (b64) => Buffer.from(b64 ?? '', 'base64').toString('hex');
-const attrs = (list) => Object.fromEntries((list ?? []).map((kv) => {
-  const v = kv.value ?? {};
-  if ('string_value' in v) return [kv.key, v.string_value];
-  if ('int_value' in v) return [kv.key, Number(v.int_value)];
-  if ('double_value' in v) return [kv.key, v.double_value];
-  if ('bool_value' in v) return [kv.key, v.bool_value];
-  return [kv.key, '?'];
-}));
 const events = (list) => (list ?? []).map((e) => ({
   name: e.name, time: e.time_unix_nano, attributes: attrs(e.attributes),
 }));
