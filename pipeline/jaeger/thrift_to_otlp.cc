@@ -150,7 +150,8 @@ bool Take(std::vector<Attr>* attrs, absl::string_view key, Attr* a) {
 
 void TagsOf(const thrift_view::Batch& batch, thrift_view::Range r, std::vector<Attr>* out) {
   out->clear();
-  for (uint32_t i = r.begin; i < r.end; ++i) out->push_back({batch.tags[i].key, &batch.tags[i]});
+  for (uint32_t i = r.begin; i < r.end; ++i)
+    out->push_back({batch.tags[i].key, &batch.tags[i], {}});
   Dedup(out);
 }
 
@@ -369,7 +370,7 @@ void PutResource(const thrift_view::Batch& batch, std::string* out) {
     attrs.push_back({"service.name", nullptr, batch.service_name});
   }
   for (uint32_t i = batch.process_tags.begin; i < batch.process_tags.end; ++i) {
-    attrs.push_back({batch.tags[i].key, &batch.tags[i]});
+    attrs.push_back({batch.tags[i].key, &batch.tags[i], {}});
   }
   Dedup(&attrs);
   if (const int i = Find(attrs, "hostname"); i >= 0 && Find(attrs, "host.name") < 0) {

@@ -346,12 +346,10 @@ class Reader {
         ReadProcess(out);
         has_process = true;
       } else if (id == 2 && type == kTList) {
-        // A list read again starts from the elements before it, as the generated readers
-        // resize the vector and read into what is there.
-        std::vector<Span> before = std::move(out->spans);
+        // A list read again replaces the one before, as the generated readers clear it.
         out->spans.clear();
-        ReadList(sizeof(Span), [&](uint64_t i) {
-          Span span = i < before.size() ? before[i] : Span();
+        ReadList(sizeof(Span), [&](uint64_t) {
+          Span span;
           ReadSpan(out, &span);
           out->spans.push_back(span);
         });
@@ -415,12 +413,12 @@ class Reader {
     for (uint64_t i = 0; i < size && in_.ok(); ++i) read(i);
   }
 
-  // A tag list; `before` is the list this field held before (empty the first time).
-  Range ReadTags(Batch* out, Range before) {
+  // A tag list (one read again replaces the one before: its elements are left unused).
+  Range ReadTags(Batch* out) {
     Range r;
     r.begin = static_cast<uint32_t>(out->tags.size());
-    ReadList(sizeof(Tag), [&](uint64_t i) {
-      Tag tag = i < before.size() ? out->tags[before.begin + i] : Tag();
+    ReadList(sizeof(Tag), [&](uint64_t) {
+      Tag tag;
       ReadTag(&tag);
       out->tags.push_back(tag);
     });
@@ -476,7 +474,7 @@ class Reader {
         out->service_name = in_.String();
         has_name = true;
       } else if (id == 2 && type == kTList) {
-        out->process_tags = ReadTags(out, out->process_tags);
+        out->process_tags = ReadTags(out);
       } else {
         Skip(type, s, 2);
       }
@@ -527,7 +525,7 @@ class Reader {
         log->timestamp = in_.I64();
         has_time = true;
       } else if (id == 2 && type == kTList) {
-        log->fields = ReadTags(out, log->fields);
+        log->fields = ReadTags(out);
         has_fields = true;
       } else {
         Skip(type, s, 4);
@@ -567,7 +565,7 @@ class Reader {
         case 6 * 16 + kTList:
           span->references.begin = static_cast<uint32_t>(out->references.size());
           ReadList(sizeof(SpanRef), [&](uint64_t) {
-            SpanRef ref;  // every field is required: nothing of an earlier list survives
+            SpanRef ref;
             ReadRef(&ref);
             out->references.push_back(ref);
           });
@@ -586,15 +584,14 @@ class Reader {
           seen |= 128;
           break;
         case 10 * 16 + kTList:
-          span->tags = ReadTags(out, span->tags);
+          span->tags = ReadTags(out);
           break;
         case 11 * 16 + kTList: {
           // Logs hold tag lists of their own, so the span's logs are collected apart and
           // appended together: the span's Range in Batch::logs stays contiguous.
           std::vector<Log> logs;
-          const Range before = span->logs;
-          ReadList(sizeof(Log), [&](uint64_t i) {
-            Log log = i < before.size() ? out->logs[before.begin + i] : Log();
+          ReadList(sizeof(Log), [&](uint64_t) {
+            Log log;
             ReadLog(out, &log);
             logs.push_back(log);
           });

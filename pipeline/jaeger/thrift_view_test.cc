@@ -10,6 +10,8 @@
 #include "pipeline/jaeger/thrift_codec.h"
 #include "pipeline/jaeger/thrift_to_otlp.h"
 #include "pipeline/jaeger/to_otlp.h"
+#include "thrift/protocol/TBinaryProtocol.h"
+#include "thrift/transport/TBufferTransports.h"
 
 namespace weir::jaeger {
 namespace {
@@ -265,6 +267,76 @@ TEST(JaegerThriftView, RefusalsNameWhatIsWrong) {
   for (int i = 0; i < 100; ++i) deep.push_back(0x2c);  // field +2: a struct
   s = thrift_view::ReadAgentDatagram(deep, ThriftProtocol::kCompact, &batch);
   EXPECT_THAT(s.message(), HasSubstr("nesting deeper than 64"));
+}
+
+// A field read twice: a list replaces the one before (the generated readers clear it), a
+// struct's other fields stay. Written field by field with Thrift's protocol, since the
+// generated writers never repeat a field.
+TEST(JaegerThriftView, FieldsReadTwiceAsTheGeneratedReadersReadThem) {
+  using apache::thrift::protocol::TType;
+  auto buffer = std::make_shared<apache::thrift::transport::TMemoryBuffer>();
+  apache::thrift::protocol::TBinaryProtocolT<apache::thrift::transport::TMemoryBuffer> p(buffer);
+  auto tag = [&](const char* key, bool with_double) {
+    p.writeStructBegin("Tag");
+    p.writeFieldBegin("key", TType::T_STRING, 1);
+    p.writeString(std::string(key));
+    p.writeFieldBegin("vType", TType::T_I32, 2);
+    p.writeI32(thrift::TagType::DOUBLE);
+    if (with_double) {
+      p.writeFieldBegin("vDouble", TType::T_DOUBLE, 4);
+      p.writeDouble(503);
+    }
+    p.writeFieldStop();
+  };
+  p.writeStructBegin("Batch");
+  for (const char* service : {"first", "second"}) {  // the process twice: its tags stay
+    p.writeFieldBegin("process", TType::T_STRUCT, 1);
+    p.writeStructBegin("Process");
+    p.writeFieldBegin("serviceName", TType::T_STRING, 1);
+    p.writeString(std::string(service));
+    if (std::string(service) == "first") {
+      p.writeFieldBegin("tags", TType::T_LIST, 2);
+      p.writeListBegin(TType::T_STRUCT, 1);
+      tag("host", true);
+    }
+    p.writeFieldStop();
+  }
+  p.writeFieldBegin("spans", TType::T_LIST, 2);
+  p.writeListBegin(TType::T_STRUCT, 1);
+  p.writeStructBegin("Span");
+  for (int16_t id : {1, 2, 3, 4}) {
+    p.writeFieldBegin("id", TType::T_I64, id);
+    p.writeI64(id);
+  }
+  p.writeFieldBegin("operationName", TType::T_STRING, 5);
+  p.writeString(std::string("op"));
+  for (int16_t id : {7}) {
+    p.writeFieldBegin("flags", TType::T_I32, id);
+    p.writeI32(1);
+  }
+  for (int16_t id : {8, 9}) {
+    p.writeFieldBegin("time", TType::T_I64, id);
+    p.writeI64(1000);
+  }
+  for (bool with_double : {true, false}) {  // the tags twice: the second list is fresh
+    p.writeFieldBegin("tags", TType::T_LIST, 10);
+    p.writeListBegin(TType::T_STRUCT, 2);
+    tag("http.status_code", with_double);
+    tag("other", with_double);
+  }
+  p.writeFieldStop();
+  p.writeFieldStop();
+  const std::string body = buffer->getBufferAsString();
+
+  absl::StatusOr<thrift::Batch> decoded = DecodeBatch(body);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(decoded->process.serviceName, "second");
+  ASSERT_EQ(decoded->process.tags.size(), 1u);
+  EXPECT_FALSE(decoded->spans[0].tags[0].__isset.vDouble);
+  absl::StatusOr<std::string> want = ThroughModels(decoded);
+  absl::StatusOr<std::string> got = ThroughViews(body, false, ThriftProtocol::kBinary);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(*got, *want);
 }
 
 }  // namespace
