@@ -44,12 +44,18 @@ constexpr uint64_t kElementBytes = sizeof(thrift::Span);
 template <typename Protocol>
 absl::StatusOr<thrift::Batch> ReadAgentCall(Protocol& p) {
   std::string name;
-  TMessageType type;
+  TMessageType type = apache::thrift::protocol::T_CALL;
   int32_t seq_id = 0;
   p.readMessageBegin(name, type, seq_id);
-  if (type != apache::thrift::protocol::T_ONEWAY && type != apache::thrift::protocol::T_CALL) {
+  // The binary protocol hands the message type over as the byte that came, which need not be a
+  // TMessageType: it is read as a number, not as the enum.
+  int raw_type = 0;
+  static_assert(sizeof(raw_type) == sizeof(type));
+  std::memcpy(&raw_type, &type, sizeof(type));
+  if (raw_type != apache::thrift::protocol::T_ONEWAY &&
+      raw_type != apache::thrift::protocol::T_CALL) {
     return absl::InvalidArgumentError(
-        absl::StrCat("Thrift message type ", static_cast<int>(type), " is not a call"));
+        absl::StrCat("Thrift message type ", raw_type, " is not a call"));
   }
   if (name == "emitZipkinBatch") {
     return absl::UnimplementedError("Agent.emitZipkinBatch (Zipkin v1 spans) is not supported");

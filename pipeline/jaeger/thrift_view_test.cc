@@ -149,7 +149,8 @@ class Generator {
         thrift::SpanRef r;
         r.refType = Pick(5) == 0 ? 5 : Pick(2);
         const bool same_trace = Pick(3) != 0;
-        r.traceIdLow = same_trace ? s.traceIdLow : s.traceIdLow + 1;
+        r.traceIdLow = same_trace ? s.traceIdLow
+                                  : static_cast<int64_t>(static_cast<uint64_t>(s.traceIdLow) + 1);
         r.traceIdHigh = s.traceIdHigh;
         r.spanId = Pick(2) == 0 ? s.parentSpanId : Pick(6);
         refs.push_back(r);

@@ -59,7 +59,7 @@ std::string AsText(const AttributeValue& v) {
 // v_type (2, left out for STRING), then the value's field.
 void PutAttributeTag(uint32_t field, absl::string_view key, const AttributeValue& v,
                      std::string* out) {
-  char value[12];  // v_type and a scalar value
+  char value[24];  // v_type (2 bytes) and a scalar value (at most 11)
   size_t n = 0;
   auto put = [&](uint32_t f, uint64_t x) {
     value[n++] = static_cast<char>(f << 3);
