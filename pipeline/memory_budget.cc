@@ -7,6 +7,7 @@
 #include <fstream>
 #include <string>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -113,9 +114,19 @@ void MemoryCharge::Release() {
   bytes_ = 0;
 }
 
+namespace {
+constexpr char kOverBudgetPayload[] = "weir/over-budget";
+}  // namespace
+
 absl::Status OverBudget(absl::string_view who) {
-  return absl::ResourceExhaustedError(
+  absl::Status status = absl::ResourceExhaustedError(
       absl::StrCat(who, ": memory limit reached (service.memory_limit_mib); retry later"));
+  status.SetPayload(kOverBudgetPayload, absl::Cord());
+  return status;
+}
+
+bool IsOverBudget(const absl::Status& status) {
+  return absl::IsResourceExhausted(status) && status.GetPayload(kOverBudgetPayload).has_value();
 }
 
 }  // namespace weir::pipeline

@@ -111,4 +111,8 @@ size_t ProcessRssBytes();
 // the retryable RESOURCE_EXHAUSTED + RetryInfo / 429 + Retry-After. `who` names the refuser.
 absl::Status OverBudget(absl::string_view who);
 
+// True for a status OverBudget made (also after it was copied or passed on), so callers can
+// tell "retry when memory is free" from other ResourceExhausted refusals.
+bool IsOverBudget(const absl::Status& status);
+
 }  // namespace weir::pipeline

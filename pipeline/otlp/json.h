@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "pipeline/otlp/types.h"
 
@@ -23,7 +24,11 @@ namespace weir::otlp {
 // *out, which is cleared first and may live on an arena. Returns InvalidArgument with a message
 // that names the offending field path (e.g. "resourceSpans[0].scopeSpans[1].spans[3].traceId:
 // expected 32 hex digits") when the JSON is invalid or does not match the schema.
-absl::Status ParseRequestJson(std::string_view json, ExportRequest* out);
+// `reserve(bytes)` is asked before the parser's DOM grows (json_dom.h); when it refuses, the
+// result is ResourceExhausted.
+absl::Status ParseRequestJson(
+    std::string_view json, ExportRequest* out,
+    absl::FunctionRef<bool(size_t)> reserve = [](size_t) { return true; });
 
 // Appends the OTLP/JSON encoding of `request` to *out, on one line (no newline added).
 void AppendRequestJson(const ExportRequest& request, std::string* out);

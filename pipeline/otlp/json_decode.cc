@@ -549,14 +549,15 @@ uint64_t CountSpansInDom(const JsonValue& root) {
 
 // Parses `json` and hands the root value to decode(decoder, root).
 template <typename Message, typename Decode>
-absl::Status ParseJson(std::string_view json, Message* out, Decode decode) {
+absl::Status ParseJson(std::string_view json, Message* out, Decode decode,
+                       DomReserve reserve = Unreserved) {
   out->Clear();
   std::string buffer;
   // Small documents never touch the heap for their DOM nodes.
   char node_buffer[8192];
   rapidjson::MemoryPoolAllocator<> allocator(node_buffer, sizeof(node_buffer));
   rapidjson::Document doc(&allocator);
-  if (absl::Status s = json_internal::ParseDom(json, &buffer, &doc); !s.ok()) return s;
+  if (absl::Status s = json_internal::ParseDom(json, &buffer, &doc, reserve); !s.ok()) return s;
   Decoder decoder;
   if (!decode(decoder, doc)) {
     out->Clear();
@@ -570,11 +571,14 @@ absl::Status ParseJson(std::string_view json, Message* out, Decode decode) {
 
 }  // namespace json_internal
 
-absl::Status ParseRequestJson(std::string_view json, ExportRequest* out) {
+absl::Status ParseRequestJson(std::string_view json, ExportRequest* out,
+                              absl::FunctionRef<bool(size_t)> reserve) {
   return json_internal::ParseJson(
-      json, out, [out](json_internal::Decoder& decoder, const rapidjson::Value& root) {
+      json, out,
+      [out](json_internal::Decoder& decoder, const rapidjson::Value& root) {
         return decoder.Request(root, out);
-      });
+      },
+      reserve);
 }
 
 absl::Status ParseResponseJson(std::string_view json, ExportResponse* out) {

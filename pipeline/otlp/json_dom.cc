@@ -54,11 +54,13 @@ bool IsUnderflow(std::string_view number) {
 // so IsUint64() and friends mean what they usually do.
 class DomBuilder {
  public:
-  explicit DomBuilder(rapidjson::Document& doc) : doc_(doc) {}
+  DomBuilder(rapidjson::Document& doc, DomReserve reserve) : doc_(doc), reserve_(reserve) {}
 
   bool number_too_big() const { return number_too_big_; }
+  bool over_budget() const { return over_budget_; }
 
   bool RawNumber(const char* str, rapidjson::SizeType length, bool /*copy*/) {
+    if (!Count()) return false;
     const char* end = str + length;
     if (std::find_if(str, end, [](char c) { return c == '.' || c == 'e' || c == 'E'; }) == end) {
       if (*str == '-') {
@@ -82,38 +84,50 @@ class DomBuilder {
     return doc_.Double(d);
   }
 
-  bool Null() { return doc_.Null(); }
-  bool Bool(bool b) { return doc_.Bool(b); }
-  bool Int(int i) { return doc_.Int(i); }
-  bool Uint(unsigned u) { return doc_.Uint(u); }
-  bool Int64(int64_t i) { return doc_.Int64(i); }
-  bool Uint64(uint64_t u) { return doc_.Uint64(u); }
-  bool Double(double d) { return doc_.Double(d); }
+  bool Null() { return Count() && doc_.Null(); }
+  bool Bool(bool b) { return Count() && doc_.Bool(b); }
+  bool Int(int i) { return Count() && doc_.Int(i); }
+  bool Uint(unsigned u) { return Count() && doc_.Uint(u); }
+  bool Int64(int64_t i) { return Count() && doc_.Int64(i); }
+  bool Uint64(uint64_t u) { return Count() && doc_.Uint64(u); }
+  bool Double(double d) { return Count() && doc_.Double(d); }
   bool String(const char* str, rapidjson::SizeType length, bool copy) {
-    return doc_.String(str, length, copy);
+    return Count() && doc_.String(str, length, copy);
   }
-  bool StartObject() { return doc_.StartObject(); }
+  bool StartObject() { return Count() && doc_.StartObject(); }
   bool Key(const char* str, rapidjson::SizeType length, bool copy) {
-    return doc_.Key(str, length, copy);
+    return Count() && doc_.Key(str, length, copy);
   }
   bool EndObject(rapidjson::SizeType count) { return doc_.EndObject(count); }
-  bool StartArray() { return doc_.StartArray(); }
+  bool StartArray() { return Count() && doc_.StartArray(); }
   bool EndArray(rapidjson::SizeType count) { return doc_.EndArray(count); }
 
  private:
+  // Counts one more value; every kDomReserveStep bytes of them are reserved first.
+  bool Count() {
+    if (values_++ % (kDomReserveStep / kDomValueBytes) != 0) return true;
+    if (reserve_(kDomReserveStep)) return true;
+    over_budget_ = true;
+    return false;
+  }
+
   rapidjson::Document& doc_;
+  DomReserve reserve_;
+  uint64_t values_ = 0;
   bool number_too_big_ = false;
+  bool over_budget_ = false;
 };
 
 }  // namespace
 
-absl::Status ParseDom(std::string_view json, std::string* buffer, rapidjson::Document* doc) {
+absl::Status ParseDom(std::string_view json, std::string* buffer, rapidjson::Document* doc,
+                      DomReserve reserve) {
   // In-situ parsing needs a mutable, NUL-terminated copy; decoded strings then stay inside it.
   buffer->assign(json);
-  return ParseDomInSitu(buffer, doc);
+  return ParseDomInSitu(buffer, doc, reserve);
 }
 
-absl::Status ParseDomInSitu(std::string* buffer, rapidjson::Document* doc) {
+absl::Status ParseDomInSitu(std::string* buffer, rapidjson::Document* doc, DomReserve reserve) {
   const std::string_view json(buffer->data(), buffer->size());
   // The bytes are checked for NUL before parsing rewrites them.
   if (const void* nul = std::memchr(json.data(), '\0', json.size()); nul != nullptr) {
@@ -123,15 +137,21 @@ absl::Status ParseDomInSitu(std::string* buffer, rapidjson::Document* doc) {
   }
   rapidjson::ParseResult result;
   bool number_too_big = false;
+  bool over_budget = false;
   auto generate = [&](rapidjson::Document& d) {
-    DomBuilder builder(d);
+    DomBuilder builder(d, reserve);
     rapidjson::InsituStringStream stream(buffer->data());
     rapidjson::Reader reader;
     result = reader.Parse<kParseFlags>(stream, builder);
     number_too_big = builder.number_too_big();
+    over_budget = builder.over_budget();
     return !result.IsError();
   };
   doc->Populate(generate);
+  if (over_budget) {
+    return absl::ResourceExhaustedError(
+        "the JSON document needs more memory than the memory budget has room for");
+  }
   if (result.IsError()) {
     return absl::InvalidArgumentError(
         absl::StrCat("invalid JSON at offset ", result.Offset(), ": ",

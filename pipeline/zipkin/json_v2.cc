@@ -14,6 +14,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "pipeline/memory_budget.h"
 #include "pipeline/otlp/json_dom.h"
 #include "pipeline/otlp/utf8.h"
 #include "pipeline/zipkin/hex.h"
@@ -277,7 +278,13 @@ void WriteEndpoint(Writer& w, const char* name, const EndpointView& e) {
 absl::Status DecodeJsonV2(std::string* json, size_t max_spans, SpanList* out) {
   out->Clear();
   rapidjson::Document doc;
-  if (absl::Status s = otlp::json_internal::ParseDomInSitu(json, &doc); !s.ok()) return s;
+  // The DOM is charged to the memory budget while it lives.
+  pipeline::MemoryCharge charge = pipeline::MemoryBudget::Process().Charge(0);
+  if (absl::Status s = otlp::json_internal::ParseDomInSitu(
+          json, &doc, [&](size_t bytes) { return charge.TryGrow(bytes); });
+      !s.ok()) {
+    return absl::IsResourceExhausted(s) ? pipeline::OverBudget("Zipkin JSON decoding") : s;
+  }
   if (!doc.IsArray()) return absl::InvalidArgumentError("expected a JSON array of spans");
   if (doc.Size() > max_spans) {
     return absl::ResourceExhaustedError(

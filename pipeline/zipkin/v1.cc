@@ -10,6 +10,7 @@
 #include "absl/base/internal/endian.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "pipeline/memory_budget.h"
 #include "pipeline/otlp/json_dom.h"
 #include "pipeline/otlp/utf8.h"
 #include "pipeline/otlp/value_string.h"
@@ -344,7 +345,13 @@ absl::Status DecodeJsonV1(std::string_view json, size_t max_spans, model::ListOf
   out->Clear();
   std::string buffer;
   rapidjson::Document doc;
-  if (absl::Status s = otlp::json_internal::ParseDom(json, &buffer, &doc); !s.ok()) return s;
+  // The DOM is charged to the memory budget while it lives.
+  pipeline::MemoryCharge charge = pipeline::MemoryBudget::Process().Charge(0);
+  if (absl::Status s = otlp::json_internal::ParseDom(
+          json, &buffer, &doc, [&](size_t bytes) { return charge.TryGrow(bytes); });
+      !s.ok()) {
+    return absl::IsResourceExhausted(s) ? pipeline::OverBudget("Zipkin JSON decoding") : s;
+  }
   if (!doc.IsArray()) return absl::InvalidArgumentError("expected a JSON array of spans");
   if (doc.Size() > max_spans) {
     return absl::ResourceExhaustedError(

@@ -29,7 +29,7 @@ size_t SpanLimit() {
 }
 
 absl::Status ScanRefusal(const absl::Status& status, size_t limit, absl::string_view component) {
-  if (!absl::IsResourceExhausted(status)) return status;
+  if (!absl::IsResourceExhausted(status) || pipeline::IsOverBudget(status)) return status;
   if (limit >= kMaxSpansPerRequest) {
     return absl::InvalidArgumentError(absl::StrCat(status.message(), ": weir accepts at most ",
                                                    kMaxSpansPerRequest,

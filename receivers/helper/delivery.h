@@ -50,7 +50,8 @@ size_t SpanLimit();
 
 // What to answer when scanning with `limit` failed with `status`: a request over the fixed
 // limit is refused for good (InvalidArgument naming the limit); one over what the budget has
-// room for now is worth retrying (ResourceExhausted); anything else as is.
+// room for now is worth retrying (ResourceExhausted); anything else, and a decoder's own
+// OverBudget, as is.
 absl::Status ScanRefusal(const absl::Status& status, size_t limit, absl::string_view component);
 
 // Stamps `batch` with the context's receive time, removes its invalid spans and hands the rest

@@ -11,6 +11,7 @@
 #include "absl/strings/string_view.h"
 #include "pipeline/clock.h"
 #include "pipeline/consumer.h"
+#include "pipeline/memory_budget.h"
 #include "pipeline/net/compression.h"
 #include "pipeline/otlp/json.h"
 #include "pipeline/otlp/rpc_status.h"
@@ -134,11 +135,19 @@ HttpResponse HttpHandler::Handle(HttpRequest& request, absl::string_view client_
     arena_options.max_block_size = std::max<size_t>(arena_options.start_block_size, 1 << 20);
     auto arena = std::make_unique<google::protobuf::Arena>(arena_options);
     auto* decoded = google::protobuf::Arena::CreateMessage<weir::otlp::ExportRequest>(arena.get());
-    absl::Status s = weir::otlp::ParseRequestJson(payload, decoded);
+    // The DOM is charged to the memory budget, and the charge stands for the decoded messages
+    // (about as large) until they are encoded.
+    pipeline::MemoryCharge charge = pipeline::MemoryBudget::Process().Charge(0);
+    absl::Status s = weir::otlp::ParseRequestJson(
+        payload, decoded, [&](size_t bytes) { return charge.TryGrow(bytes); });
     if (s.ok())
       batch = TraceBatch::EncodeRequest(*decoded);
     else
-      batch = s;
+      batch = absl::IsResourceExhausted(s) ? pipeline::OverBudget(kComponent) : s;
+  }
+  if (!batch.ok() && pipeline::IsOverBudget(batch.status())) {
+    metrics_.RefusedRequest();
+    return RetryLaterResponse(request, enc, batch.status());
   }
   if (!batch.ok()) {
     metrics_.Refused(weir::otlp::wire::RefusedSpans(batch.status()));

@@ -173,6 +173,20 @@ TEST_F(LimitsTest, ManyEmptySpansUnderTheCapAreSplicedOutAsInvalid) {
   EXPECT_EQ(sink_.span_count(), 0u);
 }
 
+// The DOM of an OTLP/JSON body is charged to the budget while it is built and decoded.
+TEST_F(LimitsTest, JsonDomOverTheBudgetIsRetryLater) {
+  std::string spans;
+  for (int i = 0; i < 20000; ++i) absl::StrAppend(&spans, i > 0 ? "," : "", "{\"name\":\"x\"}");
+  const std::string body =
+      absl::StrCat(R"({"resourceSpans":[{"scopeSpans":[{"spans":[)", spans, "]}]}]}");
+  pipeline::MemoryBudget& budget = pipeline::MemoryBudget::Process();
+  budget.set_limit(budget.used() + body.size() * 3);  // the body fits, its DOM does not
+  auto r = testing::HttpPost(receiver_->http_address(), "/v1/traces", "application/json", body);
+  EXPECT_EQ(r.status, 429) << r.body;
+  EXPECT_EQ(r.headers["retry-after"], "1");
+  EXPECT_EQ(sink_.span_count(), 0u);
+}
+
 TEST_F(LimitsTest, SpanCapShrinksWithTheBudgetsRoom) {
   pipeline::MemoryBudget& budget = pipeline::MemoryBudget::Process();
   // Room for the body but not for the index of 100k spans: retry later, not "too large".

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "pipeline/memory_budget.h"
 #include "pipeline/net/compression.h"
 #include "pipeline/zipkin/wire_count.h"
 #include "receivers/zipkin/factory.h"
@@ -62,6 +63,7 @@ class ZipkinReceiverTest : public ::testing::Test {
   }
   void TearDown() override {
     if (receiver_) receiver_->Shutdown(absl::Now() + absl::Seconds(5));
+    pipeline::MemoryBudget::Process().set_limit(pipeline::MemoryBudget::kUnlimited);
   }
   std::string Metrics() { return env_.telemetry.Scrape(); }
 
@@ -175,6 +177,26 @@ TEST_F(ZipkinReceiverTest, PipelineRefusalIsRetryLater) {
   EXPECT_THAT(r.body, HasSubstr("exporter queue full"));
   EXPECT_THAT(Metrics(), HasSubstr("otelcol_receiver_refused_spans{receiver=\"zipkin\","
                                    "transport=\"http_v2_json\"} 2"));
+}
+
+// A JSON body's DOM is charged to the memory budget while it is built: a body with room for
+// itself but not for its DOM is answered "retry later", and the next one, with room, arrives.
+TEST_F(ZipkinReceiverTest, JsonDomOverTheBudgetIsRetryLater) {
+  StartWith(sink_);
+  std::string many = "[";
+  for (int i = 0; i < 50000; ++i) absl::StrAppend(&many, i > 0 ? "," : "", "{}");
+  many += "]";  // 50,001 values: about 1.6 MB of DOM for 100 KB of body
+  pipeline::MemoryBudget& budget = pipeline::MemoryBudget::Process();
+  budget.set_limit(budget.used() + many.size() * 3);
+  for (const char* path : {"/api/v2/spans", "/api/v1/spans"}) {
+    auto r = testing::HttpPost(receiver_->address(), path, "application/json", many);
+    EXPECT_EQ(r.status, 429) << path << ": " << r.body;
+    EXPECT_EQ(r.headers["retry-after"], "1") << path;
+  }
+  budget.set_limit(pipeline::MemoryBudget::kUnlimited);
+  auto r = testing::HttpPost(receiver_->address(), "/api/v2/spans", "application/json", kJson);
+  EXPECT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(sink_.span_count(), 2u);
 }
 
 TEST(ZipkinReceiver, Conformance) {
