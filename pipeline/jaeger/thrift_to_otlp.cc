@@ -69,22 +69,14 @@ void PutAttr(uint32_t field, const Attr& a, std::string* out) {
   const Tag& t = *a.tag;
   char any[16];
   size_t n = 0;
-  auto varint = [&](uint8_t tag, uint64_t v) {
-    any[n++] = static_cast<char>(tag);
-    while (v >= 0x80) {
-      any[n++] = static_cast<char>(v | 0x80);
-      v >>= 7;
-    }
-    any[n++] = static_cast<char>(v);
-  };
   switch (t.type) {
     case thrift_view::kString:
       return PutStringKeyValue(field, a.key, t.str, out);
     case thrift_view::kBool:
-      varint(2 << 3, t.boolean ? 1 : 0);
+      n += otlp::wire::PutVarintAt(any + n, 2, t.boolean ? 1 : 0);
       break;
     case thrift_view::kLong:
-      varint(3 << 3, static_cast<uint64_t>(t.integer));
+      n += otlp::wire::PutVarintAt(any + n, 3, static_cast<uint64_t>(t.integer));
       break;
     case thrift_view::kDouble: {
       any[n++] = static_cast<char>(4 << 3 | 1);

@@ -348,7 +348,7 @@ class Reader {
       } else if (id == 2 && type == kTList) {
         // A list read again replaces the one before, as the generated readers clear it.
         out->spans.clear();
-        ReadList(sizeof(Span), [&](uint64_t) {
+        ReadList(sizeof(Span), [&] {
           Span span;
           ReadSpan(out, &span);
           out->spans.push_back(span);
@@ -387,7 +387,7 @@ class Reader {
     if (in_.ok() && !present) in_.Fail(absl::StrCat(field, " is required and missing"));
   }
 
-  // Reads a list of structs, calling read(i) for each element. The element type the header
+  // Reads a list of structs, calling read() for each element. The element type the header
   // names is not checked, as the generated readers do not check it. `view_bytes` per element is
   // counted against the views this input may make and the memory budget.
   template <typename F>
@@ -410,14 +410,14 @@ class Reader {
       in_.Fail("over the memory budget");
       return;
     }
-    for (uint64_t i = 0; i < size && in_.ok(); ++i) read(i);
+    for (uint64_t i = 0; i < size && in_.ok(); ++i) read();
   }
 
   // A tag list (one read again replaces the one before: its elements are left unused).
   Range ReadTags(Batch* out) {
     Range r;
     r.begin = static_cast<uint32_t>(out->tags.size());
-    ReadList(sizeof(Tag), [&](uint64_t) {
+    ReadList(sizeof(Tag), [&] {
       Tag tag;
       ReadTag(&tag);
       out->tags.push_back(tag);
@@ -564,7 +564,7 @@ class Reader {
           break;
         case 6 * 16 + kTList:
           span->references.begin = static_cast<uint32_t>(out->references.size());
-          ReadList(sizeof(SpanRef), [&](uint64_t) {
+          ReadList(sizeof(SpanRef), [&] {
             SpanRef ref;
             ReadRef(&ref);
             out->references.push_back(ref);
@@ -590,7 +590,7 @@ class Reader {
           // Logs hold tag lists of their own, so the span's logs are collected apart and
           // appended together: the span's Range in Batch::logs stays contiguous.
           std::vector<Log> logs;
-          ReadList(sizeof(Log), [&](uint64_t) {
+          ReadList(sizeof(Log), [&] {
             Log log;
             ReadLog(out, &log);
             logs.push_back(log);

@@ -61,14 +61,7 @@ void PutAttributeTag(uint32_t field, absl::string_view key, const AttributeValue
                      std::string* out) {
   char value[24];  // v_type (2 bytes) and a scalar value (at most 11)
   size_t n = 0;
-  auto put = [&](uint32_t f, uint64_t x) {
-    value[n++] = static_cast<char>(f << 3);
-    while (x >= 0x80) {
-      value[n++] = static_cast<char>(x | 0x80);
-      x >>= 7;
-    }
-    value[n++] = static_cast<char>(x);
-  };
+  auto put = [&](uint32_t f, uint64_t x) { n += otlp::wire::PutVarintAt(value + n, f, x); };
   absl::string_view bytes;  // a length-delimited value field after `value`
   uint32_t bytes_field = 0;
   std::string text;

@@ -49,6 +49,19 @@ inline void PutDouble(uint32_t field, double value, std::string* out) {
   PutFixed64(field, bits, out);
 }
 
+// Writes a varint field (a one-byte tag: fields 1-15) at `out`, for small encodings built on
+// the stack; returns the bytes written, at most 11.
+inline size_t PutVarintAt(char* out, uint32_t field, uint64_t value) {
+  size_t n = 0;
+  out[n++] = static_cast<char>(field << 3 | kWireVarint);
+  while (value >= 0x80) {
+    out[n++] = static_cast<char>(value | 0x80);
+    value >>= 7;
+  }
+  out[n++] = static_cast<char>(value);
+  return n;
+}
+
 // The size of a length-delimited field (tag of one byte: fields 1-15) holding `payload` bytes.
 inline size_t BytesFieldSize(size_t payload) { return 1 + VarintSize(payload) + payload; }
 
